@@ -1,0 +1,79 @@
+"""Errors raised by drafter, and the Problem record that values checks collect."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a values file: what, where, and how to fix it."""
+
+    key: str
+    message: str
+    label: str = ""
+    file: str | None = None
+    line: int | None = None
+    hint: str = ""
+    level: str = "error"
+
+    @property
+    def where(self) -> str:
+        """Return ``file:line`` (or what part of it is known) for the message prefix."""
+        if self.file and self.line:
+            return f"{self.file}:{self.line}"
+        return self.file or ""
+
+    def __str__(self) -> str:
+        name = f"{self.key}（{self.label}）" if self.label else self.key
+        text = f"{name}：{self.message}"
+        if self.hint:
+            text += f" {self.hint}"
+        return f"{self.where}: {text}" if self.where else text
+
+
+class DrafterError(Exception):
+    """Base class of every error drafter reports to a user; the CLI catches only this."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
+                 hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+        self.hint = hint
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file:
+            where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
+        text = f"{where}{self.message}"
+        return f"{text}\n提示：{self.hint}" if self.hint else text
+
+
+class TemplateError(DrafterError):
+    """Raise when a template folder is missing, unreadable, or disagrees with its schema."""
+
+
+class ValuesFileError(DrafterError):
+    """Raise when a values file cannot be read or parsed as YAML."""
+
+
+class ValuesError(DrafterError):
+    """Raise when values fail the schema check; carries every problem found at once."""
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
+        self.problems = tuple(problems)
+        errors = [p for p in self.problems if p.level == "error"]
+        super().__init__(f"取值有 {len(errors)} 处错误，未生成文档。")
+
+    def __str__(self) -> str:
+        lines = [str(p) for p in self.problems]
+        lines.append(self.message + "请按上面的提示修改取值文件后重试。")
+        return "\n".join(lines)
+
+
+class OutputError(DrafterError):
+    """Raise when the output file cannot be written."""

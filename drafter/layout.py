@@ -1,0 +1,169 @@
+"""Rendered text → blocks (title, title lines, salutation, headings of four levels, body): pure."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import NamedTuple
+
+from .render import MARK_END, MISSING_START, VALUE_START
+
+_H1 = re.compile(r"[一二三四五六七八九十]+、")
+_H2 = re.compile(r"[（(][一二三四五六七八九十]+[）)]")
+_H3 = re.compile(r"\d{1,2}[.．](?!\d)")
+_H4 = re.compile(r"[（(]\d{1,2}[）)]")
+_SALUTATION = re.compile(r"[^，。；！？：,.;!?:]{1,12}[：:]")
+_SENTENCE_END = re.compile(r"[。！？]")
+_PAREN_PAIR = re.compile(r"\(([^()\n]*)\)")
+_HALF_TO_FULL = {",": "，", "!": "！", ":": "：", ";": "；", "?": "？"}
+_MARK_SPLIT = re.compile(f"([{VALUE_START}{MISSING_START}][^{MARK_END}]*{MARK_END})")
+
+TITLE_CHARS = 20  # 二号 characters in a 156 mm line
+LINE_CHARS = 28   # 三号 characters in a 156 mm line
+
+
+class Segment(NamedTuple):
+    """A stretch of one paragraph: its text, whether it is the run-in heading, and its mark."""
+
+    text: str
+    lead: bool = False
+    mark: str | None = None  # None, "value" or "missing"
+
+
+class Block(NamedTuple):
+    """One paragraph of the document: its kind and its segments."""
+
+    kind: str  # title, caption, salutation, h1, h2, h3, h4, body, blank
+    segments: tuple[Segment, ...]
+
+    @property
+    def text(self) -> str:
+        """Return the paragraph's plain text."""
+        return "".join(s.text for s in self.segments)
+
+    @property
+    def standalone(self) -> bool:
+        """Return True for a heading that has no body text after it in the same paragraph."""
+        return self.kind.startswith("h") and all(s.lead for s in self.segments)
+
+
+def is_cjk(char: str) -> bool:
+    """Return True for a Chinese character or full-width punctuation mark."""
+    return char >= "\u2e80" or char in "“”‘’—…·"
+
+
+def normalize_punctuation(text: str) -> str:
+    """Return `text` with half-width , ! : ; ? ( ) next to Chinese text made full-width.
+
+    Figures keep their marks: a comma or colon between two digits (3,000 or 10:30) stays.
+    """
+    chars = list(text)
+    for i, char in enumerate(chars):
+        if char not in _HALF_TO_FULL:
+            continue
+        before = chars[i - 1] if i > 0 else ""
+        after = chars[i + 1] if i + 1 < len(chars) else ""
+        if before.isdigit() and after.isdigit():
+            continue
+        if (before and is_cjk(before)) or (after and is_cjk(after)):
+            chars[i] = _HALF_TO_FULL[char]
+    out = "".join(chars)
+
+    def full(match: re.Match[str]) -> str:
+        start, end = match.span()
+        around = out[start - 1 : start] + out[end : end + 1] + match.group(1)
+        if any(is_cjk(c) for c in around):
+            return f"（{match.group(1)}）"
+        return match.group(0)
+
+    return _PAREN_PAIR.sub(full, out)
+
+
+def lay_out(text: str) -> tuple[Block, ...]:
+    """Return the blocks of rendered `text` (which may carry value marks), one per line."""
+    lines = text.split("\n")
+    head = _title_block_length(lines)
+    blocks = []
+    for index, line in enumerate(lines):
+        pieces = _pieces(line)
+        plain = normalize_punctuation("".join(p for p, _ in pieces))
+        if index < head:
+            kind = "title" if index == 0 else "caption"
+            width = TITLE_CHARS if index == 0 else LINE_CHARS
+            blocks.append(Block(kind, _segments(pieces, plain, 0, _break_lines(plain, width, kind))))
+            continue
+        kind = _kind(plain)
+        lead = _lead_length(plain) if kind.startswith("h") else 0
+        blocks.append(Block(kind, _segments(pieces, plain, lead, ())))
+    return tuple(blocks)
+
+
+def _title_block_length(lines: list[str]) -> int:
+    # The title block is the lines before the first empty line, when that comes early.
+    for index, line in enumerate(lines[:8]):
+        if not line.strip():
+            return index
+    return 0
+
+
+def _kind(plain: str) -> str:
+    if not plain.strip():
+        return "blank"
+    for kind, pattern in (("h1", _H1), ("h2", _H2), ("h4", _H4), ("h3", _H3)):
+        if pattern.match(plain):
+            return kind
+    if _SALUTATION.fullmatch(plain):
+        return "salutation"
+    return "body"
+
+
+def _lead_length(plain: str) -> int:
+    end = _SENTENCE_END.search(plain)
+    return end.end() if end else len(plain)
+
+
+def _break_lines(plain: str, width: int, kind: str) -> tuple[int, ...]:
+    """Return the offsets where a centred line longer than `width` is broken."""
+    if len(plain) <= width:
+        return ()
+    if kind == "caption":
+        # Break a 题注 before 在 so that "会议上" does not wrap alone.
+        at = plain.rfind("在", 1, width + 1)
+        if at > 0 and len(plain) - at <= width:
+            return (at,)
+    count = math.ceil(len(plain) / width)
+    size = math.ceil(len(plain) / count)  # upper lines longer: the 梯形 shape
+    return tuple(range(size, len(plain), size))
+
+
+def _pieces(line: str) -> list[tuple[str, str | None]]:
+    pieces: list[tuple[str, str | None]] = []
+    for part in _MARK_SPLIT.split(line):
+        if not part:
+            continue
+        if part[0] in (VALUE_START, MISSING_START):
+            pieces.append((part[1:-1], "value" if part[0] == VALUE_START else "missing"))
+        else:
+            pieces.append((part, None))
+    return pieces
+
+
+def _segments(pieces: list[tuple[str, str | None]], plain: str, lead: int,
+              breaks: tuple[int, ...]) -> tuple[Segment, ...]:
+    """Cut `plain` (the normalized text of `pieces`) at piece, lead and line-break boundaries."""
+    cuts = {0, len(plain), lead, *breaks}
+    position = 0
+    marks: list[tuple[int, int, str | None]] = []
+    for text, mark in pieces:
+        marks.append((position, position + len(text), mark))
+        cuts.add(position)
+        position += len(text)
+    segments = []
+    ordered = sorted(c for c in cuts if 0 <= c <= len(plain))
+    for start, end in zip(ordered, ordered[1:], strict=False):
+        if start == end:
+            continue
+        mark = next((m for s, e, m in marks if s <= start < e), None)
+        prefix = "\n" if start in breaks else ""
+        segments.append(Segment(prefix + plain[start:end], start < lead, mark))
+    return tuple(segments)

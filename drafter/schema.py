@@ -1,0 +1,185 @@
+"""Variable and Schema records, and reading them from a template's schema.yaml."""
+
+from __future__ import annotations
+
+import keyword
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import cached_property
+from pathlib import Path
+
+from . import yamlfile
+from .errors import TemplateError
+
+TYPES = {
+    "count": "整数",
+    "amount": "金额",
+    "quantity": "数量",
+    "percent": "百分比",
+    "year": "年份",
+    "month": "月份",
+    "day": "日",
+    "date": "日期",
+    "name": "名称",
+    "text": "文字",
+    "list": "名称列表",
+}
+NUMBER_TYPES = {"count", "amount", "quantity", "percent", "year", "month", "day"}
+DEFAULT_LIMITS: dict[str, tuple[int | None, int | None]] = {
+    "count": (0, None), "amount": (0, None), "quantity": (0, None), "percent": (0, 100),
+    "year": (1900, 2100), "month": (1, 12), "day": (1, 31),
+}
+# Jinja treats these as literals or operators, so they cannot name a variable.
+_JINJA_WORDS = {"true", "false", "none", "True", "False", "None", "and", "or", "not", "in", "is",
+                "if", "else", "loop", "self"}
+_FIELDS = {"type", "unit", "label", "context", "example", "original", "min", "max", "places",
+           "approx", "chinese", "sep", "thousands"}
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One blank of a template: its dotted key, type and everything a clerk needs to fill it."""
+
+    key: str
+    type: str
+    label: str
+    unit: str = ""
+    context: str = ""
+    example: str | list[str] | None = None
+    original: str | None = None
+    min: Decimal | None = None
+    max: Decimal | None = None
+    places: int | None = None
+    approx: bool = False
+    chinese: bool = False
+    thousands: bool = False
+    sep: str = "、"
+
+    @property
+    def group(self) -> str:
+        """Return the group part of the key (the part before the dot)."""
+        return self.key.split(".", 1)[0]
+
+    @property
+    def type_label(self) -> str:
+        """Return the Chinese name of the variable's type."""
+        return TYPES[self.type]
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The variables of a template, in report order, with the labels of their groups."""
+
+    title: str
+    variables: tuple[Variable, ...]
+    groups: dict[str, str] = field(default_factory=dict)
+
+    def get(self, key: str) -> Variable | None:
+        """Return the variable named `key`, or None."""
+        return self.by_key.get(key)
+
+    @cached_property
+    def by_key(self) -> dict[str, Variable]:
+        """Return a mapping from dotted key to variable."""
+        return {v.key: v for v in self.variables}
+
+
+def is_valid_key(key: str) -> bool:
+    """Return True when every dot-separated part of `key` is a usable identifier."""
+    parts = key.split(".")
+    return len(parts) == 2 and all(
+        p.isidentifier() and not keyword.iskeyword(p) and p not in _JINJA_WORDS for p in parts)
+
+
+def load_schema(path: Path) -> Schema:
+    """Read and check `path` (a schema.yaml) and return its Schema."""
+    file = str(path)
+    try:
+        root = yamlfile.parse(yamlfile.decode(path.read_bytes(), file), file)
+    except OSError as err:
+        raise TemplateError(f"无法读取模板的 schema：{err.strerror}。", file=file) from err
+    if root is None or not isinstance(root.value, dict):
+        raise TemplateError("schema 应为 YAML 映射，含 title、groups 和 variables。", file=file)
+    top = root.value
+    specs = top.get("variables")
+    if specs is None or not isinstance(specs.value, dict) or not specs.value:
+        raise TemplateError("schema 缺少 variables（变量表）。", file=file,
+                            line=specs.line if specs else None)
+    groups_node = top.get("groups")
+    groups: dict[str, str] = {}
+    if groups_node is not None and isinstance(groups_node.value, dict):
+        groups = {k: _text(v) or k for k, v in groups_node.value.items()}
+    variables = tuple(_variable(key, node, file) for key, node in specs.value.items())
+    for var in variables:
+        groups.setdefault(var.group, var.group)
+    title = _text(top["title"]) if "title" in top else ""
+    return Schema(title=title or path.parent.name, variables=variables, groups=groups)
+
+
+def _variable(key: str, node: yamlfile.Node, file: str) -> Variable:
+    if not is_valid_key(key):
+        raise TemplateError(f"变量名“{key}”不合法。", file=file, line=node.line,
+                            hint="变量名写成“组.名称”两段，每段是汉字、字母、数字或下划线，不以数字开头。")
+    if not isinstance(node.value, dict):
+        raise TemplateError(f"变量 {key} 的定义应为映射（type、label 等）。", file=file, line=node.line)
+    spec = node.value
+    unknown = sorted(set(spec) - _FIELDS)
+    if unknown:
+        raise TemplateError(f"变量 {key} 有未知字段：{'、'.join(unknown)}。", file=file,
+                            line=spec[unknown[0]].line, hint=f"可用字段：{'、'.join(sorted(_FIELDS))}。")
+    kind = _text(spec.get("type"))
+    if kind not in TYPES:
+        raise TemplateError(f"变量 {key} 的类型“{kind}”未知。", file=file, line=node.line,
+                            hint=f"可用类型：{'、'.join(TYPES)}。")
+    label = _text(spec.get("label"))
+    if not label:
+        raise TemplateError(f"变量 {key} 缺少 label（中文说明）。", file=file, line=node.line)
+    low, high = DEFAULT_LIMITS.get(kind, (None, None))
+    example_node = spec.get("example")
+    example: str | list[str] | None = None
+    if example_node is not None:
+        if isinstance(example_node.value, list):
+            example = [_text(item) or "" for item in example_node.value]
+        else:
+            example = _text(example_node)
+    return Variable(
+        key=key, type=kind, label=label, unit=_text(spec.get("unit")) or "",
+        context=_text(spec.get("context")) or "", example=example,
+        original=_text(spec.get("original")),
+        min=_number(spec.get("min"), key, file, low), max=_number(spec.get("max"), key, file, high),
+        places=_int(spec.get("places"), key, file), approx=_flag(spec.get("approx")),
+        chinese=_flag(spec.get("chinese")), thousands=_flag(spec.get("thousands")),
+        sep=_text(spec.get("sep")) or "、",
+    )
+
+
+def _text(node: yamlfile.Node | None) -> str | None:
+    if node is None or node.value is None:
+        return None
+    if not isinstance(node.value, str):
+        raise TemplateError("此处应为文字。", line=node.line)
+    return node.value
+
+
+def _flag(node: yamlfile.Node | None) -> bool:
+    return (_text(node) or "").lower() in ("true", "yes", "1")
+
+
+def _number(node: yamlfile.Node | None, key: str, file: str, default: int | None) -> Decimal | None:
+    text = _text(node)
+    if text is None:
+        return None if default is None else Decimal(default)
+    try:
+        return Decimal(text)
+    except InvalidOperation as err:
+        raise TemplateError(f"变量 {key} 的界限“{text}”不是数字。", file=file,
+                            line=node.line if node else None) from err
+
+
+def _int(node: yamlfile.Node | None, key: str, file: str) -> int | None:
+    value = _number(node, key, file, None)
+    if value is None:
+        return None
+    if value != value.to_integral_value() or value < 0:
+        raise TemplateError(f"变量 {key} 的 places 应为不小于 0 的整数。", file=file)
+    return int(value)

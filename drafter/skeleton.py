@@ -1,0 +1,41 @@
+"""Schema → a values file to fill: every key under its group, explained by a comment."""
+
+from __future__ import annotations
+
+from .schema import NUMBER_TYPES, Schema, Variable
+
+
+def write_skeleton(schema: Schema, *, template: str, schema_url: str | None = None) -> str:
+    """Return the text of an empty values file for `schema`, grouped by section."""
+    lines = []
+    if schema_url:
+        lines.append(f"# yaml-language-server: $schema={schema_url}")
+    lines += [
+        f"# {schema.title}：取值文件",
+        "# 在每个冒号后面填写取值。数字只填数字，单位已经写在报告里；名称和文字直接填写。",
+        f"# 填好后检查：drafter check {template} -f 本文件",
+        f"# 生成报告：drafter render {template} -f 本文件 -o 报告.docx",
+    ]
+    group = None
+    for var in schema.variables:
+        if var.group != group:
+            group = var.group
+            lines += ["", f"# {schema.groups.get(group, group)}", f"{group}:"]
+        lines.append(f"  # {describe(var)}")
+        if var.context:
+            lines.append(f"  #   原句：{var.context}")
+        lines.append(f"  {var.key.split('.', 1)[1]}:")
+    return "\n".join(lines) + "\n"
+
+
+def describe(var: Variable) -> str:
+    """Return a one-line Chinese description of `var`: label, type, unit and example."""
+    parts = [var.label, var.type_label]
+    if var.unit and var.type in NUMBER_TYPES:
+        parts.append(f"单位：{var.unit}")
+    if var.approx:
+        parts.append("约数（句中写“余”）")
+    if var.example is not None and var.example != "":
+        example = "[" + ", ".join(var.example) + "]" if isinstance(var.example, list) else var.example
+        parts.append(f"例：{example}")
+    return "｜".join(parts)

@@ -1,0 +1,171 @@
+"""A prepared template: its text compiled once, its schema loaded and checked against the text."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from . import layout, render, values
+from .docx_writer import PROFILES, write_docx
+from .errors import OutputError, Problem, TemplateError, ValuesError
+from .schema import Schema, Variable, load_schema
+
+TEMPLATE_FILE, SCHEMA_FILE, EXAMPLE_FILE = "template.txt", "schema.yaml", "example.yaml"
+
+def bundled_root() -> Path:
+    """Return the folder of the templates shipped with drafter."""
+    installed = Path(str(resources.files("drafter") / "templates"))
+    if installed.is_dir():
+        return installed
+    # A source checkout or an editable install keeps them at the top of the repository.
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+def bundled_names() -> list[str]:
+    """Return the names of the bundled templates."""
+    root = bundled_root()
+    return sorted(p.name for p in root.iterdir() if (p / TEMPLATE_FILE).is_file()) if root.is_dir() else []
+
+
+@dataclass(frozen=True)
+class Template:
+    """A template ready to check values and render them, many times over."""
+
+    name: str
+    path: Path
+    schema: Schema
+    source: str
+    compiled: object
+
+    @property
+    def variables(self) -> tuple[Variable, ...]:
+        """Return the template's variables in report order."""
+        return self.schema.variables
+
+    @property
+    def example_path(self) -> Path:
+        """Return the path of the template's example values file."""
+        return self.path / EXAMPLE_FILE
+
+    def check(self, data: Mapping[str, object] | values.Values) -> list[Problem]:
+        """Return every problem with `data` (nested dicts or loaded Values), warnings included."""
+        return list(values.check(self.schema, _as_values(data)).problems)
+
+    def prepare(self, data: Mapping[str, object] | values.Values, *, draft: bool = False,
+                ) -> tuple[dict[str, str], dict[str, str], tuple[Problem, ...]]:
+        """Check `data`; return printed values, placeholders of missing ones and the warnings.
+
+        Raise ValuesError when there are errors; in a `draft`, missing values are not errors.
+        """
+        checked = values.check(self.schema, _as_values(data), allow_missing=draft)
+        if checked.errors:
+            raise ValuesError(checked.problems)
+        missing = {v.key: f"【{v.label}】" for v in self.variables if v.key not in checked.text}
+        warnings = tuple(p for p in checked.problems if p.level != "error")
+        return dict(checked.text), missing, warnings
+
+    def render_text(self, data: Mapping[str, object] | values.Values, *, validate: bool = True) -> str:
+        """Return the report text for `data`.
+
+        With `validate=False` no check is made and every value is printed as its plain string.
+        """
+        if validate:
+            text, missing, _ = self.prepare(data)
+        else:
+            raw = _as_values(data).raw
+            text = {k: _plain_text(v) for k, v in raw.items()}
+            missing = {}
+        return render.strip_marks(render.render(self.compiled, text, missing=missing))  # type: ignore[arg-type]
+
+    def render_blocks(self, data: Mapping[str, object] | values.Values, *, draft: bool = False,
+                      mark_values: bool = False) -> tuple[layout.Block, ...]:
+        """Return the laid-out paragraphs of the report for `data`."""
+        text, missing, _ = self.prepare(data, draft=draft)
+        marked = render.render(self.compiled, text, mark=mark_values, missing=missing)  # type: ignore[arg-type]
+        return layout.lay_out(marked)
+
+    def render_docx(self, data: Mapping[str, object] | values.Values, path: str | Path, *,
+                    profile: str = "gb2312", draft: bool = False, mark_values: bool = False) -> Path:
+        """Write the report for `data` to `path` as a .docx, atomically; return the path."""
+        if profile not in PROFILES:
+            raise OutputError(f"未知的字体方案“{profile}”。", hint=f"可选：{'、'.join(PROFILES)}。")
+        blocks = self.render_blocks(data, draft=draft, mark_values=mark_values)
+        return write_atomically(Path(path), write_docx(blocks, profile=profile))
+
+
+def _plain_text(raw: values.Raw) -> str:
+    if isinstance(raw, tuple):
+        return "、".join(item or "" for item in raw)
+    return raw or ""
+
+
+def _as_values(data: Mapping[str, object] | values.Values) -> values.Values:
+    return data if isinstance(data, values.Values) else values.from_mapping(data)
+
+
+def write_atomically(path: Path, content: bytes) -> Path:
+    """Write `content` to `path` through a temporary file, so a failure never leaves half a file."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError("输出文件夹不存在。", file=str(path), hint=f"请先创建文件夹 {folder}。")
+    if path.is_dir():
+        raise OutputError("输出路径是一个文件夹。", file=str(path), hint="请写出文件名，例如 报告.docx。")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(content)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError as err:
+        raise OutputError(f"无法写入文件：{err.strerror}。", file=str(path),
+                          hint="检查文件是否正被 Word/WPS 打开，或文件夹是否可写。") from err
+    return path
+
+
+def load_template(path_or_name: str | os.PathLike[str]) -> Template:
+    """Return the template in folder `path_or_name`, or the bundled template of that name."""
+    path = Path(path_or_name)
+    if not (path / TEMPLATE_FILE).is_file():
+        bundled = bundled_root() / str(path_or_name)
+        if not path.is_dir() and (bundled / TEMPLATE_FILE).is_file():
+            path = bundled
+        elif path.is_dir():
+            raise TemplateError(f"文件夹中没有 {TEMPLATE_FILE}。", file=str(path),
+                                hint="模板文件夹应包含 template.txt、schema.yaml 和 example.yaml。")
+        else:
+            names = "、".join(bundled_names()) or "（无）"
+            raise TemplateError(f"找不到模板“{path_or_name}”。",
+                                hint=f"请给出模板文件夹的路径，或内置模板名：{names}。")
+    source_file = path / TEMPLATE_FILE
+    try:
+        source = source_file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        raise TemplateError(f"无法以 UTF-8 读取模板：{err}。", file=str(source_file)) from err
+    schema = load_schema(path / SCHEMA_FILE)
+    check_consistency(source, schema, file=str(source_file))
+    return Template(name=path.name, path=path, schema=schema, source=source,
+                    compiled=render.compile_source(source, file=str(source_file)))
+
+
+def check_consistency(source: str, schema: Schema, *, file: str) -> None:
+    """Raise TemplateError unless the template text and the schema name the same variables."""
+    used = render.referenced_keys(source, file=file)
+    declared = schema.by_key
+    extra = [(key, line) for key, line in used.items() if key not in declared]
+    unused = [key for key in declared if key not in used]
+    if extra:
+        listing = "、".join(f"{key}（第 {line} 行）" for key, line in extra)
+        raise TemplateError(f"模板使用了 schema.yaml 中没有定义的变量：{listing}。", file=file,
+                            line=extra[0][1], hint="在 schema.yaml 的 variables 中补上它们，或改正拼写。")
+    if unused:
+        raise TemplateError(f"schema.yaml 定义了模板中没有用到的变量：{'、'.join(unused)}。",
+                            file=file, hint="从 schema.yaml 删除它们，或在 template.txt 中使用。")

@@ -1,0 +1,330 @@
+"""Values files → raw values with their origins → values checked and formatted against a schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from . import yamlfile
+from .errors import Problem, ValuesFileError
+from .schema import NUMBER_TYPES, Schema, Variable
+
+Raw = str | None | tuple[str | None, ...]
+
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９，．％－＋　", "0123456789,.%-+ ")
+_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+_UNIT_AFTER = re.compile(r"([+-]?[\d,]+(?:\.\d+)?)\s*([^\d\s.,]+)")
+_DATE = re.compile(r"(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?")
+_XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_CHINESE_DIGITS = "零一二三四五六七八九"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a value was set: a file and line, or a --set option."""
+
+    file: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Values:
+    """Raw values by dotted key, exactly as typed, and where each one came from."""
+
+    raw: Mapping[str, Raw]
+    origins: Mapping[str, Origin]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The result of checking values: the printed form of each good value, and every problem."""
+
+    text: Mapping[str, str]
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        """Return the problems that stop a render (not the warnings)."""
+        return tuple(p for p in self.problems if p.level == "error")
+
+
+class _Bad(Exception):
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+def read_values_file(path: Path) -> Values:
+    """Read the values file at `path` (UTF-8, UTF-8 with BOM or GB18030)."""
+    file = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise ValuesFileError(f"无法读取取值文件：{err.strerror}。", file=file,
+                              hint="检查文件名和路径是否正确。") from err
+    root = yamlfile.parse(yamlfile.decode(data, file), file)
+    if root is None:
+        return Values({}, {})
+    if not isinstance(root.value, dict):
+        raise ValuesFileError("取值文件应按“分组: 名称: 取值”的层次书写。", file=file, line=root.line,
+                              hint="可用 `drafter init` 生成一个待填写的取值文件。")
+    raw: dict[str, Raw] = {}
+    origins: dict[str, Origin] = {}
+    _flatten_nodes(root.value, "", raw, origins, file)
+    return Values(raw, origins)
+
+
+def _flatten_nodes(mapping: dict[str, yamlfile.Node], prefix: str, raw: dict[str, Raw],
+                   origins: dict[str, Origin], file: str) -> None:
+    for key, node in mapping.items():
+        dotted = prefix + key
+        if isinstance(node.value, dict):
+            _flatten_nodes(node.value, dotted + ".", raw, origins, file)
+            continue
+        if isinstance(node.value, list):
+            raw[dotted] = tuple(item.value if not isinstance(item.value, (dict, list)) else "{…}"
+                                for item in node.value)
+        else:
+            raw[dotted] = node.value
+        origins[dotted] = Origin(file, node.line)
+
+
+def parse_set(option: str) -> Values:
+    """Return the value given by one `--set KEY=VALUE` option."""
+    key, sep, value = option.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise ValuesFileError(f"--set {option!r} 的格式不对。",
+                              hint="写成 --set 组.名称=取值，例如 --set 经济发展.签约新项目=5。")
+    return Values({key: value.strip() or None}, {key: Origin(f"--set {key}")})
+
+
+def from_mapping(data: Mapping[str, object], *, source: str = "") -> Values:
+    """Return Values from nested dicts of plain Python values, as an integrator passes them."""
+    raw: dict[str, Raw] = {}
+    origins: dict[str, Origin] = {}
+
+    def walk(mapping: Mapping[str, object], prefix: str) -> None:
+        for key, value in mapping.items():
+            dotted = f"{prefix}{key}"
+            if isinstance(value, Mapping):
+                walk(value, dotted + ".")
+                continue
+            if isinstance(value, (list, tuple)):
+                raw[dotted] = tuple(_plain(item) for item in value)
+            else:
+                raw[dotted] = _plain(value)
+            if source:
+                origins[dotted] = Origin(source)
+
+    walk(data, "")
+    return Values(raw, origins)
+
+
+def _plain(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def merge(layers: Iterable[Values]) -> Values:
+    """Merge `layers` key by key; a later layer wins, and a list is replaced whole."""
+    raw: dict[str, Raw] = {}
+    origins: dict[str, Origin] = {}
+    for layer in layers:
+        raw.update(layer.raw)
+        origins.update(layer.origins)
+    return Values(raw, origins)
+
+
+def check(schema: Schema, values: Values, *, allow_missing: bool = False) -> Checked:
+    """Check `values` against `schema`: return the printed form of each value and every problem."""
+    problems: list[Problem] = []
+    text: dict[str, str] = {}
+    known = schema.by_key
+    for key in values.raw:
+        if key not in known:
+            problems.append(_unknown(key, schema, values.origins.get(key)))
+    for var in schema.variables:
+        origin = values.origins.get(var.key)
+        where = {"file": origin.file, "line": origin.line} if origin else {}
+        raw = values.raw.get(var.key)
+        if raw is None or raw == ():
+            if not allow_missing:
+                problems.append(Problem(var.key, _missing_message(var, var.key in values.raw),
+                                        label=var.label, hint=_missing_hint(var), **where))
+            continue
+        try:
+            text[var.key] = format_value(var, raw, problems, where)
+        except _Bad as bad:
+            problems.append(Problem(var.key, bad.message, label=var.label, hint=bad.hint, **where))
+    order = {key: i for i, key in enumerate(known)}
+    problems.sort(key=lambda p: (p.file or "", p.line or 0, order.get(p.key, -1)))
+    return Checked(text, tuple(problems))
+
+
+def _unknown(key: str, schema: Schema, origin: Origin | None) -> Problem:
+    where = {"file": origin.file, "line": origin.line} if origin else {}
+    if key in schema.groups:
+        return Problem(key, "这是一个分组，下面应列出各项取值，而不是直接填值。",
+                       hint="可用 `drafter init` 生成带分组的取值文件。", **where)
+    close = difflib.get_close_matches(key, list(schema.by_key), n=1, cutoff=0.5)
+    if not close:
+        leaf = key.rsplit(".", 1)[-1]
+        close = [k for k in schema.by_key if k.rsplit(".", 1)[-1] == leaf][:1]
+    hint = f"您是不是想写 {close[0]}？" if close else "请用 `drafter vars` 查看本模板的全部变量。"
+    return Problem(key, "模板中没有这个变量。", hint=hint + " 如果不需要，请删除这一行。", **where)
+
+
+def _missing_message(var: Variable, present: bool) -> str:
+    return "未填写。" if present else "缺少这一项。"
+
+
+def _missing_hint(var: Variable) -> str:
+    example = var.example if not isinstance(var.example, list) else "[" + ", ".join(var.example) + "]"
+    group, name = var.key.split(".", 1)
+    where = f"在“{group}:”下填写“{name}: {example if example is not None else '…'}”"
+    return f"应填{expected(var)}；{where}。"
+
+
+def expected(var: Variable) -> str:
+    """Describe in Chinese what `var` accepts, with its unit and limits."""
+    unit = f"（单位：{var.unit}，已写在句中）" if var.unit and var.type in NUMBER_TYPES else ""
+    if var.type == "count":
+        what = "整数"
+    elif var.type in ("amount", "quantity", "percent"):
+        what = "数字" + (f"（保留 {var.places} 位小数）" if var.places is not None else "")
+    elif var.type == "year":
+        what = "四位年份，如 2024"
+    elif var.type == "month":
+        what = "月份数字"
+    elif var.type == "day":
+        what = "日期中的日数字"
+    elif var.type == "date":
+        return "日期，如 2024-12-20"
+    elif var.type == "list":
+        return "一个或多个名称，如 [张家, 李家]"
+    else:
+        return "文字" if var.type == "text" else "名称"
+    return f"{_range(var)}的{what}{unit}"
+
+
+def _range(var: Variable) -> str:
+    if var.min is not None and var.max is not None:
+        return f" {var.min}～{var.max} "
+    if var.min is not None:
+        return f"不小于 {var.min} "
+    if var.max is not None:
+        return f"不大于 {var.max} "
+    return ""
+
+
+def format_value(var: Variable, raw: Raw, problems: list[Problem] | None = None,
+                 where: Mapping[str, object] | None = None) -> str:
+    """Return the printed form of `raw` for `var`; raise _Bad when it is not acceptable.
+
+    Warnings (a rate typed as a fraction) are appended to `problems`.
+    """
+    if isinstance(raw, tuple):
+        if var.type != "list":
+            raise _Bad("应为一个取值，而不是列表。", f"应填{expected(var)}。")
+        items = [_clean_text(var, item or "") for item in raw]
+    elif var.type == "list":
+        items = [_clean_text(var, part) for part in re.split(r"[、，,]", raw)]
+    else:
+        text = raw.strip()
+        if var.type in NUMBER_TYPES:
+            return _format_number(var, text, problems, where or {})
+        if var.type == "date":
+            return _format_date(text)
+        return _clean_text(var, raw)
+    if any(not item for item in items):
+        raise _Bad("列表中有空的名称。", "删除多余的顿号或逗号。")
+    return var.sep.join(items)
+
+
+def _clean_text(var: Variable, raw: str) -> str:
+    text = raw.strip()
+    if _XML_UNSAFE.search(text):
+        raise _Bad("含有不可见的控制字符，Word 文档无法保存。", "请删除这一项后重新输入。")
+    if "\n" in text or "\r" in text:
+        raise _Bad("不能换行。", "请写在一行内。")
+    if not text:
+        raise _Bad("不能为空。", f"应填{expected(var)}。")
+    return text
+
+
+def _format_number(var: Variable, text: str, problems: list[Problem] | None,
+                   where: Mapping[str, object]) -> str:
+    shown = text
+    text = text.translate(_FULL_WIDTH).replace(" ", "")
+    if var.type == "percent" and text.endswith("%"):
+        text = text[:-1]
+    suffix = {"year": "年", "month": "月", "day": "日"}.get(var.type)
+    if suffix and text.endswith(suffix):
+        text = text[: -len(suffix)]
+    if not _NUMBER.fullmatch(text):
+        unit = _UNIT_AFTER.fullmatch(text)
+        if unit:
+            context = f"（{var.context}）" if var.context else ""
+            raise _Bad(f"“{shown}”后面多了“{unit.group(2)}”。",
+                       f"单位已写在句中{context}，只填数字，例如 {unit.group(1)}。")
+        raise _Bad(f"“{shown}”不是数字。", f"应填{expected(var)}。")
+    value = Decimal(text.replace(",", ""))
+    integral = var.type in ("count", "year", "month", "day")
+    if integral and value != value.to_integral_value():
+        raise _Bad(f"“{shown}”不是整数。", f"应填{expected(var)}。")
+    if (var.min is not None and value < var.min) or (var.max is not None and value > var.max):
+        raise _Bad(f"{shown} 超出范围。", f"应填{expected(var)}。")
+    if var.type == "percent" and 0 < value < 1 and problems is not None:
+        problems.append(Problem(var.key, f"{shown} 看起来是小数形式的比率。", label=var.label,
+                                hint=f"百分号已写在句中，是否应为 {value * 100:g}？", level="warning",
+                                **where))  # type: ignore[arg-type]
+    if integral:
+        number = int(value)
+        return _chinese_number(number) if var.chinese else str(number)
+    if var.places is not None:
+        value = value.quantize(Decimal(1).scaleb(-var.places))
+    plain = format(value, ",f") if var.thousands else format(value, "f")
+    return plain
+
+
+def _format_date(text: str) -> str:
+    match = _DATE.fullmatch(text.translate(_FULL_WIDTH).replace(" ", ""))
+    if not match:
+        raise _Bad(f"“{text}”不是日期。", "写成 2024-12-20 或 2024年12月20日。")
+    try:
+        day = dt.date(*(int(g) for g in match.groups()))
+    except ValueError as err:
+        raise _Bad(f"“{text}”不是有效的日期。", "检查月份（1～12）和日（该月的天数）。") from err
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _chinese_number(number: int) -> str:
+    if number == 0:
+        return "零"
+    if number >= 10000:
+        return str(number)
+    out = ""
+    units = ["千", "百", "十", ""]
+    digits = f"{number:04d}"
+    zero = False
+    for digit, unit in zip(digits, units, strict=False):
+        if digit == "0":
+            zero = bool(out)
+            continue
+        if zero:
+            out += "零"
+            zero = False
+        out += _CHINESE_DIGITS[int(digit)] + unit
+    return out[1:] if out.startswith("一十") else out
