@@ -16,16 +16,22 @@ def write_skeleton(schema: Schema, *, template: str, schema_url: str | None = No
         f"# 填好后检查：drafter check {template} -f 本文件",
         f"# 生成报告：drafter render {template} -f 本文件 -o 报告.docx",
     ]
-    group = None
-    for var in schema.variables:
-        if var.group != group:
-            group = var.group
+    order = list(dict.fromkeys([*schema.groups, *(v.group for v in schema.variables)]))
+    for group in order:
+        members = [v for v in schema.variables if v.group == group]
+        if members:
             lines += ["", f"# {schema.groups.get(group, group)}", f"{group}:"]
-        lines.append(f"  # {describe(var)}")
-        if var.context:
-            lines.append(f"  #   原句：{var.context}")
-        lines.append(f"  {var.key.split('.', 1)[1]}:")
+        for var in members:
+            lines += _entry(var)
     return "\n".join(lines) + "\n"
+
+
+def _entry(var: Variable) -> list[str]:
+    lines = [f"  # {describe(var)}"]
+    if var.context:
+        lines.append(f"  #   原句：{var.context}")
+    lines.append(f"  {var.key.split('.', 1)[1]}:")
+    return lines
 
 
 def describe(var: Variable) -> str:

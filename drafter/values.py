@@ -238,9 +238,9 @@ def format_value(var: Variable, raw: Raw, problems: list[Problem] | None = None,
     if isinstance(raw, tuple):
         if var.type != "list":
             raise _Bad("应为一个取值，而不是列表。", f"应填{expected(var)}。")
-        items = [_clean_text(var, item or "") for item in raw]
+        parts = [item or "" for item in raw]
     elif var.type == "list":
-        items = [_clean_text(var, part) for part in re.split(r"[、，,]", raw)]
+        parts = re.split(r"[、，,]", raw)
     else:
         text = raw.strip()
         if var.type in NUMBER_TYPES:
@@ -248,8 +248,11 @@ def format_value(var: Variable, raw: Raw, problems: list[Problem] | None = None,
         if var.type == "date":
             return _format_date(text)
         return _clean_text(var, raw)
-    if any(not item for item in items):
+    if not any(part.strip() for part in parts):
+        raise _Bad("不能为空。", f"应填{expected(var)}。")
+    if not all(part.strip() for part in parts):
         raise _Bad("列表中有空的名称。", "删除多余的顿号或逗号。")
+    items = [_clean_text(var, part) for part in parts]
     return var.sep.join(items)
 
 

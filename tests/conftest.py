@@ -1,0 +1,44 @@
+"""Shared fixtures: the bundled template, its example values, and the example rendered once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+import drafter
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_DIR = ROOT / "templates" / "township-work-report"
+SEED = ROOT / "seeds" / "000_bfa708c56a8de71e.txt"
+
+
+@pytest.fixture(scope="session")
+def template() -> drafter.Template:
+    return drafter.load_template("township-work-report")
+
+
+@pytest.fixture(scope="session")
+def example() -> dict:
+    return yaml.safe_load((TEMPLATE_DIR / "example.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def example_docx(template, example, tmp_path_factory) -> Path:
+    return template.render_docx(example, tmp_path_factory.mktemp("docx") / "example.docx")
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def nested(flat: dict[str, object]) -> dict[str, dict[str, object]]:
+    """Return `flat` dotted keys as the nested dicts a values file holds."""
+    out: dict[str, dict[str, object]] = {}
+    for key, value in flat.items():
+        group, name = key.split(".")
+        out.setdefault(group, {})[name] = value
+    return out

@@ -1,0 +1,172 @@
+"""The command line, end to end: render, check, init, vars, and what a clerk sees on bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import docx
+import pytest
+import yaml
+
+from drafter.cli import cli
+
+from .conftest import TEMPLATE_DIR
+
+EXAMPLE = (TEMPLATE_DIR / "example.yaml").read_text(encoding="utf-8")
+
+
+def _invoke(runner, *args):
+    result = runner.invoke(cli, [str(a) for a in args])
+    assert "Traceback" not in result.output + (result.stderr or "")
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def test_render_bundled_example(runner, tmp_path):
+    out = tmp_path / "报告.docx"
+    result = _invoke(runner, "render", "township-work-report", "-f", TEMPLATE_DIR / "example.yaml", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "已生成" in result.stdout
+    assert docx.Document(str(out)).paragraphs[0].text == "艾城镇人民政府工作报告"
+
+
+def test_later_files_and_set_override(runner, tmp_path):
+    override = tmp_path / "more.yaml"
+    override.write_text("基本信息:\n  镇名: 虬津\n", encoding="utf-8")
+    out = tmp_path / "r.docx"
+    result = _invoke(runner, "render", TEMPLATE_DIR, "-f", TEMPLATE_DIR / "example.yaml", "-f", override,
+                     "--set", "基本信息.报告人=王五", "-o", out)
+    assert result.exit_code == 0, result.output
+    texts = [p.text for p in docx.Document(str(out)).paragraphs]
+    assert texts[0] == "虬津镇人民政府工作报告" and texts[2] == "镇长　王五"
+
+
+def _broken(tmp_path, old, new):
+    assert old in EXAMPLE
+    path = tmp_path / "values.yaml"
+    path.write_text(EXAMPLE.replace(old, new, 1), encoding="utf-8")
+    return path, EXAMPLE.replace(old, new, 1).split("\n").index(new.split("\n")[0]) + 1 if new else None
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("  签约新项目: 5\n", "", ["经济发展.签约新项目（签约新项目数）", "缺少这一项", "签约新项目: 5"]),
+    ("  签约新项目: 5", "  签约新项木: 5", ["经济发展.签约新项木", "模板中没有这个变量", "您是不是想写 经济发展.签约新项目"]),
+    ("  开工月份: 12", "  开工月份: 13", ["经济发展.开工月份（", "13 超出范围", "1～12"]),
+    ("  签约新项目: 5", "  签约新项目: 5个", ["经济发展.签约新项目（签约新项目数）", "“5个”后面多了“个”", "单位已写在句中"]),
+], ids=["missing", "typo", "month-13", "unit-in-count"])
+def test_wrong_values_are_explained(runner, tmp_path, old, new, expected):
+    values, line = _broken(tmp_path, old, new)
+    out = tmp_path / "报告.docx"
+    out.write_bytes(b"the clerk's earlier report")
+    for command in (["render", "township-work-report", "-f", values, "-o", out],
+                    ["check", "township-work-report", "-f", values]):
+        result = _invoke(runner, *command)
+        assert result.exit_code == 1
+        assert result.stdout == "" or "已生成" not in result.stdout
+        for text in expected:
+            assert text in result.stderr, result.stderr
+        if line:
+            assert f"{values}:{line}:" in result.stderr
+        assert "请按上面的提示修改" in result.stderr
+    assert out.read_bytes() == b"the clerk's earlier report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["values.yaml", "报告.docx"]
+
+
+def test_all_problems_are_reported_at_once(runner, tmp_path):
+    path = tmp_path / "values.yaml"
+    path.write_text(EXAMPLE.replace("  开工月份: 12", "  开工月份: 13").replace("  签约新项目: 5", "  签约新项目: 5个"),
+                    encoding="utf-8")
+    result = _invoke(runner, "check", "township-work-report", "-f", path)
+    assert result.exit_code == 1 and "取值有 2 处错误" in result.stderr
+
+
+def test_yaml_syntax_error_names_the_line(runner, tmp_path):
+    path = tmp_path / "values.yaml"
+    path.write_text(EXAMPLE.replace("  签约新项目: 5", " 签约新项目: 5"), encoding="utf-8")
+    out = tmp_path / "r.docx"
+    result = _invoke(runner, "render", "township-work-report", "-f", path, "-o", out)
+    assert result.exit_code == 1
+    assert "YAML 格式错误" in result.stderr and f"{path}:" in result.stderr and "缩进" in result.stderr
+    assert not out.exists()
+
+
+def test_missing_values_file_and_unknown_template(runner, tmp_path):
+    result = _invoke(runner, "check", "township-work-report", "-f", tmp_path / "nope.yaml")
+    assert result.exit_code == 1 and "无法读取取值文件" in result.stderr
+    result = _invoke(runner, "vars", "no-such-template")
+    assert result.exit_code == 1 and "找不到模板" in result.stderr and "township-work-report" in result.stderr
+
+
+def test_output_in_missing_folder_is_refused(runner, tmp_path):
+    result = _invoke(runner, "render", "township-work-report", "-f", TEMPLATE_DIR / "example.yaml",
+                     "-o", tmp_path / "no" / "r.docx")
+    assert result.exit_code == 1 and "输出文件夹不存在" in result.stderr
+
+
+def test_check_passes_on_example(runner):
+    result = _invoke(runner, "check", "township-work-report", "-f", TEMPLATE_DIR / "example.yaml")
+    assert result.exit_code == 0 and "检查通过" in result.stdout
+
+
+def test_init_writes_a_commented_skeleton_that_checks_as_missing(runner, tmp_path, template):
+    path = tmp_path / "values.yaml"
+    result = _invoke(runner, "init", "township-work-report", "-o", path)
+    assert result.exit_code == 0
+    text = path.read_text(encoding="utf-8")
+    assert yaml.safe_load(text).keys() == {v.group for v in template.variables}
+    assert "  # 签约新项目数｜整数｜单位：个｜例：5" in text
+    assert "  #   原句：" in text and "【】" in text
+    result = _invoke(runner, "check", "township-work-report", "-f", path)
+    assert result.exit_code == 1 and f"取值有 {len(template.variables)} 处错误" in result.stderr
+    assert "未填写" in result.stderr
+    # A second init would destroy the clerk's work: refused unless --force.
+    path.write_text("基本信息:\n  镇名: 艾城\n", encoding="utf-8")
+    result = _invoke(runner, "init", "township-work-report", "-o", path)
+    assert result.exit_code == 1 and "已存在" in result.stderr
+    assert path.read_text(encoding="utf-8") == "基本信息:\n  镇名: 艾城\n"
+
+
+def test_filled_skeleton_renders(runner, tmp_path, example):
+    path = tmp_path / "values.yaml"
+    _invoke(runner, "init", "township-work-report", "-o", path)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    group = None
+    for i, line in enumerate(lines):
+        if line and not line.startswith((" ", "#")):
+            group = line[:-1]
+        elif line.startswith("  ") and not line.strip().startswith("#"):
+            key = line.strip()[:-1]
+            value = example[group][key]
+            lines[i] = f"{line} {json.dumps(value, ensure_ascii=False)}"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    result = _invoke(runner, "render", "township-work-report", "-f", path, "-o", tmp_path / "r.docx")
+    assert result.exit_code == 0, result.stderr
+
+
+def test_vars_table_and_json(runner, template):
+    result = _invoke(runner, "vars", "township-work-report")
+    assert result.exit_code == 0
+    assert "经济发展.签约新项目" in result.stdout and "签约新项目数" in result.stdout
+    assert f"共 {len(template.variables)} 个变量" in result.stdout
+    rows = json.loads(_invoke(runner, "vars", "township-work-report", "--json").stdout)
+    assert [r["key"] for r in rows] == [v.key for v in template.variables]
+    assert {"key", "type", "unit", "label"} <= rows[0].keys()
+
+
+def test_draft_lists_what_is_missing(runner, tmp_path):
+    path = tmp_path / "values.yaml"
+    path.write_text(EXAMPLE.replace("  签约新项目: 5\n", ""), encoding="utf-8")
+    result = _invoke(runner, "render", "township-work-report", "-f", path, "-o", tmp_path / "d.docx", "--draft")
+    assert result.exit_code == 0
+    assert "还有 1 项待填写" in result.stderr and "【签约新项目数】" in result.stderr
+
+
+def test_python_m_drafter_reports_errors_without_traceback(tmp_path):
+    path = tmp_path / "values.yaml"
+    path.write_text(EXAMPLE.replace("  开工月份: 12", "  开工月份: 13"), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "drafter", "check", "township-work-report", "-f", str(path)],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("错误：") and "Traceback" not in proc.stderr

@@ -1,0 +1,65 @@
+"""Layout: paragraph kinds from the Chinese numbering, run-in headings, punctuation, title breaks."""
+
+from __future__ import annotations
+
+import pytest
+
+from drafter.layout import lay_out, normalize_punctuation
+from drafter.render import MARK_END, MISSING_START, VALUE_START
+
+
+@pytest.mark.parametrize("line, kind, lead", [
+    ("一、今年以来工作回顾", "h1", "一、今年以来工作回顾"),
+    ("十二、其他", "h1", "十二、其他"),
+    ("（一）聚焦产业发展，经济实力稳步增强。全镇……", "h2", "（一）聚焦产业发展，经济实力稳步增强。"),
+    ("1.聚拓展镇域经济新空间。一是做强项目支撑。", "h3", "1.聚拓展镇域经济新空间。"),
+    ("（1）加强监管。其余。", "h4", "（1）加强监管。"),
+    ("2024年是召开之年。", "body", ""),
+    ("1.5万元用于……", "body", ""),
+    ("一是招商引资成效显著。", "body", ""),
+    ("各位代表：", "salutation", ""),
+    ("主要是：产业基础薄弱，二三产业发展不快。", "body", ""),
+    ("", "blank", ""),
+], ids=lambda v: v if isinstance(v, str) and len(v) < 12 else None)
+def test_paragraph_kinds(line, kind, lead):
+    [block] = lay_out(line)
+    assert block.kind == kind
+    assert "".join(s.text for s in block.segments if s.lead) == lead
+
+
+def test_standalone_heading_versus_run_in():
+    standalone, run_in = lay_out("一、今年以来工作回顾\n1.突出政治建设。深入学习。")
+    assert standalone.standalone and not run_in.standalone
+
+
+@pytest.mark.parametrize("raw, fixed", [
+    ("今年以来,面对", "今年以来，面对"), ("各位代表!奋斗", "各位代表！奋斗"), ("主要是:我镇", "主要是：我镇"),
+    ("村(社区)疫情", "村（社区）疫情"), ("投资3,000万元", "投资3,000万元"), ("增长1.5%", "增长1.5%"),
+    ("10:30开会", "10:30开会"), ("GDP (PPP), ok", "GDP (PPP), ok"), ("完成x个,签约", "完成x个，签约"),
+    ("“两张皮”,全", "“两张皮”，全"),
+], ids=str)
+def test_half_width_punctuation_between_chinese_becomes_full_width(raw, fixed):
+    assert normalize_punctuation(raw) == fixed
+
+
+def test_title_block_is_lines_before_first_empty_line():
+    text = "艾城镇人民政府工作报告\n——2024年12月20日在艾城镇第十八届人民代表大会第四次会议上\n镇长　刘志强\n\n各位代表："
+    blocks = lay_out(text)
+    assert [b.kind for b in blocks] == ["title", "caption", "caption", "blank", "salutation"]
+    # A 题注 over 28 characters breaks before 在, so 会议上 never wraps alone.
+    assert blocks[1].text == "——2024年12月20日\n在艾城镇第十八届人民代表大会第四次会议上"
+
+
+def test_long_title_breaks_into_lines_of_twenty_at_most_upper_longer():
+    title = "关于进一步加强和改进新时代乡镇人民政府工作的若干意见的报告"
+    [block, _] = lay_out(title + "\n")
+    lines = block.text.split("\n")
+    assert "".join(lines) == title and all(len(line) <= 20 for line in lines)
+    assert len(lines[0]) >= len(lines[-1])
+
+
+def test_marks_become_segments_and_leave_the_text():
+    text = f"完成{VALUE_START}12{MARK_END}个,还有{MISSING_START}【签约新项目数】{MARK_END}个。"
+    [block] = lay_out(text)
+    assert block.text == "完成12个，还有【签约新项目数】个。"
+    assert [(s.text, s.mark) for s in block.segments if s.mark] == [("12", "value"), ("【签约新项目数】", "missing")]

@@ -1,0 +1,158 @@
+"""The curated township template: fidelity to the seed, schema consistency, the Python API."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+import drafter
+from drafter.schema import is_valid_key
+
+from .conftest import SEED, TEMPLATE_DIR, nested
+
+SEED_TEXT = SEED.read_text(encoding="utf-8")
+
+
+def test_seed_copy_is_the_shared_seed():
+    shared = SEED.parent.parent.parent / "shared" / "seeds" / SEED.name
+    if shared.exists():  # beside a checkout in this workplace and in CI
+        assert shared.read_bytes() == SEED.read_bytes()
+    assert SEED_TEXT.count("x") == 56
+
+
+def test_original_values_give_back_the_seed(template):
+    # Blanks get "x", cut phrases "", the year its 2024: the body is the seed to the character.
+    values = nested({v.key: v.original for v in template.variables})
+    rendered = template.render_text(values, validate=False)
+    assert rendered.endswith(SEED_TEXT)
+    title_block = rendered[: -len(SEED_TEXT)]
+    assert title_block.endswith("\n") and title_block.count("\n") == 6
+    assert "x" not in title_block.replace("x镇", "")
+
+
+def test_every_blank_and_cut_is_a_variable(template):
+    originals = {v.original for v in template.variables if v.original in ("x", "")}
+    assert originals == {"x", ""}
+    cut = [v for v in template.variables if v.original == ""]
+    assert {v.type for v in cut} == {"text"}
+    marked = template.render_text(nested({v.key: "Q" for v in template.variables}), validate=False)
+    assert "x" not in marked
+    # Each x of the seed is one variable occurrence: 56 occurrences of x-variables in the body.
+    body = template.source.split("\n", 6)[6]
+    x_keys = {v.key for v in template.variables if v.original == "x"}
+    uses = re.findall(r"\{\{ (\S+) \}\}", body)
+    assert sum(1 for key in uses if key in x_keys) == 56
+
+
+@pytest.mark.parametrize("phrase, key", [
+    ("x创新提升发展进程", "基本信息.镇名"), ("x在全县", "基本信息.镇名"), ("利用x便利", "基本信息.镇名"),
+    ("x品牌力", "基本信息.镇名"), ("平安x形象", "基本信息.镇名"), ("x粮油", "基本信息.镇名"),
+    ("在x不折不扣", "基本信息.镇名"), ("x镇高质量发展", "基本信息.镇名"),
+], ids=lambda p: p if "x" in p else None)
+def test_town_name_is_one_variable(template, phrase, key):
+    pattern = re.escape(phrase).replace("x", r"\{\{ ([^ ]+) \}\}")
+    match = re.search(pattern, template.source)
+    assert match and match.group(1) == key
+
+
+def test_same_fact_is_one_variable(template):
+    targets = re.findall(r"招商签约任务\{\{ ([^ ]+) \}\}亿元", template.source)
+    assert len(targets) == 2 and targets[0] == targets[1]
+    guide = re.findall(r"坚持以\{\{ ([^ ]+) \}\}为指导", template.source)
+    assert len(guide) == 2 and guide[0] == guide[1]
+    assert "纠治“{{" in template.source and "召开之年" in template.source
+    years = re.findall(r"\{\{ ([^ ]+) \}\}年", template.source)
+    year_vars = {v.key for v in template.variables if v.type == "year"}
+    assert len(year_vars) == 1 and sum(k in year_vars for k in years) == 2
+
+
+def test_schema_describes_every_variable(template):
+    assert len(template.variables) >= 50
+    for var in template.variables:
+        assert is_valid_key(var.key) and var.key.count(".") == 1
+        assert var.label and var.example is not None
+        assert var.context.count("【】") == 1, var.key
+        if var.type == "month":
+            assert (var.min, var.max) == (1, 12)
+        if var.type == "count":
+            assert var.min == 0
+        if var.type == "percent":
+            assert (var.min, var.max) == (0, 100)
+        # The unit lives in the schema, not in the key.
+        assert not var.key.endswith(("万元", "亿元", "亩", "个数", "%")), var.key
+
+
+def test_example_is_complete_and_valid(template, example):
+    assert template.check(example) == []
+    examples = {v.key: v.example for v in template.variables}
+    flat = {f"{g}.{k}": v for g, d in example.items() for k, v in d.items()}
+    assert set(flat) == set(examples)
+
+
+def test_render_text_with_example_fills_every_blank(template, example):
+    text = template.render_text(example)
+    assert "{{" not in text and "x" not in text.split("\n", 6)[6]
+    assert text.startswith(f"{example['基本信息']['镇名']}镇人民政府工作报告\n")
+    assert "——2024年12月20日在" in text and "第十八届人民代表大会第四次会议上" in text
+
+
+def test_render_text_validates_by_default(template, example):
+    broken = {**example, "经济发展": {**example["经济发展"], "开工月份": 13}}
+    with pytest.raises(drafter.ValuesError) as info:
+        template.render_text(broken)
+    assert [p.key for p in info.value.problems] == ["经济发展.开工月份"]
+
+
+def test_load_template_by_path_and_name(template):
+    by_path = drafter.load_template(TEMPLATE_DIR)
+    assert [v.key for v in by_path.variables] == [v.key for v in template.variables]
+    with pytest.raises(drafter.TemplateError, match="township-work-report"):
+        drafter.load_template("no-such-template")
+
+
+def _copy(tmp_path):
+    target = tmp_path / "tpl"
+    shutil.copytree(TEMPLATE_DIR, target)
+    return target
+
+
+def test_template_variable_missing_from_schema_is_an_error(tmp_path):
+    folder = _copy(tmp_path)
+    source = folder / "template.txt"
+    source.write_text(source.read_text(encoding="utf-8") + "新增{{ 经济发展.新指标 }}个\n", encoding="utf-8")
+    with pytest.raises(drafter.TemplateError, match=r"经济发展\.新指标（第 \d+ 行）"):
+        drafter.load_template(folder)
+
+
+def test_schema_variable_unused_by_template_is_an_error(tmp_path):
+    folder = _copy(tmp_path)
+    schema = folder / "schema.yaml"
+    schema.write_text(schema.read_text(encoding="utf-8")
+                      + "  经济发展.多余:\n    type: count\n    label: 多余\n", encoding="utf-8")
+    with pytest.raises(drafter.TemplateError, match="没有用到的变量：经济发展.多余"):
+        drafter.load_template(folder)
+
+
+@pytest.mark.parametrize("expression", [
+    "{{ 基本信息.镇名.__class__ }}", "{{ ''.__class__.__mro__ }}",
+], ids=["attribute", "mro"])
+def test_sandbox_refuses_attribute_tricks(tmp_path, example, expression):
+    folder = _copy(tmp_path)
+    source = folder / "template.txt"
+    source.write_text(source.read_text(encoding="utf-8") + expression + "\n", encoding="utf-8")
+    schema = folder / "schema.yaml"
+    if "镇名.__class__" in expression:
+        with pytest.raises(drafter.TemplateError, match="没有定义的变量"):
+            drafter.load_template(folder)
+        return
+    template = drafter.load_template(folder)
+    with pytest.raises(drafter.TemplateError, match="不允许"):
+        template.render_text(example)
+    assert schema.exists()
+
+
+def test_values_are_not_template_code(template, example):
+    values = {**example, "基本信息": {**example["基本信息"], "报告人": "{{ 7*7 }}"}}
+    assert "{{ 7*7 }}" in template.render_text(values)

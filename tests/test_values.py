@@ -1,0 +1,124 @@
+"""Values: how typed text becomes a printed value, and how every problem is reported."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from drafter import values
+from drafter.errors import ValuesFileError
+from drafter.schema import Schema, Variable
+
+COUNT = Variable("经济发展.签约新项目", "count", "签约新项目数", unit="个", min=Decimal(0),
+                 context="签约新项目【】个")
+AMOUNT = Variable("经济发展.财税收入", "amount", "财税收入", unit="万元", min=Decimal(0))
+PLACES = Variable("经济发展.固投", "amount", "固定资产投资", unit="亿元", min=Decimal(0), places=2)
+PERCENT = Variable("民生.参保率", "percent", "参保率", unit="%", min=Decimal(0), max=Decimal(100))
+MONTH = Variable("经济发展.开工月份", "month", "开工月份", unit="月", min=Decimal(1), max=Decimal(12))
+YEAR = Variable("基本信息.年份", "year", "年份", min=Decimal(1900), max=Decimal(2100))
+DATE = Variable("基本信息.会议日期", "date", "会议日期")
+NAME = Variable("基本信息.镇名", "name", "镇名")
+LIST = Variable("农业.柑橘村", "list", "柑橘种植村")
+ORDINAL = Variable("基本信息.届次", "count", "届次", min=Decimal(0), chinese=True)
+SCHEMA = Schema("测试", (COUNT, AMOUNT, PLACES, PERCENT, MONTH, YEAR, DATE, NAME, LIST, ORDINAL),
+                {"经济发展": "经济发展"})
+
+
+@pytest.mark.parametrize("var, raw, printed", [
+    (COUNT, "12", "12"), (COUNT, "１２", "12"), (COUNT, "1,234", "1234"), (COUNT, "1，234", "1234"),
+    (AMOUNT, "1234.5", "1234.5"), (AMOUNT, "1,234.50", "1234.50"), (AMOUNT, "3", "3"),
+    (PLACES, "3.2", "3.20"), (PLACES, "1.10", "1.10"),
+    (PERCENT, "98.5", "98.5"), (PERCENT, "95%", "95"), (PERCENT, "１００％", "100"),
+    (MONTH, "8", "8"), (MONTH, "08", "8"), (MONTH, "8月", "8"), (YEAR, "2024年", "2024"),
+    (DATE, "2024-12-20", "2024年12月20日"), (DATE, "2024年1月5日", "2024年1月5日"),
+    (DATE, "2024/01/05", "2024年1月5日"),
+    (NAME, " 艾城 ", "艾城"), (NAME, "{{ 7*7 }}", "{{ 7*7 }}"),
+    (LIST, ("张家", "李家"), "张家、李家"), (LIST, "张家、李家", "张家、李家"),
+    (ORDINAL, "18", "十八"), (ORDINAL, "4", "四"), (ORDINAL, "10", "十"), (ORDINAL, "105", "一百零五"),
+], ids=lambda v: v.type if isinstance(v, Variable) else str(v))
+def test_accepted_values_print_as_the_schema_says(var, raw, printed):
+    assert values.format_value(var, raw) == printed
+
+
+@pytest.mark.parametrize("var, raw, message", [
+    (COUNT, "5个", "后面多了“个”"), (AMOUNT, "12万元", "后面多了“万元”"), (COUNT, "1.5", "不是整数"),
+    (COUNT, "-3", "超出范围"), (MONTH, "13", "超出范围"), (MONTH, "0", "超出范围"),
+    (PERCENT, "120", "超出范围"), (YEAR, "24", "超出范围"), (COUNT, "很多", "不是数字"),
+    (COUNT, "true", "不是数字"), (DATE, "2024-02-30", "不是有效的日期"), (DATE, "去年", "不是日期"),
+    (NAME, "艾\x07城", "控制字符"), (NAME, "艾\n城", "不能换行"), (LIST, ("张家", ""), "空的名称"),
+    (COUNT, ("1", "2"), "不是列表"),
+], ids=lambda v: v.type if isinstance(v, Variable) else str(v))
+def test_refused_values_say_why(var, raw, message):
+    with pytest.raises(values._Bad, match=message):
+        values.format_value(var, raw)
+
+
+def test_unit_refusal_points_at_the_sentence():
+    with pytest.raises(values._Bad) as info:
+        values.format_value(COUNT, "5个")
+    assert "单位已写在句中" in info.value.hint and "签约新项目【】个" in info.value.hint
+    assert "例如 5" in info.value.hint
+
+
+def test_fraction_for_a_rate_is_a_warning():
+    problems: list = []
+    assert values.format_value(PERCENT, "0.95", problems, {}) == "0.95"
+    assert problems[0].level == "warning" and "是否应为 95" in problems[0].hint
+
+
+def test_check_reports_everything_at_once_with_origins(tmp_path):
+    path = tmp_path / "v.yaml"
+    path.write_text("经济发展:\n  签约新项目: 5个\n  开工月分: 9\n  财税收入: 100\n", encoding="utf-8")
+    checked = values.check(SCHEMA, values.read_values_file(path))
+    by_key = {p.key: p for p in checked.errors}
+    assert by_key["经济发展.签约新项目"].line == 2 and by_key["经济发展.签约新项目"].file == str(path)
+    assert "经济发展.开工月份" in by_key["经济发展.开工月分"].hint
+    assert by_key["经济发展.开工月份"].message == "缺少这一项。"
+    assert "开工月份: …" in by_key["经济发展.开工月份"].hint or "开工月份:" in by_key["经济发展.开工月份"].hint
+    assert checked.text["经济发展.财税收入"] == "100"
+    assert len(checked.errors) == 1 + 1 + (len(SCHEMA.variables) - 2)
+
+
+def test_later_layers_win_key_by_key(tmp_path):
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text("经济发展:\n  签约新项目: 5\n  财税收入: 100\n", encoding="utf-8")
+    second.write_text("经济发展:\n  财税收入: 200\n", encoding="utf-8")
+    merged = values.merge([values.read_values_file(first), values.read_values_file(second),
+                           values.parse_set("经济发展.签约新项目=7")])
+    assert merged.raw == {"经济发展.签约新项目": "7", "经济发展.财税收入": "200"}
+    assert merged.origins["经济发展.财税收入"] == values.Origin(str(second), 2)
+    assert merged.origins["经济发展.签约新项目"].file == "--set 经济发展.签约新项目"
+
+
+def test_yaml_scalars_are_kept_as_typed(tmp_path):
+    path = tmp_path / "v.yaml"
+    path.write_text("a:\n  b: 010\n  c: no\n  d: 1.10\n  e: 20161216\n  f: 2024-12-20\n  g:\n",
+                    encoding="utf-8")
+    raw = values.read_values_file(path).raw
+    assert raw == {"a.b": "010", "a.c": "no", "a.d": "1.10", "a.e": "20161216",
+                   "a.f": "2024-12-20", "a.g": None}
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"a:\n  b: 1\n  b: 2\n", "重复出现（第 2 行和第 3 行）"),
+    (b"a:\n  b: 1\n c: 2\n", "YAML 格式错误"),
+    (b"a: [1, 2\n", "YAML 格式错误"),
+    (b"\x00\x01\x02", "不是文本文件"),
+    (b"- 1\n- 2\n", "层次"),
+    (b"a: &x [1,1,1,1,1,1,1,1,1]\nb: &y [*x,*x,*x,*x,*x,*x,*x,*x,*x]\nc: &z [*y,*y,*y,*y,*y,*y,*y,*y,*y]\n"
+     b"d: &w [*z,*z,*z,*z,*z,*z,*z,*z,*z]\ne: &v [*w,*w,*w,*w,*w,*w,*w,*w,*w]\nf: [*v,*v,*v,*v,*v,*v,*v,*v,*v]\n",
+     "超过"),
+], ids=["duplicate", "indent", "unclosed", "binary", "list", "alias-bomb"])
+def test_bad_files_are_refused_with_a_line(tmp_path, content, message):
+    path = tmp_path / "v.yaml"
+    path.write_bytes(content)
+    with pytest.raises(ValuesFileError, match=message):
+        values.read_values_file(path)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
+def test_notepad_encodings_are_read(tmp_path, encoding):
+    path = tmp_path / "v.yaml"
+    path.write_bytes("基本信息:\n  镇名: 艾城\n".encode(encoding))
+    assert values.read_values_file(path).raw == {"基本信息.镇名": "艾城"}
