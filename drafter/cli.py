@@ -101,13 +101,22 @@ def check(template: str, files: tuple[Path, ...], sets: tuple[str, ...]) -> None
 @TEMPLATE
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="要生成的取值文件，如 values.yaml。")
+@click.option("--example", is_flag=True, help="写出模板自带的示例取值（已填好），而不是空白文件。")
 @click.option("--force", is_flag=True, help="覆盖已存在的文件。")
-def init(template: str, output: Path, force: bool) -> None:
+def init(template: str, output: Path, example: bool, force: bool) -> None:
     """生成待填写的取值文件（按章节分组，每项附说明）。"""
     loaded = load_template(template)
     if output.exists() and not force:
         raise OutputError("文件已存在，未覆盖（里面可能是已填好的取值）。", file=str(output),
                           hint="换一个文件名，或加 --force 覆盖。")
+    if example:
+        try:
+            content = loaded.example_path.read_bytes()
+        except OSError as err:
+            raise OutputError(f"模板没有示例取值文件：{err.strerror}。", file=str(loaded.example_path)) from err
+        write_atomically(output, content)
+        click.echo(f"已生成 {output}：模板自带的示例取值。")
+        return
     write_atomically(output, write_skeleton(loaded.schema, template=template).encode("utf-8"))
     click.echo(f"已生成 {output}：共 {len(loaded.variables)} 项待填写。")
 

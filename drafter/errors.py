@@ -67,11 +67,11 @@ class ValuesError(DrafterError):
     def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
         self.problems = tuple(problems)
         errors = [p for p in self.problems if p.level == "error"]
-        super().__init__(f"取值有 {len(errors)} 处错误，未生成文档。")
+        super().__init__(f"取值有 {len(errors)} 处错误，请按提示修改后重试（改好之前不会生成文档）：")
 
     def __str__(self) -> str:
-        lines = [str(p) for p in self.problems]
-        lines.append(self.message + "请按上面的提示修改取值文件后重试。")
+        lines = [self.message]
+        lines += [f"  {'警告：' if p.level != 'error' else ''}{p}" for p in self.problems]
         return "\n".join(lines)
 
 
