@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from . import values as values_module
-from .docx_writer import PROFILES
+from .word import PROFILES
 from .errors import DrafterError, OutputError, ValuesError
 from .skeleton import write_skeleton
 from .template import load_template, write_atomically

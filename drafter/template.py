@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 
 from . import layout, render, values
-from .docx_writer import PROFILES, write_docx
+from .word import PROFILES, write_docx
 from .errors import OutputError, Problem, TemplateError, ValuesError
 from .schema import Schema, Variable, load_schema
 

@@ -7,7 +7,7 @@ import pytest
 from docx.oxml.ns import qn
 
 from drafter.layout import lay_out
-from drafter.docx_writer import write_docx
+from drafter.word import write_docx
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

@@ -1,6 +1,8 @@
-"""Blocks + a font profile → a GB/T 9704-2012 .docx; the only module that imports docx.
+"""Word files: blocks + a font profile → a GB/T 9704-2012 .docx, and .docx → paragraph texts.
 
-Numbers follow docs/GBT9704.md (shared layout spec): twips for page geometry, half-points for sizes.
+The only module that imports docx.
+
+Layout numbers follow GBT9704.md (shared layout spec): twips for page geometry, half-points for sizes.
 Paragraphs are written as XML with every property in the schema order Word insists on.
 """
 
@@ -170,3 +172,8 @@ def _page_number(font: str, side: str) -> str:
     return (f'<w:p {nsdecls("w")}><w:pPr><w:widowControl w:val="0"/><w:snapToGrid w:val="0"/>'
             f'<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
             f'<w:ind w:{side}="280"/><w:jc w:val="{side}"/></w:pPr>{before}{field}{after}</w:p>')
+
+
+def read_paragraphs(data: bytes) -> list[str]:
+    """Return the text of each body paragraph of the .docx in `data`, line breaks as newlines."""
+    return [paragraph.text for paragraph in docx.Document(io.BytesIO(data)).paragraphs]
