@@ -43,6 +43,8 @@ TEMPLATE = click.argument("template", metavar="TEMPLATE")
 FILES = click.option("-f", "--values", "files", multiple=True, metavar="VALUES.yaml",
                      type=click.Path(path_type=Path),
                      help="取值文件；可多次给出，后面的文件逐项覆盖前面的。")
+NO_RULES = click.option("--no-rules", is_flag=True,
+                        help="跳过模板中各项取值之间的规则检查（数字确实如此时使用）。")
 SETS = click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
                     help="直接设置一项取值，如 --set 经济发展.签约新项目=5；覆盖文件中的值。")
 
@@ -63,17 +65,19 @@ def _load_values(files: tuple[Path, ...], sets: tuple[str, ...]) -> values_modul
               help="字体方案：gb2312（仿宋_GB2312 等，机关电脑）或 windows（仿宋、楷体等，Windows 自带）。")
 @click.option("--draft", is_flag=True, help="草稿：允许缺项，缺的值以黄色【标签】显示。")
 @click.option("--mark-values", is_flag=True, help="把每个填入的取值加底色，便于逐项核对。")
+@NO_RULES
 def render(template: str, files: tuple[Path, ...], sets: tuple[str, ...], output: Path,
-           profile: str, draft: bool, mark_values: bool) -> None:
+           profile: str, draft: bool, mark_values: bool, no_rules: bool) -> None:
     """用取值文件填写模板 TEMPLATE，生成 .docx。"""
     if output.suffix.lower() != ".docx":
         raise OutputError("输出文件应以 .docx 结尾。", file=str(output), hint="例如 -o 报告.docx。")
     loaded = load_template(template)
     data = _load_values(files, sets)
-    _, missing, warnings = loaded.prepare(data, draft=draft)
+    _, missing, warnings = loaded.prepare(data, draft=draft, rules=not no_rules)
     for problem in warnings:
         click.echo(f"警告：{problem}", err=True)
-    loaded.render_docx(data, output, profile=profile, draft=draft, mark_values=mark_values)
+    loaded.render_docx(data, output, profile=profile, draft=draft, mark_values=mark_values,
+                       rules=not no_rules)
     if missing:
         click.echo(f"草稿：还有 {len(missing)} 项待填写（文档中以黄色标出）：", err=True)
         for key, label in missing.items():
@@ -85,11 +89,12 @@ def render(template: str, files: tuple[Path, ...], sets: tuple[str, ...], output
 @TEMPLATE
 @FILES
 @SETS
-def check(template: str, files: tuple[Path, ...], sets: tuple[str, ...]) -> None:
+@NO_RULES
+def check(template: str, files: tuple[Path, ...], sets: tuple[str, ...], no_rules: bool) -> None:
     """只检查取值文件，不生成文档。"""
     loaded = load_template(template)
     data = _load_values(files, sets)
-    problems = loaded.check(data)
+    problems = loaded.check(data, rules=not no_rules)
     if any(p.level == "error" for p in problems):
         raise ValuesError(problems)
     for problem in problems:

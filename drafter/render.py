@@ -7,6 +7,7 @@ evaluated as template code, and Jinja never decides how a number is printed.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 import jinja2
 from jinja2 import nodes
@@ -94,3 +95,28 @@ def render(template: jinja2.Template, text: Mapping[str, str], *, mark: bool = F
 def strip_marks(text: str) -> str:
     """Return `text` without the value marks."""
     return text.translate(_MARKS)
+
+
+@lru_cache(maxsize=256)
+def _rule(expression: str) -> jinja2.environment.TemplateExpression:
+    return _ENV.compile_expression(expression)
+
+
+def rule_keys(expression: str) -> dict[str, int]:
+    """Return the variables a rule `expression` uses, as dotted keys."""
+    return referenced_keys("{{ " + expression + " }}", file="schema.yaml")
+
+
+def check_rule(expression: str, typed: Mapping[str, object]) -> bool:
+    """Return whether the rule `expression` holds for the typed values `typed` (by dotted key)."""
+    context: dict[str, dict[str, object]] = {}
+    for key, value in typed.items():
+        group, _, name = key.partition(".")
+        context.setdefault(group, {})[name] = value
+    try:
+        return bool(_rule(expression)(context))
+    except jinja2.TemplateSyntaxError as err:
+        raise TemplateError(f"规则“{expression}”有语法错误：{err.message}。") from err
+    except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError) as err:
+        raise TemplateError(f"规则“{expression}”无法计算：{err}。",
+                            hint="检查 schema.yaml 中这条规则用到的变量类型。") from err

@@ -67,12 +67,23 @@ class Variable:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """A cross-check between values: a safe expression that must hold, and what to say if not."""
+
+    check: str
+    message: str
+    level: str = "error"  # or "warning": reported, but the report is still rendered
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class Schema:
     """The variables of a template, in report order, with the labels of their groups."""
 
     title: str
     variables: tuple[Variable, ...]
     groups: dict[str, str] = field(default_factory=dict)
+    rules: tuple[Rule, ...] = ()
 
     def get(self, key: str) -> Variable | None:
         """Return the variable named `key`, or None."""
@@ -113,7 +124,25 @@ def load_schema(path: Path) -> Schema:
     for var in variables:
         groups.setdefault(var.group, var.group)
     title = _text(top["title"]) if "title" in top else ""
-    return Schema(title=title or path.parent.name, variables=variables, groups=groups)
+    rules = _rules(top.get("rules"), file)
+    return Schema(title=title or path.parent.name, variables=variables, groups=groups, rules=rules)
+
+
+def _rules(node: yamlfile.Node | None, file: str) -> tuple[Rule, ...]:
+    if node is None or node.value is None:
+        return ()
+    if not isinstance(node.value, list):
+        raise TemplateError("rules 应为列表，每条含 check 和 message。", file=file, line=node.line)
+    rules = []
+    for item in node.value:
+        spec = item.value if isinstance(item.value, dict) else {}
+        check, message = _text(spec.get("check")), _text(spec.get("message"))
+        level = _text(spec.get("level")) or "error"
+        if not check or not message or level not in ("error", "warning"):
+            raise TemplateError("规则应写成 check（表达式）、message（说明），level 可为 error 或 warning。",
+                                file=file, line=item.line)
+        rules.append(Rule(check=check, message=message, level=level, line=item.line))
+    return tuple(rules)
 
 
 def _variable(key: str, node: yamlfile.Node, file: str) -> Variable:

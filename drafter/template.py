@@ -51,30 +51,34 @@ class Template:
         """Return the path of the template's example values file."""
         return self.path / EXAMPLE_FILE
 
-    def check(self, data: Mapping[str, object] | values.Values) -> list[Problem]:
-        """Return every problem with `data` (nested dicts or loaded Values), warnings included."""
-        return list(values.check(self.schema, _as_values(data)).problems)
+    def check(self, data: Mapping[str, object] | values.Values, *, rules: bool = True) -> list[Problem]:
+        """Return every problem with `data` (nested dicts or loaded Values), warnings included.
+
+        With `rules=False` the schema's cross-checks between values are skipped.
+        """
+        return list(values.check(self.schema, _as_values(data), rules=rules).problems)
 
     def prepare(self, data: Mapping[str, object] | values.Values, *, draft: bool = False,
-                ) -> tuple[dict[str, str], dict[str, str], tuple[Problem, ...]]:
+                rules: bool = True) -> tuple[dict[str, str], dict[str, str], tuple[Problem, ...]]:
         """Check `data`; return printed values, placeholders of missing ones and the warnings.
 
         Raise ValuesError when there are errors; in a `draft`, missing values are not errors.
         """
-        checked = values.check(self.schema, _as_values(data), allow_missing=draft)
+        checked = values.check(self.schema, _as_values(data), allow_missing=draft, rules=rules)
         if checked.errors:
             raise ValuesError(checked.problems)
         missing = {v.key: f"【{v.label}】" for v in self.variables if v.key not in checked.text}
         warnings = tuple(p for p in checked.problems if p.level != "error")
         return dict(checked.text), missing, warnings
 
-    def render_text(self, data: Mapping[str, object] | values.Values, *, validate: bool = True) -> str:
+    def render_text(self, data: Mapping[str, object] | values.Values, *, validate: bool = True,
+                    rules: bool = True) -> str:
         """Return the report text for `data`.
 
         With `validate=False` no check is made and every value is printed as its plain string.
         """
         if validate:
-            text, missing, _ = self.prepare(data)
+            text, missing, _ = self.prepare(data, rules=rules)
         else:
             raw = _as_values(data).raw
             text = {k: _plain_text(v) for k, v in raw.items()}
@@ -82,18 +86,19 @@ class Template:
         return render.strip_marks(render.render(self.compiled, text, missing=missing))  # type: ignore[arg-type]
 
     def render_blocks(self, data: Mapping[str, object] | values.Values, *, draft: bool = False,
-                      mark_values: bool = False) -> tuple[layout.Block, ...]:
+                      mark_values: bool = False, rules: bool = True) -> tuple[layout.Block, ...]:
         """Return the laid-out paragraphs of the report for `data`."""
-        text, missing, _ = self.prepare(data, draft=draft)
+        text, missing, _ = self.prepare(data, draft=draft, rules=rules)
         marked = render.render(self.compiled, text, mark=mark_values, missing=missing)  # type: ignore[arg-type]
         return layout.lay_out(marked)
 
     def render_docx(self, data: Mapping[str, object] | values.Values, path: str | Path, *,
-                    profile: str = "gb2312", draft: bool = False, mark_values: bool = False) -> Path:
+                    profile: str = "gb2312", draft: bool = False, mark_values: bool = False,
+                    rules: bool = True) -> Path:
         """Write the report for `data` to `path` as a .docx, atomically; return the path."""
         if profile not in PROFILES:
             raise OutputError(f"未知的字体方案“{profile}”。", hint=f"可选：{'、'.join(PROFILES)}。")
-        blocks = self.render_blocks(data, draft=draft, mark_values=mark_values)
+        blocks = self.render_blocks(data, draft=draft, mark_values=mark_values, rules=rules)
         return write_atomically(Path(path), write_docx(blocks, profile=profile))
 
 
@@ -169,3 +174,9 @@ def check_consistency(source: str, schema: Schema, *, file: str) -> None:
     if unused:
         raise TemplateError(f"schema.yaml 定义了模板中没有用到的变量：{'、'.join(unused)}。",
                             file=file, hint="从 schema.yaml 删除它们，或在 template.txt 中使用。")
+    for rule in schema.rules:
+        strangers = [key for key in render.rule_keys(rule.check) if key not in declared]
+        if strangers:
+            raise TemplateError(f"规则“{rule.check}”用到了未定义的变量：{'、'.join(strangers)}。",
+                                file=file.replace(TEMPLATE_FILE, SCHEMA_FILE), line=rule.line,
+                                hint="规则中的变量写成 组.名称，须在 variables 中定义。")

@@ -6,11 +6,11 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from . import yamlfile
+from . import render, yamlfile
 from .errors import Problem, ValuesFileError
 from .schema import NUMBER_TYPES, Schema, Variable
 
@@ -46,6 +46,7 @@ class Checked:
 
     text: Mapping[str, str]
     problems: tuple[Problem, ...]
+    typed: Mapping[str, object] = field(default_factory=dict)
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -147,10 +148,15 @@ def merge(layers: Iterable[Values]) -> Values:
     return Values(raw, origins)
 
 
-def check(schema: Schema, values: Values, *, allow_missing: bool = False) -> Checked:
-    """Check `values` against `schema`: return the printed form of each value and every problem."""
+def check(schema: Schema, values: Values, *, allow_missing: bool = False,
+          rules: bool = True) -> Checked:
+    """Check `values` against `schema`: return the printed form of each value and every problem.
+
+    With `rules`, the schema's cross-checks run over the values that passed their own check.
+    """
     problems: list[Problem] = []
     text: dict[str, str] = {}
+    typed: dict[str, object] = {}
     known = schema.by_key
     for key in values.raw:
         if key not in known:
@@ -165,12 +171,33 @@ def check(schema: Schema, values: Values, *, allow_missing: bool = False) -> Che
                                         label=var.label, hint=_missing_hint(var), **where))
             continue
         try:
-            text[var.key] = format_value(var, raw, problems, where)
+            typed[var.key], text[var.key] = parse_value(var, raw, problems, where)
         except _Bad as bad:
             problems.append(Problem(var.key, bad.message, label=var.label, hint=bad.hint, **where))
+    if rules:
+        problems += _broken_rules(schema, typed, text, values.origins)
     order = {key: i for i, key in enumerate(known)}
     problems.sort(key=lambda p: (p.file or "", p.line or 0, order.get(p.key, -1)))
-    return Checked(text, tuple(problems))
+    return Checked(text, tuple(problems), typed)
+
+
+def _broken_rules(schema: Schema, typed: Mapping[str, object], text: Mapping[str, str],
+                  origins: Mapping[str, Origin]) -> list[Problem]:
+    problems = []
+    for rule in schema.rules:
+        keys = list(render.rule_keys(rule.check))
+        if not all(key in typed for key in keys):
+            continue  # a value it needs is missing or wrong, and already reported
+        if render.check_rule(rule.check, typed):
+            continue
+        involved = "，".join(f"{schema.by_key[k].label} {text[k]}" for k in keys)
+        origin = origins.get(keys[0])
+        where = {"file": origin.file, "line": origin.line} if origin else {}
+        problems.append(Problem(
+            keys[0], f"不符合规则：{rule.message}（{involved}）。", label=schema.by_key[keys[0]].label,
+            hint="请核对这几个数字；如果确实如此，可加 --no-rules 跳过规则检查。", level=rule.level,
+            **where))  # type: ignore[arg-type]
+    return problems
 
 
 def _unknown(key: str, schema: Schema, origin: Origin | None) -> Problem:
@@ -231,8 +258,15 @@ def _range(var: Variable) -> str:
 
 def format_value(var: Variable, raw: Raw, problems: list[Problem] | None = None,
                  where: Mapping[str, object] | None = None) -> str:
-    """Return the printed form of `raw` for `var`; raise _Bad when it is not acceptable.
+    """Return the printed form of `raw` for `var`; raise _Bad when it is not acceptable."""
+    return parse_value(var, raw, problems, where)[1]
 
+
+def parse_value(var: Variable, raw: Raw, problems: list[Problem] | None = None,
+                where: Mapping[str, object] | None = None) -> tuple[object, str]:
+    """Return the value of `raw` for `var` and its printed form; raise _Bad when not acceptable.
+
+    Numbers come back as int or Decimal, a list as a tuple of names, anything else as its text.
     Warnings (a rate typed as a fraction) are appended to `problems`.
     """
     if isinstance(raw, tuple):
@@ -247,13 +281,14 @@ def format_value(var: Variable, raw: Raw, problems: list[Problem] | None = None,
             return _format_number(var, text, problems, where or {})
         if var.type == "date":
             return _format_date(text)
-        return _clean_text(var, raw)
+        cleaned = _clean_text(var, raw)
+        return cleaned, cleaned
     if not any(part.strip() for part in parts):
         raise _Bad("不能为空。", f"应填{expected(var)}。")
     if not all(part.strip() for part in parts):
         raise _Bad("列表中有空的名称。", "删除多余的顿号或逗号。")
-    items = [_clean_text(var, part) for part in parts]
-    return var.sep.join(items)
+    items = tuple(_clean_text(var, part) for part in parts)
+    return items, var.sep.join(items)
 
 
 def _clean_text(var: Variable, raw: str) -> str:
@@ -268,7 +303,7 @@ def _clean_text(var: Variable, raw: str) -> str:
 
 
 def _format_number(var: Variable, text: str, problems: list[Problem] | None,
-                   where: Mapping[str, object]) -> str:
+                   where: Mapping[str, object]) -> tuple[object, str]:
     shown = text
     text = text.translate(_FULL_WIDTH).replace(" ", "")
     if var.type == "percent" and text.endswith("%"):
@@ -295,14 +330,13 @@ def _format_number(var: Variable, text: str, problems: list[Problem] | None,
                                 **where))  # type: ignore[arg-type]
     if integral:
         number = int(value)
-        return _chinese_number(number) if var.chinese else str(number)
+        return number, _chinese_number(number) if var.chinese else str(number)
     if var.places is not None:
         value = value.quantize(Decimal(1).scaleb(-var.places))
-    plain = format(value, ",f") if var.thousands else format(value, "f")
-    return plain
+    return value, format(value, ",f") if var.thousands else format(value, "f")
 
 
-def _format_date(text: str) -> str:
+def _format_date(text: str) -> tuple[object, str]:
     match = _DATE.fullmatch(text.translate(_FULL_WIDTH).replace(" ", ""))
     if not match:
         raise _Bad(f"“{text}”不是日期。", "写成 2024-12-20 或 2024年12月20日。")
@@ -310,7 +344,7 @@ def _format_date(text: str) -> str:
         day = dt.date(*(int(g) for g in match.groups()))
     except ValueError as err:
         raise _Bad(f"“{text}”不是有效的日期。", "检查月份（1～12）和日（该月的天数）。") from err
-    return f"{day.year}年{day.month}月{day.day}日"
+    return day, f"{day.year}年{day.month}月{day.day}日"
 
 
 def _chinese_number(number: int) -> str:

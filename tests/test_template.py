@@ -129,8 +129,9 @@ def test_template_variable_missing_from_schema_is_an_error(tmp_path):
 def test_schema_variable_unused_by_template_is_an_error(tmp_path):
     folder = _copy(tmp_path)
     schema = folder / "schema.yaml"
-    schema.write_text(schema.read_text(encoding="utf-8")
-                      + "  经济发展.多余:\n    type: count\n    label: 多余\n", encoding="utf-8")
+    text = schema.read_text(encoding="utf-8")
+    schema.write_text(text.replace("variables:\n", "variables:\n  经济发展.多余:\n    type: count\n    label: 多余\n"),
+                      encoding="utf-8")
     with pytest.raises(drafter.TemplateError, match="没有用到的变量：经济发展.多余"):
         drafter.load_template(folder)
 
@@ -156,3 +157,31 @@ def test_sandbox_refuses_attribute_tricks(tmp_path, example, expression):
 def test_values_are_not_template_code(template, example):
     values = {**example, "基本信息": {**example["基本信息"], "报告人": "{{ 7*7 }}"}}
     assert "{{ 7*7 }}" in template.render_text(values)
+
+
+def test_rule_with_unknown_variable_is_a_template_error(tmp_path):
+    folder = _copy(tmp_path)
+    schema = folder / "schema.yaml"
+    schema.write_text(schema.read_text(encoding="utf-8")
+                      + "  - check: 经济发展.签约新项木 <= 1\n    message: 错\n", encoding="utf-8")
+    with pytest.raises(drafter.TemplateError, match="未定义的变量：经济发展.签约新项木"):
+        drafter.load_template(folder)
+
+
+def test_rules_report_the_values_involved(template, example):
+    broken = {**example, "平安治理": {**example["平安治理"], "信访已办结": 100}}
+    [problem] = template.check(broken)
+    assert problem.key == "平安治理.信访已办结" and problem.level == "error"
+    assert "已办结与正在办理的信访件之和不能超过受理的信访件总数" in problem.message
+    assert "信访件总数 58" in problem.message and "100" in problem.message
+    assert template.check(broken, rules=False) == []
+    with pytest.raises(drafter.ValuesError):
+        template.render_text(broken)
+    assert "100件" in template.render_text(broken, rules=False)
+
+
+def test_warning_rules_do_not_stop_the_render(template, example):
+    odd = {**example, "平安治理": {**example["平安治理"], "来访批次": 500}}
+    [problem] = template.check(odd)
+    assert problem.level == "warning" and "来访批次不能多于来访人次" in problem.message
+    assert "500批" in template.render_text(odd)
