@@ -10,6 +10,7 @@ import click
 from . import values as values_module
 from .word import PROFILES
 from .errors import DrafterError, OutputError, ValuesError
+from .schema import to_json_schema
 from .skeleton import write_skeleton
 from .template import load_template, write_atomically
 
@@ -90,10 +91,19 @@ def render(template: str, files: tuple[Path, ...], sets: tuple[str, ...], output
 @FILES
 @SETS
 @NO_RULES
-def check(template: str, files: tuple[Path, ...], sets: tuple[str, ...], no_rules: bool) -> None:
+@click.option("--explain", is_flag=True, help="列出每一项最终取值来自哪个文件的第几行（或哪个 --set）。")
+def check(template: str, files: tuple[Path, ...], sets: tuple[str, ...], no_rules: bool,
+          explain: bool) -> None:
     """只检查取值文件，不生成文档。"""
     loaded = load_template(template)
     data = _load_values(files, sets)
+    if explain:
+        width = max(_width(v.key) for v in loaded.variables)
+        for var in loaded.variables:
+            raw, origin = data.raw.get(var.key), data.origins.get(var.key)
+            shown = "（未填写）" if raw is None else "、".join(i or "" for i in raw) if isinstance(raw, tuple) else raw
+            where = f"{origin.file}:{origin.line}" if origin and origin.line else origin.file if origin else "—"
+            click.echo(f"{var.key}{' ' * (width - _width(var.key))}  {shown}  ← {where}")
     problems = loaded.check(data, rules=not no_rules)
     if any(p.level == "error" for p in problems):
         raise ValuesError(problems)
@@ -122,8 +132,30 @@ def init(template: str, output: Path, example: bool, force: bool) -> None:
         write_atomically(output, content)
         click.echo(f"已生成 {output}：模板自带的示例取值。")
         return
-    write_atomically(output, write_skeleton(loaded.schema, template=template).encode("utf-8"))
+    # Editors that speak yaml-language-server (VS Code) complete and check keys from this file.
+    json_schema = output.with_name(f"{output.stem}.schema.json")
+    write_atomically(json_schema, _json(to_json_schema(loaded.schema)).encode("utf-8"))
+    skeleton = write_skeleton(loaded.schema, template=template, schema_url=json_schema.name)
+    write_atomically(output, skeleton.encode("utf-8"))
     click.echo(f"已生成 {output}：共 {len(loaded.variables)} 项待填写。")
+    click.echo(f"已生成 {json_schema}：供 VS Code 等编辑器自动补全和检查。")
+
+
+@cli.command(name="schema")
+@TEMPLATE
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="写入的 JSON 文件；不给则输出到屏幕。")
+def json_schema_command(template: str, output: Path | None) -> None:
+    """输出取值文件的 JSON Schema（类型、范围、中文说明），供编辑器使用。"""
+    text = _json(to_json_schema(load_template(template).schema))
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    write_atomically(output, text.encode("utf-8"))
+    click.echo(f"已生成 {output}")
+
+
+def _json(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 @cli.command(name="vars")
@@ -135,7 +167,7 @@ def list_vars(template: str, as_json: bool) -> None:
     if as_json:
         rows = [{"key": v.key, "type": v.type, "unit": v.unit, "label": v.label,
                  "context": v.context, "example": v.example} for v in loaded.variables]
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(_json(rows), nl=False)
         return
     table = [("键", "类型", "单位", "说明")]
     table += [(v.key, v.type_label, v.unit or "—", v.label) for v in loaded.variables]

@@ -212,3 +212,58 @@ def _int(node: yamlfile.Node | None, key: str, file: str) -> int | None:
     if value != value.to_integral_value() or value < 0:
         raise TemplateError(f"变量 {key} 的 places 应为不小于 0 的整数。", file=file)
     return int(value)
+
+
+_JSON_TYPES: dict[str, dict[str, object]] = {
+    "count": {"type": "integer"}, "year": {"type": "integer"}, "month": {"type": "integer"},
+    "day": {"type": "integer"}, "amount": {"type": "number"}, "quantity": {"type": "number"},
+    "percent": {"type": "number"},
+    "date": {"type": "string", "pattern": r"^\d{4}-\d{1,2}-\d{1,2}$"},
+    "name": {"type": "string", "minLength": 1}, "text": {"type": "string", "minLength": 1},
+    "list": {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1},
+}
+
+
+def _json_example(var: Variable) -> object:
+    if var.type in NUMBER_TYPES and isinstance(var.example, str):
+        try:
+            number = Decimal(var.example)
+        except InvalidOperation:
+            return var.example
+        return int(number) if number == number.to_integral_value() else float(number)
+    return var.example
+
+
+def to_json_schema(schema: Schema) -> dict[str, object]:
+    """Return a JSON Schema (draft 2020-12) of a values file for `schema`, for editors like VS Code.
+
+    It describes the canonical way to write each value; drafter itself also accepts the variants
+    a clerk types (95%, 2024年, full-width digits).
+    """
+    groups: dict[str, dict[str, object]] = {}
+    for var in schema.variables:
+        group, name = var.key.split(".", 1)
+        entry = groups.setdefault(group, {
+            "type": "object", "description": schema.groups.get(group, group),
+            "properties": {}, "required": [], "additionalProperties": False})
+        spec: dict[str, object] = dict(_JSON_TYPES[var.type])
+        if var.min is not None and var.type in NUMBER_TYPES:
+            spec["minimum"] = int(var.min) if var.min == var.min.to_integral_value() else float(var.min)
+        if var.max is not None and var.type in NUMBER_TYPES:
+            spec["maximum"] = int(var.max) if var.max == var.max.to_integral_value() else float(var.max)
+        unit = f"（单位：{var.unit}）" if var.unit and var.type in NUMBER_TYPES else ""
+        spec["title"] = var.label
+        spec["description"] = f"{var.label}{unit}，{var.type_label}。原句：{var.context}" if var.context \
+            else f"{var.label}{unit}，{var.type_label}。"
+        if var.example is not None:
+            spec["examples"] = [_json_example(var)]
+        entry["properties"][name] = spec  # type: ignore[index]
+        entry["required"].append(name)  # type: ignore[attr-defined]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"{schema.title}：取值文件",
+        "type": "object",
+        "properties": groups,
+        "required": list(groups),
+        "additionalProperties": False,
+    }

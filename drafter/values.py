@@ -325,8 +325,9 @@ def _format_number(var: Variable, text: str, problems: list[Problem] | None,
     if (var.min is not None and value < var.min) or (var.max is not None and value > var.max):
         raise _Bad(f"{shown} 超出范围。", f"应填{expected(var)}。")
     if var.type == "percent" and 0 < value < 1 and problems is not None:
+        guess = format((value * 100).normalize(), "f")
         problems.append(Problem(var.key, f"{shown} 看起来是小数形式的比率。", label=var.label,
-                                hint=f"百分号已写在句中，是否应为 {value * 100:g}？", level="warning",
+                                hint=f"百分号已写在句中，是否应为 {guess}？", level="warning",
                                 **where))  # type: ignore[arg-type]
     if integral:
         number = int(value)

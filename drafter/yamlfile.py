@@ -33,6 +33,9 @@ def decode(raw: bytes, file: str) -> str:
     if len(raw) > MAX_BYTES:
         raise ValuesFileError(f"文件太大（{len(raw)} 字节，上限 {MAX_BYTES} 字节）。", file=file,
                               hint="取值文件只需列出各项数字和名称，请检查是否选错了文件。")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValuesFileError("文件是 UTF-16（记事本的“Unicode”）编码，drafter 读不了。", file=file,
+                              hint="请在记事本中“另存为”，编码选择 UTF-8。")
     if b"\x00" in raw:
         raise ValuesFileError("这不是文本文件（含有二进制内容）。", file=file,
                               hint="请选择用记事本或编辑器保存的 .yaml 文本文件。")

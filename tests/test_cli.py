@@ -178,3 +178,58 @@ def test_init_example_copies_the_filled_example(runner, tmp_path):
     path = tmp_path / "values.yaml"
     result = _invoke(runner, "init", "township-work-report", "--example", "-o", path)
     assert result.exit_code == 0 and path.read_text(encoding="utf-8") == EXAMPLE
+
+
+def test_schema_command_writes_a_json_schema_the_example_satisfies(runner, tmp_path, example, template):
+    import jsonschema
+
+    out = tmp_path / "values.schema.json"
+    assert _invoke(runner, "schema", "township-work-report", "-o", out).exit_code == 0
+    schema = json.loads(out.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(example, schema)
+    month = schema["properties"]["经济发展"]["properties"]["开工月份"]
+    assert (month["type"], month["minimum"], month["maximum"]) == ("integer", 1, 12)
+    assert "【】" in month["description"] and month["title"]
+    broken = {**example, "经济发展": {**example["经济发展"], "开工月份": 13, "签约新项木": 1}}
+    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(broken))
+    assert len(errors) == 2
+
+
+def test_init_skeleton_points_editors_at_its_json_schema(runner, tmp_path):
+    path = tmp_path / "values.yaml"
+    _invoke(runner, "init", "township-work-report", "-o", path)
+    assert path.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=values.schema.json\n")
+    assert json.loads((tmp_path / "values.schema.json").read_text(encoding="utf-8"))["type"] == "object"
+
+
+def test_check_explain_shows_where_each_value_came_from(runner, tmp_path):
+    override = tmp_path / "more.yaml"
+    override.write_text("经济发展:\n  财税收入: 9000\n", encoding="utf-8")
+    result = _invoke(runner, "check", "township-work-report", "-f", TEMPLATE_DIR / "example.yaml",
+                     "-f", override, "--set", "基本信息.镇名=虬津", "--explain")
+    assert result.exit_code == 0
+    lines = {line.split()[0]: line for line in result.stdout.splitlines() if "←" in line}
+    assert lines["经济发展.财税收入"].endswith(f"9000  ← {override}:2")
+    assert lines["基本信息.镇名"].endswith("虬津  ← --set 基本信息.镇名")
+    assert lines["经济发展.签约新项目"].endswith(f"← {TEMPLATE_DIR / 'example.yaml'}:15")
+
+
+def test_set_uses_the_same_type_rules_as_files(runner):
+    result = _invoke(runner, "check", "township-work-report", "-f", TEMPLATE_DIR / "example.yaml",
+                     "--set", "经济发展.签约新项目=5个", "--set", "经济发展.开工月份=８月")
+    assert result.exit_code == 1 and "取值有 1 处错误" in result.stderr
+    assert "--set 经济发展.签约新项目: 经济发展.签约新项目（签约新项目数）：“5个”后面多了“个”" in result.stderr
+
+
+def test_no_rules_lets_real_figures_through(runner, tmp_path):
+    args = ["check", "township-work-report", "-f", TEMPLATE_DIR / "example.yaml", "--set", "经济发展.签约新项目=50"]
+    result = _invoke(runner, *args)
+    assert result.exit_code == 1 and "签约的新项目不能多于对接的新项目（签约新项目数 50，对接新项目数 12）" in result.stderr
+    assert _invoke(runner, *args, "--no-rules").exit_code == 0
+
+
+def test_fraction_rate_warns_but_renders(runner, tmp_path):
+    result = _invoke(runner, "render", "township-work-report", "-f", TEMPLATE_DIR / "example.yaml",
+                     "--set", "民生事业.项目完工率=0.95", "-o", tmp_path / "r.docx")
+    assert result.exit_code == 0 and "警告：" in result.stderr and "是否应为 95？" in result.stderr

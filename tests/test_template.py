@@ -185,3 +185,23 @@ def test_warning_rules_do_not_stop_the_render(template, example):
     [problem] = template.check(odd)
     assert problem.level == "warning" and "来访批次不能多于来访人次" in problem.message
     assert "500批" in template.render_text(odd)
+
+
+@pytest.mark.parametrize("failure", [OSError(28, "No space left on device"), KeyboardInterrupt()],
+                         ids=["disk-full", "interrupted"])
+def test_failed_write_leaves_no_partial_file_and_the_old_one_untouched(tmp_path, monkeypatch, failure,
+                                                                        template, example):
+    import os
+
+    out = tmp_path / "报告.docx"
+    out.write_bytes(b"last year's report")
+
+    def fail(_fd):
+        raise failure
+
+    monkeypatch.setattr(os, "fsync", fail)
+    expected = drafter.DrafterError if isinstance(failure, OSError) else KeyboardInterrupt
+    with pytest.raises(expected):
+        template.render_docx(example, out)
+    assert out.read_bytes() == b"last year's report"
+    assert [p.name for p in tmp_path.iterdir()] == ["报告.docx"]

@@ -122,3 +122,41 @@ def test_notepad_encodings_are_read(tmp_path, encoding):
     path = tmp_path / "v.yaml"
     path.write_bytes("基本信息:\n  镇名: 艾城\n".encode(encoding))
     assert values.read_values_file(path).raw == {"基本信息.镇名": "艾城"}
+
+
+def test_utf16_is_refused_with_the_encoding_named(tmp_path):
+    path = tmp_path / "v.yaml"
+    path.write_bytes("基本信息:\n  镇名: 艾城\n".encode("utf-16"))
+    with pytest.raises(ValuesFileError, match="UTF-16") as info:
+        values.read_values_file(path)
+    assert "UTF-8" in info.value.hint
+
+
+def test_undecodable_bytes_are_refused(tmp_path):
+    path = tmp_path / "v.yaml"
+    path.write_bytes(b"a:\n  b: caf\xe9 ok\n")  # Latin-1, neither UTF-8 nor GB18030
+    with pytest.raises(ValuesFileError, match="无法识别文件编码"):
+        values.read_values_file(path)
+
+
+def test_oversized_file_is_refused_before_parsing(tmp_path):
+    path = tmp_path / "v.yaml"
+    path.write_bytes(b"a:\n  b: " + b"1" * 1_100_000 + b"\n")
+    with pytest.raises(ValuesFileError, match="文件太大"):
+        values.read_values_file(path)
+
+
+def test_control_character_is_refused_with_key_and_line(tmp_path):
+    from drafter.schema import Schema
+    path = tmp_path / "v.yaml"
+    path.write_text('基本信息:\n  镇名: "艾\\u0007城"\n', encoding="utf-8")
+    checked = values.check(Schema("t", (NAME,)), values.read_values_file(path))
+    [problem] = checked.errors
+    assert (problem.key, problem.line) == ("基本信息.镇名", 2) and "控制字符" in problem.message
+
+
+def test_places_are_printed_as_the_schema_says_not_as_typed():
+    assert values.format_value(PLACES, "3") == "3.00"
+    assert values.format_value(PLACES, "3.456") == "3.46"
+    thousands = Variable("a.b", "amount", "金额", thousands=True)
+    assert values.format_value(thousands, "1234567.5") == "1,234,567.5"
