@@ -31,6 +31,9 @@ class Origin:
     file: str
     line: int | None = None
 
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
 
 @dataclass(frozen=True)
 class Values:
@@ -163,17 +166,23 @@ def check(schema: Schema, values: Values, *, allow_missing: bool = False,
             problems.append(_unknown(key, schema, values.origins.get(key)))
     for var in schema.variables:
         origin = values.origins.get(var.key)
-        where = {"file": origin.file, "line": origin.line} if origin else {}
         raw = values.raw.get(var.key)
         if raw is None or raw == ():
             if not allow_missing:
-                problems.append(Problem(var.key, _missing_message(var, var.key in values.raw),
-                                        label=var.label, hint=_missing_hint(var), **where))
+                problems.append(_problem(var.key, _missing_message(var, var.key in values.raw), origin,
+                                         label=var.label, hint=_missing_hint(var)))
             continue
         try:
-            typed[var.key], text[var.key] = parse_value(var, raw, problems, where)
+            typed[var.key], text[var.key] = parse_value(var, raw)
         except _Bad as bad:
-            problems.append(Problem(var.key, bad.message, label=var.label, hint=bad.hint, **where))
+            problems.append(_problem(var.key, bad.message, origin, label=var.label, hint=bad.hint))
+            continue
+        value = typed[var.key]
+        if var.type == "percent" and isinstance(value, Decimal) and 0 < value < 1:
+            guess = format((value * 100).normalize(), "f")
+            problems.append(_problem(var.key, f"{text[var.key]} 看起来是小数形式的比率。", origin,
+                                     label=var.label, hint=f"百分号已写在句中，是否应为 {guess}？",
+                                     level="warning"))
     if rules:
         problems += _broken_rules(schema, typed, text, values.origins)
     order = {key: i for i, key in enumerate(known)}
@@ -191,26 +200,29 @@ def _broken_rules(schema: Schema, typed: Mapping[str, object], text: Mapping[str
         if render.check_rule(rule.check, typed):
             continue
         involved = "，".join(f"{schema.by_key[k].label} {text[k]}" for k in keys)
-        origin = origins.get(keys[0])
-        where = {"file": origin.file, "line": origin.line} if origin else {}
-        problems.append(Problem(
-            keys[0], f"不符合规则：{rule.message}（{involved}）。", label=schema.by_key[keys[0]].label,
-            hint="请核对这几个数字；如果确实如此，可加 --no-rules 跳过规则检查。", level=rule.level,
-            **where))  # type: ignore[arg-type]
+        problems.append(_problem(
+            keys[0], f"不符合规则：{rule.message}（{involved}）。", origins.get(keys[0]),
+            label=schema.by_key[keys[0]].label, level=rule.level,
+            hint="请核对这几个数字；如果确实如此，可加 --no-rules 跳过规则检查。"))
     return problems
 
 
 def _unknown(key: str, schema: Schema, origin: Origin | None) -> Problem:
-    where = {"file": origin.file, "line": origin.line} if origin else {}
     if key in schema.groups:
-        return Problem(key, "这是一个分组，下面应列出各项取值，而不是直接填值。",
-                       hint="可用 `drafter init` 生成带分组的取值文件。", **where)
+        return _problem(key, "这是一个分组，下面应列出各项取值，而不是直接填值。", origin,
+                        hint="可用 `drafter init` 生成带分组的取值文件。")
     close = difflib.get_close_matches(key, list(schema.by_key), n=1, cutoff=0.5)
     if not close:
         leaf = key.rsplit(".", 1)[-1]
         close = [k for k in schema.by_key if k.rsplit(".", 1)[-1] == leaf][:1]
     hint = f"您是不是想写 {close[0]}？" if close else "请用 `drafter vars` 查看本模板的全部变量。"
-    return Problem(key, "模板中没有这个变量。", hint=hint + " 如果不需要，请删除这一行。", **where)
+    return _problem(key, "模板中没有这个变量。", origin, hint=hint + " 如果不需要，请删除这一行。")
+
+
+def _problem(key: str, message: str, origin: Origin | None, *, label: str = "", hint: str = "",
+             level: str = "error") -> Problem:
+    return Problem(key, message, label=label, hint=hint, level=level,
+                   file=origin.file if origin else None, line=origin.line if origin else None)
 
 
 def _missing_message(var: Variable, present: bool) -> str:
@@ -256,18 +268,15 @@ def _range(var: Variable) -> str:
     return ""
 
 
-def format_value(var: Variable, raw: Raw, problems: list[Problem] | None = None,
-                 where: Mapping[str, object] | None = None) -> str:
+def format_value(var: Variable, raw: str | tuple[str | None, ...]) -> str:
     """Return the printed form of `raw` for `var`; raise _Bad when it is not acceptable."""
-    return parse_value(var, raw, problems, where)[1]
+    return parse_value(var, raw)[1]
 
 
-def parse_value(var: Variable, raw: Raw, problems: list[Problem] | None = None,
-                where: Mapping[str, object] | None = None) -> tuple[object, str]:
+def parse_value(var: Variable, raw: str | tuple[str | None, ...]) -> tuple[object, str]:
     """Return the value of `raw` for `var` and its printed form; raise _Bad when not acceptable.
 
     Numbers come back as int or Decimal, a list as a tuple of names, anything else as its text.
-    Warnings (a rate typed as a fraction) are appended to `problems`.
     """
     if isinstance(raw, tuple):
         if var.type != "list":
@@ -278,7 +287,7 @@ def parse_value(var: Variable, raw: Raw, problems: list[Problem] | None = None,
     else:
         text = raw.strip()
         if var.type in NUMBER_TYPES:
-            return _format_number(var, text, problems, where or {})
+            return _format_number(var, text)
         if var.type == "date":
             return _format_date(text)
         cleaned = _clean_text(var, raw)
@@ -302,8 +311,7 @@ def _clean_text(var: Variable, raw: str) -> str:
     return text
 
 
-def _format_number(var: Variable, text: str, problems: list[Problem] | None,
-                   where: Mapping[str, object]) -> tuple[object, str]:
+def _format_number(var: Variable, text: str) -> tuple[object, str]:
     shown = text
     text = text.translate(_FULL_WIDTH).replace(" ", "")
     if var.type == "percent" and text.endswith("%"):
@@ -324,11 +332,6 @@ def _format_number(var: Variable, text: str, problems: list[Problem] | None,
         raise _Bad(f"“{shown}”不是整数。", f"应填{expected(var)}。")
     if (var.min is not None and value < var.min) or (var.max is not None and value > var.max):
         raise _Bad(f"{shown} 超出范围。", f"应填{expected(var)}。")
-    if var.type == "percent" and 0 < value < 1 and problems is not None:
-        guess = format((value * 100).normalize(), "f")
-        problems.append(Problem(var.key, f"{shown} 看起来是小数形式的比率。", label=var.label,
-                                hint=f"百分号已写在句中，是否应为 {guess}？", level="warning",
-                                **where))  # type: ignore[arg-type]
     if integral:
         number = int(value)
         return number, _chinese_number(number) if var.chinese else str(number)

@@ -62,9 +62,10 @@ def test_unit_refusal_points_at_the_sentence():
 
 
 def test_fraction_for_a_rate_is_a_warning():
-    problems: list = []
-    assert values.format_value(PERCENT, "0.95", problems, {}) == "0.95"
-    assert problems[0].level == "warning" and "是否应为 95" in problems[0].hint
+    checked = values.check(Schema("t", (PERCENT,)), values.from_mapping({"民生": {"参保率": 0.95}}))
+    [problem] = checked.problems
+    assert problem.level == "warning" and "是否应为 95？" in problem.hint
+    assert checked.text == {"民生.参保率": "0.95"} and not checked.errors
 
 
 def test_check_reports_everything_at_once_with_origins(tmp_path):
