@@ -61,6 +61,9 @@ class ValuesFileError(DrafterError):
     """Raise when a values file cannot be read or parsed as YAML."""
 
 
+SHOWN = 50  # problems listed at most; a wrong file can have thousands
+
+
 class ValuesError(DrafterError):
     """Raise when values fail the schema check; carries every problem found at once."""
 
@@ -71,9 +74,23 @@ class ValuesError(DrafterError):
 
     def __str__(self) -> str:
         lines = [self.message]
-        lines += [f"  {'警告：' if p.level != 'error' else ''}{p}" for p in self.problems]
+        lines += [f"  {'警告：' if p.level != 'error' else ''}{p}" for p in self.problems[:SHOWN]]
+        if len(self.problems) > SHOWN:
+            lines.append(f"  ……另有 {len(self.problems) - SHOWN} 处未列出，请先改正上面这些。")
         return "\n".join(lines)
 
 
 class OutputError(DrafterError):
     """Raise when the output file cannot be written."""
+
+
+class ReportError(DrafterError):
+    """Raise when a report to templatize or lint cannot be read, or holds nothing to work on."""
+
+
+class PreviewError(DrafterError):
+    """Raise when LibreOffice (or pdftoppm) fails to turn a .docx into a PDF (or page images)."""
+
+
+class OfficeNotFoundError(PreviewError):
+    """Raise when soffice or pdftoppm is not installed; the hint names the packages to install."""

@@ -20,7 +20,11 @@ _FULL_WIDTH = str.maketrans("０１２３４５６７８９，．％－＋　", 
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _UNIT_AFTER = re.compile(r"([+-]?[\d,]+(?:\.\d+)?)\s*([^\d\s.,]+)")
 _DATE = re.compile(r"(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?")
-_XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters Word cannot store (controls, lone surrogates), drafter's own value marks (private
+# use), and invisible ones that hide in text copied from web pages (zero-width, direction overrides).
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ue000-\uf8ff\ufffe\uffff"
+                     "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+MAX_DIGITS = 15  # more than any real figure in a report, fewer than float or Word would mangle
 _CHINESE_DIGITS = "零一二三四五六七八九"
 
 
@@ -74,7 +78,8 @@ def read_values_file(path: Path) -> Values:
                               hint="检查文件名和路径是否正确。") from err
     root = yamlfile.parse(yamlfile.decode(data, file), file)
     if root is None:
-        return Values({}, {})
+        raise ValuesFileError("文件是空的。", file=file,
+                              hint="可用 `drafter init 模板 -o 文件` 生成一个待填写的取值文件。")
     if not isinstance(root.value, dict):
         raise ValuesFileError("取值文件应按“分组: 名称: 取值”的层次书写。", file=file, line=root.line,
                               hint="可用 `drafter init` 生成一个待填写的取值文件。")
@@ -88,15 +93,22 @@ def _flatten_nodes(mapping: dict[str, yamlfile.Node], prefix: str, raw: dict[str
                    origins: dict[str, Origin], file: str) -> None:
     for key, node in mapping.items():
         dotted = prefix + key
+        if dotted in origins:  # 经济发展.签约新项目 written both dotted and under its group
+            raise ValuesFileError(
+                f"“{dotted}”写了两次（第 {origins[dotted].line} 行和第 {node.line} 行）。", file=file,
+                line=node.line, hint="同一项只能写一次，请删除其中一处。")
+        origins[dotted] = Origin(file, node.line)
         if isinstance(node.value, dict):
             _flatten_nodes(node.value, dotted + ".", raw, origins, file)
             continue
         if isinstance(node.value, list):
-            raw[dotted] = tuple(item.value if not isinstance(item.value, (dict, list)) else "{…}"
-                                for item in node.value)
+            nested = [item for item in node.value if isinstance(item.value, (dict, list))]
+            if nested:
+                raise ValuesFileError("列表里只能写名称，不能再套列表或“键: 值”。", file=file,
+                                      line=nested[0].line, hint="写成 [张家, 李家] 或 张家、李家。")
+            raw[dotted] = tuple(item.value for item in node.value)  # type: ignore[misc]
         else:
             raw[dotted] = node.value
-        origins[dotted] = Origin(file, node.line)
 
 
 def parse_set(option: str) -> Values:
@@ -161,11 +173,22 @@ def check(schema: Schema, values: Values, *, allow_missing: bool = False,
     text: dict[str, str] = {}
     typed: dict[str, object] = {}
     known = schema.by_key
+    strangers: dict[str, list[str]] = {}  # unknown group → its keys: reported once, not per key
     for key in values.raw:
-        if key not in known:
+        group = key.split(".", 1)[0]
+        if key in known:
+            continue
+        if "." in key and group not in schema.groups:
+            strangers.setdefault(group, []).append(key)
+        else:
             problems.append(_unknown(key, schema, values.origins.get(key)))
+    for group, keys in strangers.items():
+        close = difflib.get_close_matches(group, list(schema.groups), n=1, cutoff=0.3)
+        hint = f"是不是“{close[0]}”？" if close else f"本模板的分组有：{'、'.join(schema.groups)}。"
+        problems.append(_problem(group, f"模板中没有分组“{group}”，其下 {len(keys)} 项都用不上。",
+                                 values.origins.get(group) or values.origins.get(keys[0]), hint=hint))
     for var in schema.variables:
-        origin = values.origins.get(var.key)
+        origin = values.origins.get(var.key) or values.origins.get(var.group)
         raw = values.raw.get(var.key)
         if raw is None or raw == ():
             if not allow_missing:
@@ -302,8 +325,10 @@ def parse_value(var: Variable, raw: str | tuple[str | None, ...]) -> tuple[objec
 
 def _clean_text(var: Variable, raw: str) -> str:
     text = raw.strip()
-    if _XML_UNSAFE.search(text):
-        raise _Bad("含有不可见的控制字符，Word 文档无法保存。", "请删除这一项后重新输入。")
+    bad = _UNSAFE.search(text)
+    if bad:
+        raise _Bad(f"含有看不见或无法显示的字符（U+{ord(bad.group()):04X}），Word 文档中会出错。",
+                   "多半是从网页或其他文件复制时带进来的，请删除这一项后重新输入。")
     if "\n" in text or "\r" in text:
         raise _Bad("不能换行。", "请写在一行内。")
     if not text:
@@ -321,12 +346,20 @@ def _format_number(var: Variable, text: str) -> tuple[object, str]:
         text = text[: -len(suffix)]
     if not _NUMBER.fullmatch(text):
         unit = _UNIT_AFTER.fullmatch(text)
+        if unit and var.unit and unit.group(2) != var.unit:
+            # 32000万元 typed where the sentence says 亿元: echoing 32000 back would be 10,000× off.
+            raise _Bad(f"“{shown}”带了单位“{unit.group(2)}”，而句中的单位是“{var.unit}”。",
+                       f"请换算成{var.unit}，只填数字。")
         if unit:
             context = f"（{var.context}）" if var.context else ""
             raise _Bad(f"“{shown}”后面多了“{unit.group(2)}”。",
                        f"单位已写在句中{context}，只填数字，例如 {unit.group(1)}。")
         raise _Bad(f"“{shown}”不是数字。", f"应填{expected(var)}。")
+    if len(re.sub(r"\D", "", text.split(".")[0])) > MAX_DIGITS:
+        raise _Bad(f"数字位数太多（整数部分超过 {MAX_DIGITS} 位）。", f"应填{expected(var)}。")
     value = Decimal(text.replace(",", ""))
+    if value.is_zero():
+        value = abs(value)  # -0 is 0
     integral = var.type in ("count", "year", "month", "day")
     if integral and value != value.to_integral_value():
         raise _Bad(f"“{shown}”不是整数。", f"应填{expected(var)}。")
@@ -348,6 +381,8 @@ def _format_date(text: str) -> tuple[object, str]:
         day = dt.date(*(int(g) for g in match.groups()))
     except ValueError as err:
         raise _Bad(f"“{text}”不是有效的日期。", "检查月份（1～12）和日（该月的天数）。") from err
+    if not 1900 <= day.year <= 2100:
+        raise _Bad(f"“{text}”的年份超出范围。", "年份应在 1900～2100 之间。")
     return day, f"{day.year}年{day.month}月{day.day}日"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -43,14 +44,16 @@ def test_accepted_values_print_as_the_schema_says(var, raw, printed):
 
 @pytest.mark.parametrize("var, raw, message", [
     (COUNT, "5个", "后面多了“个”"), (AMOUNT, "12万元", "后面多了“万元”"), (COUNT, "1.5", "不是整数"),
-    (COUNT, "-3", "超出范围"), (MONTH, "13", "超出范围"), (MONTH, "0", "超出范围"),
+    (COUNT, "-3", "超出范围"), (AMOUNT, "0.86亿元", "句中的单位是“万元”"), (MONTH, "13", "超出范围"), (MONTH, "0", "超出范围"),
     (PERCENT, "120", "超出范围"), (YEAR, "24", "超出范围"), (COUNT, "很多", "不是数字"),
     (COUNT, "true", "不是数字"), (DATE, "2024-02-30", "不是有效的日期"), (DATE, "去年", "不是日期"),
-    (NAME, "艾\x07城", "控制字符"), (NAME, "艾\n城", "不能换行"), (LIST, ("张家", ""), "空的名称"),
+    (NAME, "艾\x07城", "U+0007"), (NAME, "艾\ue001城", "U+E001"), (NAME, "\u200b", "U+200B"),
+    (NAME, "\ud800", "U+D800"), (COUNT, "9" * 16, "位数太多"), (PLACES, "32000万元", "而句中的单位是“亿元”"),
+    (DATE, "1800-01-01", "超出范围"), (NAME, "艾\n城", "不能换行"), (LIST, ("张家", ""), "空的名称"),
     (COUNT, ("1", "2"), "不是列表"),
 ], ids=lambda v: v.type if isinstance(v, Variable) else str(v))
 def test_refused_values_say_why(var, raw, message):
-    with pytest.raises(values._Bad, match=message):
+    with pytest.raises(values._Bad, match=re.escape(message)):
         values.format_value(var, raw)
 
 
@@ -153,7 +156,7 @@ def test_control_character_is_refused_with_key_and_line(tmp_path):
     path.write_text('基本信息:\n  镇名: "艾\\u0007城"\n', encoding="utf-8")
     checked = values.check(Schema("t", (NAME,)), values.read_values_file(path))
     [problem] = checked.errors
-    assert (problem.key, problem.line) == ("基本信息.镇名", 2) and "控制字符" in problem.message
+    assert (problem.key, problem.line) == ("基本信息.镇名", 2) and "U+0007" in problem.message
 
 
 def test_places_are_printed_as_the_schema_says_not_as_typed():
@@ -161,3 +164,51 @@ def test_places_are_printed_as_the_schema_says_not_as_typed():
     assert values.format_value(PLACES, "3.456") == "3.46"
     thousands = Variable("a.b", "amount", "金额", thousands=True)
     assert values.format_value(thousands, "1234567.5") == "1,234,567.5"
+
+
+def test_minus_zero_prints_as_zero():
+    assert values.format_value(AMOUNT, "-0") == "0"
+
+
+def test_a_unit_hint_never_echoes_a_figure_in_another_unit():
+    with pytest.raises(values._Bad) as info:
+        values.format_value(PLACES, "32000万元")
+    assert "32000" not in info.value.hint
+
+
+@pytest.mark.parametrize("content, message, line", [
+    ("经济发展:\n  签约新项目: 5\n经济发展.签约新项目: 9\n", "写了两次（第 2 行和第 3 行）", 3),
+    ("农业:\n  柑橘村: [南岭, [a, b]]\n", "不能再套列表", 2),
+    ("", "文件是空的", None),
+], ids=["dotted-and-grouped", "nested-list", "empty"])
+def test_structural_mistakes_in_a_values_file(tmp_path, content, message, line):
+    path = tmp_path / "v.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ValuesFileError, match=message) as info:
+        values.read_values_file(path)
+    assert info.value.line == line
+
+
+def test_unknown_group_is_one_problem_with_a_suggestion(tmp_path):
+    path = tmp_path / "v.yaml"
+    path.write_text("经济:\n  签约新项目: 5\n  财税收入: 1\n", encoding="utf-8")
+    checked = values.check(SCHEMA, values.read_values_file(path))
+    [group] = [p for p in checked.errors if p.key == "经济"]
+    assert "其下 2 项都用不上" in group.message and "经济发展" in group.hint and group.line == 1
+    assert not [p for p in checked.errors if p.key.startswith("经济.")]
+    missing = [p for p in checked.errors if p.key == "经济发展.签约新项目"]
+    assert missing and missing[0].line is None
+
+
+def test_missing_key_points_at_its_group(tmp_path):
+    path = tmp_path / "v.yaml"
+    path.write_text("经济发展:\n  财税收入: 1\n", encoding="utf-8")
+    checked = values.check(SCHEMA, values.read_values_file(path))
+    [problem] = [p for p in checked.errors if p.key == "经济发展.签约新项目"]
+    assert (problem.file, problem.line) == (str(path), 1)
+
+
+def test_long_problem_lists_are_capped():
+    from drafter.errors import Problem, ValuesError
+    text = str(ValuesError([Problem(f"a.k{i}", "缺少这一项。") for i in range(80)]))
+    assert text.count("缺少这一项") == 50 and "另有 30 处未列出" in text
