@@ -7,12 +7,23 @@ from pathlib import Path
 
 import click
 
+from . import lint as linting
+from . import preview as previewing
+from . import templatize as templatizing
+from . import textfile
 from . import values as values_module
-from .word import PROFILES
-from .errors import DrafterError, OutputError, ValuesError
-from .schema import to_json_schema
+from .errors import DrafterError, OutputError, ReportError, TemplateError, ValuesError
+from .schema import dump_schema, load_schema, to_json_schema
 from .skeleton import write_skeleton
-from .template import load_template, write_atomically
+from .template import (
+    SCHEMA_FILE,
+    TEMPLATE_FILE,
+    bundled_root,
+    check_consistency,
+    load_template,
+    write_atomically,
+)
+from .word import PROFILES, write_docx
 
 
 class _Reported(click.ClickException):
@@ -100,10 +111,10 @@ def check(template: str, files: tuple[Path, ...], sets: tuple[str, ...], no_rule
     if explain:
         width = max(_width(v.key) for v in loaded.variables)
         for var in loaded.variables:
-            raw, origin = data.raw.get(var.key), data.origins.get(var.key)
-            shown = "（未填写）" if raw is None else "、".join(i or "" for i in raw) if isinstance(raw, tuple) else raw
-            where = f"{origin.file}:{origin.line}" if origin and origin.line else origin.file if origin else "—"
-            click.echo(f"{var.key}{' ' * (width - _width(var.key))}  {shown}  ← {where}")
+            raw = data.raw.get(var.key)
+            shown = "、".join(i or "" for i in raw) if isinstance(raw, tuple) else raw or "（未填写）"
+            origin = data.origins.get(var.key, "—")
+            click.echo(f"{var.key}{' ' * (width - _width(var.key))}  {shown}  ← {origin}")
     problems = loaded.check(data, rules=not no_rules)
     if any(p.level == "error" for p in problems):
         raise ValuesError(problems)
@@ -121,22 +132,28 @@ def check(template: str, files: tuple[Path, ...], sets: tuple[str, ...], no_rule
 def init(template: str, output: Path, example: bool, force: bool) -> None:
     """生成待填写的取值文件（按章节分组，每项附说明）。"""
     loaded = load_template(template)
-    if output.exists() and not force:
-        raise OutputError("文件已存在，未覆盖（里面可能是已填好的取值）。", file=str(output),
-                          hint="换一个文件名，或加 --force 覆盖。")
+    if output.suffix.lower() not in (".yaml", ".yml"):
+        raise OutputError("取值文件应以 .yaml 结尾。", file=str(output), hint="例如 -o values.yaml。")
+    json_schema = output.with_name(f"{output.stem}.schema.json")
+    for path in (output, json_schema):
+        if path.is_dir():
+            raise OutputError("这是一个文件夹。", file=str(path), hint="请写出文件名，例如 -o values.yaml。")
+        if path.exists() and not force:
+            raise OutputError("文件已存在，未覆盖（里面可能是已填好的取值）。", file=str(path),
+                              hint="换一个文件名，或加 --force 覆盖。")
     if example:
         try:
             content = loaded.example_path.read_bytes()
         except OSError as err:
-            raise OutputError(f"模板没有示例取值文件：{err.strerror}。", file=str(loaded.example_path)) from err
+            raise OutputError(f"模板没有示例取值文件：{err.strerror}。",
+                              file=str(loaded.example_path)) from err
         write_atomically(output, content)
         click.echo(f"已生成 {output}：模板自带的示例取值。")
         return
     # Editors that speak yaml-language-server (VS Code) complete and check keys from this file.
-    json_schema = output.with_name(f"{output.stem}.schema.json")
-    write_atomically(json_schema, _json(to_json_schema(loaded.schema)).encode("utf-8"))
     skeleton = write_skeleton(loaded.schema, template=template, schema_url=json_schema.name)
     write_atomically(output, skeleton.encode("utf-8"))
+    write_atomically(json_schema, _json(to_json_schema(loaded.schema)).encode("utf-8"))
     click.echo(f"已生成 {output}：共 {len(loaded.variables)} 项待填写。")
     click.echo(f"已生成 {json_schema}：供 VS Code 等编辑器自动补全和检查。")
 
@@ -176,6 +193,146 @@ def list_vars(template: str, as_json: bool) -> None:
         cells = [row[i] + " " * (widths[i] - _width(row[i])) for i in range(3)]
         click.echo("  ".join(cells + [row[3]]))
     click.echo(f"\n共 {len(loaded.variables)} 个变量。")
+
+
+@cli.command()
+@TEMPLATE
+@FILES
+@SETS
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="输出的 PDF 文件，如 report.pdf。")
+@click.option("--png", "png_dir", type=click.Path(path_type=Path), metavar="DIR",
+              help="另把每一页存为图片 DIR/page-1.png、page-2.png……")
+@click.option("--dpi", type=click.IntRange(30, 600), default=96, show_default=True,
+              help="页面图片的分辨率（每英寸点数）。")
+@click.option("--profile", type=click.Choice(sorted(PROFILES)), default="gb2312", show_default=True,
+              help="字体方案：gb2312（仿宋_GB2312 等，机关电脑）或 windows（仿宋、楷体等，Windows 自带）。")
+@click.option("--draft", is_flag=True, help="草稿：允许缺项，缺的值以黄色【标签】显示。")
+@click.option("--mark-values", is_flag=True, help="把每个填入的取值加底色，便于逐项核对。")
+@NO_RULES
+def preview(template: str, files: tuple[Path, ...], sets: tuple[str, ...], output: Path,
+            png_dir: Path | None, dpi: int, profile: str, draft: bool, mark_values: bool,
+            no_rules: bool) -> None:
+    """生成报告并用 LibreOffice 转成 PDF（可加页面图片），不用 Word 也能看版面。"""
+    if output.suffix.lower() != ".pdf":
+        raise OutputError("输出文件应以 .pdf 结尾。", file=str(output), hint="例如 -o report.pdf。")
+    previewing.find_soffice()  # say what to install before the values are checked
+    if png_dir is not None:
+        previewing.find_pdftoppm()
+    loaded = load_template(template)
+    data = _load_values(files, sets)
+    _, missing, warnings = loaded.prepare(data, draft=draft, rules=not no_rules)
+    for problem in warnings:
+        click.echo(f"警告：{problem}", err=True)
+    for font in previewing.missing_fonts():
+        click.echo(f"警告：预览字体 {font} 未安装，页面中的字形会不同（行数、每行字数不变）。"
+                   f"安装：sudo {previewing.INSTALL}", err=True)
+    blocks = loaded.render_blocks(data, draft=draft, mark_values=mark_values, rules=not no_rules)
+    written = previewing.write_preview(write_docx(blocks, profile=profile), output, png_dir=png_dir,
+                                       resolution=dpi)
+    if missing:
+        click.echo(f"草稿：还有 {len(missing)} 项待填写（预览中以黄色标出）：", err=True)
+        for key, label in missing.items():
+            click.echo(f"  {key} {label}", err=True)
+    click.echo(f"已生成 {output}" + (f"，页面图片 {len(written) - 1} 张在 {png_dir}" if png_dir else ""))
+
+
+@cli.command(name="templatize")
+@click.argument("report", type=click.Path(path_type=Path), metavar="REPORT")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="要生成的模板文件夹（写入 template.txt、schema.yaml、values.yaml）。")
+@click.option("--gaps", "with_gaps", is_flag=True,
+              help="把疑似删去词语的地方（如“坚持以为指导”“纠治“””）也设为文字变量。")
+@click.option("--title", help="模板标题（默认为报告的文件名）。")
+@click.option("--force", is_flag=True, help="文件夹已有内容时仍然写入（覆盖同名的三个文件）。")
+def templatize_command(report: Path, output: Path, with_gaps: bool, title: str | None, force: bool) -> None:
+    """把空白处用 x、XX、××、**、○○ 等标出的报告（.txt 或 .docx）变成模板文件夹。"""
+    if output.exists() and not output.is_dir():
+        raise OutputError("输出路径是一个文件，不是文件夹。", file=str(output),
+                          hint="请给出一个新的文件夹名，例如 -o 我的模板。")
+    if output.is_dir() and any(output.iterdir()) and not force:
+        raise OutputError("文件夹不是空的，未写入（里面可能是已有的模板）。", file=str(output),
+                          hint="换一个文件夹名，或加 --force 覆盖其中的 template.txt、schema.yaml 和 "
+                               "values.yaml。")
+    draft = templatizing.templatize(textfile.read_report(report), title=title or report.stem,
+                                    with_gaps=with_gaps)
+    if not draft.schema.variables:
+        hint = "待填的数字或名称请用 x、XX、××、**、○○ 等标出，例如“签约新项目x个”。"
+        if draft.gaps:
+            hint += f" 另发现 {len(draft.gaps)} 处疑似删去的词语，可加 --gaps 把它们设为变量。"
+        raise ReportError("报告中没有找到空位（用 x、×× 等标出的待填处）。", file=str(report), hint=hint)
+    check_consistency(draft.source, draft.schema, file=str(output / TEMPLATE_FILE))
+    header = (f"由 drafter templatize 从 {report.name} 生成。请核对每一项的 type（类型）和 label（说明）；\n"
+              "格式见 docs/template-format.md。")
+    files = {TEMPLATE_FILE: draft.source, SCHEMA_FILE: dump_schema(draft.schema, header=header),
+             "values.yaml": write_skeleton(draft.schema, template=str(output))}
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError(f"无法创建文件夹：{err.strerror}。", file=str(output)) from err
+    for name, content in files.items():
+        write_atomically(output / name, content.encode("utf-8"))
+    _summarize(draft, output)
+
+
+def _summarize(draft: templatizing.Draft, output: Path) -> None:
+    variables = draft.schema.variables
+    click.echo(f"已生成模板 {output}：template.txt、schema.yaml、values.yaml（待填写）。")
+    click.echo(f"空位 {len(draft.placeholders)} 处，变量 {len(variables)} 个"
+               + (f"（其中 {len(set(draft.gap_keys))} 个是删去的词语）" if draft.gap_keys else "") + "。\n")
+    uses = draft.uses
+    table = [("键", "类型", "单位", "处数", "原文", "原句")]
+    table += [(v.key, v.type_label, v.unit or "—", str(uses[v.key]), v.original or "（空）",
+               v.context if len(v.context) <= 30 else v.context[:29] + "…") for v in variables]
+    widths = [max(_width(row[i]) for row in table) for i in range(5)]
+    for row in table:
+        click.echo("  ".join([row[i] + " " * (widths[i] - _width(row[i])) for i in range(5)] + [row[5]]))
+    if draft.notes:
+        click.echo(f"\n需要核对（{len(draft.notes)} 处）：")
+        for note in draft.notes:
+            click.echo(f"  {note}")
+    if draft.gaps and not draft.gap_keys:
+        click.echo(f"\n疑似删去的词语 {len(draft.gaps)} 处（未处理；加 --gaps 可设为文字变量）：")
+        for gap in draft.gaps:
+            click.echo(f"  第 {gap.line} 行（{gap.rule.shape}）：{gap.context}")
+    click.echo(f"\n下一步：填写 {output / 'values.yaml'}，然后 "
+               f"drafter render {output} -f {output / 'values.yaml'} -o 报告.docx")
+
+
+@cli.command()
+@click.argument("target", metavar="REPORT|TEMPLATE")
+def lint(target: str) -> None:
+    """检查报告或模板：疑似删去的词语、未改成变量的空位、模板与 schema 不一致之处。"""
+    folder = _template_folder(target)
+    if folder is None:
+        findings = linting.lint_report(textfile.read_report(Path(target)))
+        error: type[DrafterError] = ReportError
+    else:
+        source_file = folder / TEMPLATE_FILE
+        try:
+            source = source_file.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as err:
+            raise TemplateError(f"无法以 UTF-8 读取模板：{err}。", file=str(source_file)) from err
+        findings = linting.lint_template(source, load_schema(folder / SCHEMA_FILE), file=str(source_file))
+        error = TemplateError
+    for finding in findings:
+        click.echo(f"{target}：{finding}")
+    if findings:
+        raise error(f"发现 {len(findings)} 处问题（见上）。", file=target,
+                    hint="删去的词语可补回原文，或用 drafter templatize --gaps 设为变量；"
+                         "模板与 schema 须列出相同的变量。")
+    click.echo(f"{target}：未发现问题。")
+
+
+def _template_folder(target: str) -> Path | None:
+    """Return the template folder `target` names (a path or a bundled name), or None for a report."""
+    path = Path(target)
+    if (path / TEMPLATE_FILE).is_file():
+        return path
+    bundled = bundled_root() / target
+    if not path.exists() and (bundled / TEMPLATE_FILE).is_file():
+        return bundled
+    return None
 
 
 def _width(text: str) -> int:

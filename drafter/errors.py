@@ -32,6 +32,19 @@ class Problem:
         return f"{self.where}: {text}" if self.where else text
 
 
+def describe_os_error(error: OSError) -> str:
+    """Return what went wrong with a file, in Chinese, for the common cases."""
+    if isinstance(error, FileNotFoundError):
+        return "文件不存在"
+    if isinstance(error, IsADirectoryError):
+        return "这是一个文件夹，不是文件"
+    if isinstance(error, PermissionError):
+        return "没有读写权限"
+    if error.errno == 28:
+        return "磁盘空间不足"
+    return error.strerror or str(error)
+
+
 class DrafterError(Exception):
     """Base class of every error drafter reports to a user; the CLI catches only this."""
 

@@ -7,6 +7,7 @@ evaluated as template code, and Jinja never decides how a number is printed.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from functools import lru_cache
 
 import jinja2
@@ -21,6 +22,76 @@ VALUE_START, MISSING_START, MARK_END = "\ue000", "\ue001", "\ue002"
 _MARKS = str.maketrans("", "", VALUE_START + MISSING_START + MARK_END)
 
 _ENV = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
+_RULE_NODES = (nodes.Compare, nodes.Operand, nodes.Add, nodes.Sub, nodes.Mul, nodes.Div,
+               nodes.FloorDiv, nodes.Mod, nodes.And, nodes.Or, nodes.Not, nodes.Neg, nodes.Pos)
+
+
+def _variable_path(node: nodes.Node) -> list[str] | None:
+    """Return the parts of a `组.名称` reference, or None when `node` is not a plain one."""
+    parts = []
+    while isinstance(node, nodes.Getattr):
+        parts.append(node.attr)
+        node = node.node
+    if not isinstance(node, nodes.Name):
+        return None
+    parts.append(node.name)
+    return parts[::-1]
+
+
+def check_source(source: str, *, file: str) -> None:
+    """Raise TemplateError unless `source` is text with only `{{ 组.名称 }}` in it.
+
+    Templates are untrusted: with no filters, calls, operators or tags there is nothing to abuse,
+    and nothing that can print a value in some way other than the schema's.
+    """
+    try:
+        tree = _ENV.parse(source)
+    except jinja2.TemplateSyntaxError as err:
+        raise TemplateError(f"模板语法错误：{err.message}", file=file, line=err.lineno,
+                            hint="变量写成 {{ 组.名称 }}，花括号成对。") from err
+    for statement in tree.body:
+        if not isinstance(statement, nodes.Output):
+            raise TemplateError("模板中不能使用 {% %} 标签。", file=file, line=statement.lineno,
+                                hint="模板中只能写 {{ 组.名称 }} 形式的变量。")
+        for node in statement.nodes:
+            if isinstance(node, nodes.TemplateData):
+                continue
+            path = _variable_path(node)
+            if path is None or len(path) != 2 or any(part.startswith("_") for part in path):
+                raise TemplateError("这里的 {{ }} 不是“组.名称”形式的变量。", file=file, line=node.lineno,
+                                    hint="模板中只能写 {{ 组.名称 }}，不能用过滤器、运算、函数或下划线开头的名字。")
+
+
+def check_rule_source(expression: str, *, file: str, line: int | None) -> dict[str, int]:
+    """Return the variables of rule `expression`; raise TemplateError unless it is plain arithmetic.
+
+    A rule may compare and combine `组.名称` values and number constants, nothing else.
+    """
+    try:
+        tree = _ENV.parse("{{ " + expression + " }}")
+    except jinja2.TemplateSyntaxError as err:
+        raise TemplateError(f"规则“{expression}”有语法错误：{err.message}。", file=file, line=line) from err
+    keys: dict[str, int] = {}
+
+    def walk(node: nodes.Node) -> None:
+        path = _variable_path(node)
+        if path is not None:
+            if len(path) != 2 or any(part.startswith("_") for part in path):
+                raise TemplateError(f"规则“{expression}”中的变量应写成 组.名称。", file=file, line=line)
+            keys.setdefault(".".join(path), line or 0)
+        elif isinstance(node, nodes.Const) and type(node.value) in (int, float):
+            return
+        elif isinstance(node, _RULE_NODES):
+            for child in node.iter_child_nodes():
+                walk(child)
+        else:
+            raise TemplateError(f"规则“{expression}”只能比较和计算数字（+ - * / 和比较）。",
+                                file=file, line=line)
+
+    for output in tree.body:
+        for node in output.iter_child_nodes():
+            walk(node)
+    return keys
 
 
 def compile_source(source: str, *, file: str) -> jinja2.Template:
@@ -82,7 +153,7 @@ def render(template: jinja2.Template, text: Mapping[str, str], *, mark: bool = F
     try:
         return template.render(context)
     except jinja2.exceptions.SecurityError as err:
-        raise TemplateError(f"模板试图访问不允许的内容：{err}。",
+        raise TemplateError("模板试图访问 Python 的内部属性，已被沙箱拒绝。",
                             hint="模板中只能使用 {{ 组.名称 }} 形式的变量。") from err
     except jinja2.UndefinedError as err:
         raise DrafterError(f"渲染时缺少变量：{err.message}。",
@@ -97,14 +168,30 @@ def strip_marks(text: str) -> str:
     return text.translate(_MARKS)
 
 
+class _RuleEnvironment(SandboxedEnvironment):
+    """A sandbox where arithmetic works on numbers only: "艾城" * 10**9 must not eat the memory."""
+
+    intercepted_binops = frozenset({"+", "-", "*", "/", "//", "%", "**"})
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: object,
+                   right: object) -> object:
+        numbers = (int, float)
+        if not (isinstance(left, numbers) and isinstance(right, numbers)):
+            raise jinja2.exceptions.SecurityError("规则只能对数字做运算")
+        return super().call_binop(context, operator, left, right)
+
+
+_RULE_ENV = _RuleEnvironment(undefined=jinja2.StrictUndefined)
+
+
 @lru_cache(maxsize=256)
 def _rule(expression: str) -> jinja2.environment.TemplateExpression:
-    return _ENV.compile_expression(expression)
+    return _RULE_ENV.compile_expression(expression)
 
 
 def rule_keys(expression: str) -> dict[str, int]:
     """Return the variables a rule `expression` uses, as dotted keys."""
-    return referenced_keys("{{ " + expression + " }}", file="schema.yaml")
+    return check_rule_source(expression, file="schema.yaml", line=None)
 
 
 def check_rule(expression: str, typed: Mapping[str, object]) -> bool:
@@ -112,7 +199,8 @@ def check_rule(expression: str, typed: Mapping[str, object]) -> bool:
     context: dict[str, dict[str, object]] = {}
     for key, value in typed.items():
         group, _, name = key.partition(".")
-        context.setdefault(group, {})[name] = value
+        # Decimal does not mix with the float constants a rule may hold (0.5 * 总数).
+        context.setdefault(group, {})[name] = float(value) if isinstance(value, Decimal) else value
     try:
         return bool(_rule(expression)(context))
     except jinja2.TemplateSyntaxError as err:

@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 
 from . import yamlfile
-from .errors import TemplateError
+from .errors import TemplateError, ValuesFileError, describe_os_error
 
 TYPES = {
     "count": "整数",
@@ -104,11 +104,23 @@ def is_valid_key(key: str) -> bool:
 
 def load_schema(path: Path) -> Schema:
     """Read and check `path` (a schema.yaml) and return its Schema."""
+    try:
+        return _load_schema(path)
+    except TemplateError as err:
+        if err.file is None:  # raised deep in a field reader that does not know the file
+            err.file = str(path)
+        raise
+    except ValuesFileError as err:  # the YAML reader speaks of values files; this is a template
+        raise TemplateError(err.message, file=err.file, line=err.line, hint=err.hint) from err
+
+
+def _load_schema(path: Path) -> Schema:
     file = str(path)
     try:
         root = yamlfile.parse(yamlfile.decode(path.read_bytes(), file), file)
     except OSError as err:
-        raise TemplateError(f"无法读取模板的 schema：{err.strerror}。", file=file) from err
+        raise TemplateError(f"无法读取模板的 schema：{describe_os_error(err)}。", file=file,
+                            hint="模板文件夹应包含 template.txt、schema.yaml 和 example.yaml。") from err
     if root is None or not isinstance(root.value, dict):
         raise TemplateError("schema 应为 YAML 映射，含 title、groups 和 variables。", file=file)
     top = root.value
@@ -186,7 +198,7 @@ def _text(node: yamlfile.Node | None) -> str | None:
     if node is None or node.value is None:
         return None
     if not isinstance(node.value, str):
-        raise TemplateError("此处应为文字。", line=node.line)
+        raise TemplateError("此处应为文字，而不是列表或映射。", line=node.line)
     return node.value
 
 
@@ -267,3 +279,37 @@ def to_json_schema(schema: Schema) -> dict[str, object]:
         "required": list(groups),
         "additionalProperties": False,
     }
+
+
+def dump_schema(schema: Schema, *, header: str = "") -> str:
+    """Return the text of a schema.yaml that `load_schema` reads back to `schema`.
+
+    Limits equal to the type's defaults are left out; `header` is written first, as comments.
+    """
+    variables: dict[str, dict[str, object]] = {}
+    for var in schema.variables:
+        spec: dict[str, object] = {"type": var.type, "unit": var.unit, "label": var.label}
+        if var.context:
+            spec["context"] = var.context
+        if var.example is not None:
+            spec["example"] = list(var.example) if isinstance(var.example, list) else var.example
+        if var.original is not None:
+            spec["original"] = var.original
+        low, high = (None if d is None else Decimal(d) for d in DEFAULT_LIMITS.get(var.type, (None, None)))
+        for name, value, default in (("min", var.min, low), ("max", var.max, high)):
+            if value is not None and value != default:
+                spec[name] = int(value) if value == value.to_integral_value() else str(value)
+        if var.places is not None:
+            spec["places"] = var.places
+        for flag in ("approx", "chinese", "thousands"):
+            if getattr(var, flag):
+                spec[flag] = True
+        if var.sep != "、":
+            spec["sep"] = var.sep
+        variables[var.key] = spec
+    data: dict[str, object] = {"title": schema.title, "groups": dict(schema.groups), "variables": variables}
+    if schema.rules:
+        data["rules"] = [{"check": r.check, "message": r.message}
+                         | ({"level": r.level} if r.level != "error" else {}) for r in schema.rules]
+    comments = "".join(f"# {line}\n" for line in header.splitlines())
+    return comments + yamlfile.dump(data)

@@ -10,9 +10,9 @@ from importlib import resources
 from pathlib import Path
 
 from . import layout, render, values
-from .word import PROFILES, write_docx
-from .errors import OutputError, Problem, TemplateError, ValuesError
+from .errors import OutputError, Problem, TemplateError, ValuesError, describe_os_error
 from .schema import Schema, Variable, load_schema
+from .word import PROFILES, write_docx
 
 TEMPLATE_FILE, SCHEMA_FILE, EXAMPLE_FILE = "template.txt", "schema.yaml", "example.yaml"
 
@@ -131,7 +131,7 @@ def write_atomically(path: Path, content: bytes) -> Path:
             os.unlink(temporary)
             raise
     except OSError as err:
-        raise OutputError(f"无法写入文件：{err.strerror}。", file=str(path),
+        raise OutputError(f"无法写入文件：{describe_os_error(err)}。", file=str(path),
                           hint="检查文件是否正被 Word/WPS 打开，或文件夹是否可写。") from err
     return path
 
@@ -153,8 +153,11 @@ def load_template(path_or_name: str | os.PathLike[str]) -> Template:
     source_file = path / TEMPLATE_FILE
     try:
         source = source_file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as err:
-        raise TemplateError(f"无法以 UTF-8 读取模板：{err}。", file=str(source_file)) from err
+    except UnicodeDecodeError as err:
+        raise TemplateError("模板不是 UTF-8 编码。", file=str(source_file),
+                            hint="用编辑器把 template.txt 另存为 UTF-8。") from err
+    except OSError as err:
+        raise TemplateError(f"无法读取模板：{describe_os_error(err)}。", file=str(source_file)) from err
     schema = load_schema(path / SCHEMA_FILE)
     check_consistency(source, schema, file=str(source_file))
     return Template(name=path.name, path=path, schema=schema, source=source,
@@ -163,6 +166,7 @@ def load_template(path_or_name: str | os.PathLike[str]) -> Template:
 
 def check_consistency(source: str, schema: Schema, *, file: str) -> None:
     """Raise TemplateError unless the template text and the schema name the same variables."""
+    render.check_source(source, file=file)
     used = render.referenced_keys(source, file=file)
     declared = schema.by_key
     extra = [(key, line) for key, line in used.items() if key not in declared]
@@ -174,9 +178,11 @@ def check_consistency(source: str, schema: Schema, *, file: str) -> None:
     if unused:
         raise TemplateError(f"schema.yaml 定义了模板中没有用到的变量：{'、'.join(unused)}。",
                             file=file, hint="从 schema.yaml 删除它们，或在 template.txt 中使用。")
+    schema_file = str(Path(file).with_name(SCHEMA_FILE))
     for rule in schema.rules:
-        strangers = [key for key in render.rule_keys(rule.check) if key not in declared]
+        keys = render.check_rule_source(rule.check, file=schema_file, line=rule.line)
+        strangers = [key for key in keys if key not in declared]
         if strangers:
             raise TemplateError(f"规则“{rule.check}”用到了未定义的变量：{'、'.join(strangers)}。",
-                                file=file.replace(TEMPLATE_FILE, SCHEMA_FILE), line=rule.line,
+                                file=schema_file, line=rule.line,
                                 hint="规则中的变量写成 组.名称，须在 variables 中定义。")

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import render, yamlfile
-from .errors import Problem, ValuesFileError
+from .errors import Problem, ValuesFileError, describe_os_error
 from .schema import NUMBER_TYPES, Schema, Variable
 
 Raw = str | None | tuple[str | None, ...]
@@ -74,7 +74,7 @@ def read_values_file(path: Path) -> Values:
     try:
         data = path.read_bytes()
     except OSError as err:
-        raise ValuesFileError(f"无法读取取值文件：{err.strerror}。", file=file,
+        raise ValuesFileError(f"无法读取取值文件：{describe_os_error(err)}。", file=file,
                               hint="检查文件名和路径是否正确。") from err
     root = yamlfile.parse(yamlfile.decode(data, file), file)
     if root is None:

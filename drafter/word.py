@@ -9,14 +9,17 @@ Paragraphs are written as XML with every property in the schema order Word insis
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Iterable
 from xml.sax.saxutils import escape, quoteattr
 
 import docx
+from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Twips
 
+from .errors import ReportError
 from .layout import Block, Segment
 
 PROFILES: dict[str, dict[str, str]] = {
@@ -70,6 +73,11 @@ def _set_defaults(document: docx.document.Document, fonts: dict[str, str]) -> No
     for element in styles.iter(qn("w:rFonts")):
         for attribute in [a for a in element.attrib if a.endswith("Theme") or a.endswith("theme")]:
             del element.attrib[attribute]
+    # The template also carries stylesWithEffects, Word 2010's copy of its styles with Calibri and
+    # the theme fonts in them; nothing needs it, so it goes rather than contradict styles.xml.
+    for rel_id, rel in list(document.part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            document.part.drop_rel(rel_id)
     settings = document.settings.element
     lang = settings.find(qn("w:themeFontLang"))
     if lang is not None:
@@ -118,8 +126,11 @@ def _paragraph(block: Block, fonts: dict[str, str], *, bold_h3: bool, title_bold
     props = []
     if block.standalone:
         props.append("<w:keepNext/>")
-    props.append('<w:widowControl w:val="0"/><w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>'
-                 '<w:snapToGrid w:val="0"/>')
+    # overflowPunct=1 is Word's default (a closing mark may hang past the margin). LibreOffice reads
+    # it inverted and then moves the last character down instead; left to its own default it hangs
+    # the mark and, in a justified line, drops it from the page (LibreOffice 7.4, see test_office).
+    props.append('<w:widowControl w:val="0"/><w:overflowPunct w:val="1"/><w:autoSpaceDE w:val="0"/>'
+                 '<w:autoSpaceDN w:val="0"/><w:snapToGrid w:val="0"/>')
     props.append(f'<w:spacing w:before="0" w:after="0" w:line="{LINE}" w:lineRule="exact"/>')
     props.append(f'<w:ind w:firstLine="{indent}"/>' if indent else '<w:ind w:firstLine="0"/>')
     props.append(f'<w:jc w:val="{"center" if centred else "left" if kind == "salutation" else "both"}"/>')
@@ -177,3 +188,18 @@ def _page_number(font: str, side: str) -> str:
 def read_paragraphs(data: bytes) -> list[str]:
     """Return the text of each body paragraph of the .docx in `data`, line breaks as newlines."""
     return [paragraph.text for paragraph in docx.Document(io.BytesIO(data)).paragraphs]
+
+
+def read_report(data: bytes, *, file: str) -> list[str]:
+    """Return the body paragraphs of the .docx report in `data`, one line each; tables are not read.
+
+    Raise ReportError, naming `file`, when `data` is not a Word document python-docx can open.
+    """
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, PackageNotFoundError) as err:
+        # Not a zip, a zip without Word parts, another Office file, or broken XML inside.
+        raise ReportError("无法作为 Word 文档打开（不是 .docx 文件，或文件已损坏）。", file=file,
+                          hint="请用 Word 或 WPS 打开后“另存为”.docx；也可以另存为 .txt 文本再试。") from err
+    # A manual line break inside a Chinese paragraph only wraps it; the words run on.
+    return [paragraph.text.replace("\n", "") for paragraph in document.paragraphs]

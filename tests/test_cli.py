@@ -233,3 +233,14 @@ def test_fraction_rate_warns_but_renders(runner, tmp_path):
     result = _invoke(runner, "render", "township-work-report", "-f", TEMPLATE_DIR / "example.yaml",
                      "--set", "民生事业.项目完工率=0.95", "-o", tmp_path / "r.docx")
     assert result.exit_code == 0 and "警告：" in result.stderr and "是否应为 95？" in result.stderr
+
+
+@pytest.mark.parametrize("name, message", [("values.docx", "应以 .yaml 结尾"), ("folder.yaml", "文件夹"),
+                                           ("taken.yaml", "已存在")], ids=["suffix", "folder", "schema-exists"])
+def test_init_refuses_unsafe_outputs(runner, tmp_path, name, message):
+    (tmp_path / "folder.yaml").mkdir()
+    (tmp_path / "taken.schema.json").write_text("{}", encoding="utf-8")
+    result = _invoke(runner, "init", "township-work-report", "-o", tmp_path / name)
+    assert result.exit_code == 1 and message in result.stderr
+    assert (tmp_path / "taken.schema.json").read_text(encoding="utf-8") == "{}"
+    assert not (tmp_path / "values.docx").exists()

@@ -212,3 +212,25 @@ def test_long_problem_lists_are_capped():
     from drafter.errors import Problem, ValuesError
     text = str(ValuesError([Problem(f"a.k{i}", "缺少这一项。") for i in range(80)]))
     assert text.count("缺少这一项") == 50 and "另有 30 处未列出" in text
+
+
+@pytest.mark.parametrize("content, message, line", [
+    ("经济发展:\n  签约新项目：5\n  财税收入: 1\n", "全角冒号", 2),
+    ("经济发展:\n  签约新项目:5\n  财税收入: 1\n", "冒号后面没有空格", 2),
+    ("经济发展:\n  签约新项目: 5\n\t财税收入: 1\n", "用了 Tab 缩进", 3),
+    ("经济发展:\n  签约新项目: 5\n 财税收入: 1\n", "缩进不一致", 3),
+], ids=["full-width-colon", "no-space", "tab", "indent"])
+def test_typing_slips_in_yaml_are_named_in_chinese_with_their_line(tmp_path, content, message, line):
+    path = tmp_path / "v.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ValuesFileError, match=message) as info:
+        values.read_values_file(path)
+    assert info.value.line == line and "空格" in info.value.hint
+
+
+def test_colons_inside_values_are_not_slips(tmp_path):
+    path = tmp_path / "v.yaml"
+    path.write_text('a:\n  b: 10:30\n  c: http://x.cn/a\n  d: "主要是：产业"\n  e: 主要是：产业\n',
+                    encoding="utf-8")
+    assert values.read_values_file(path).raw == {"a.b": "10:30", "a.c": "http://x.cn/a",
+                                                 "a.d": "主要是：产业", "a.e": "主要是：产业"}

@@ -1,0 +1,53 @@
+"""Reports and templates → findings: unmarked cuts, blanks left over, schema and text disagreeing. Pure."""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from . import render
+from .gaps import find_gaps
+from .placeholders import find_placeholders
+from .schema import Schema
+
+# A Jinja expression, tag or comment; masked before the text around it is read as report words.
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_MASK = "□"
+
+
+class Finding(NamedTuple):
+    """One thing `drafter lint` reports: the line, what is wrong, and the words around it."""
+
+    line: int | None
+    message: str
+    context: str = ""
+
+    def __str__(self) -> str:
+        where = f"第 {self.line} 行：" if self.line else ""
+        return f"{where}{self.message}" + (f" {self.context}" if self.context else "")
+
+
+def lint_report(text: str) -> tuple[Finding, ...]:
+    """Return the unmarked cuts in report `text`: words removed and nothing left in their place."""
+    return tuple(Finding(gap.line, f"疑似删去了词语（{gap.rule.shape}）。", gap.context)
+                 for gap in find_gaps(text))
+
+
+def lint_template(source: str, schema: Schema, *, file: str) -> tuple[Finding, ...]:
+    """Return every disagreement between template `source` and its `schema`, then the cuts and
+    blanks its text still has."""
+    findings = []
+    used = render.referenced_keys(source, file=file)
+    for key, line in used.items():
+        if schema.get(key) is None:
+            findings.append(Finding(line, f"模板使用了 schema.yaml 中没有定义的变量 {key}。"))
+    for var in schema.variables:
+        if var.key not in used:
+            findings.append(Finding(None, f"schema.yaml 定义了模板中没有用到的变量 {var.key}"
+                                          f"（{var.label}）。"))
+    # Masking keeps the line numbers: an expression's own newlines stay in place.
+    masked = _JINJA.sub(lambda m: _MASK + "\n" * m.group().count("\n"), source)
+    findings += lint_report(masked)
+    findings += [Finding(ph.line, f"还有未改成变量的空位“{ph.token}”。", ph.context)
+                 for ph in find_placeholders(masked)]
+    return tuple(findings)
