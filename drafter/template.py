@@ -126,6 +126,8 @@ def write_atomically(path: Path, content: bytes) -> Path:
                 stream.write(content)
                 stream.flush()
                 os.fsync(stream.fileno())
+            # mkstemp makes the file private (0600); a report is an ordinary file, as open() makes.
+            os.chmod(temporary, _file_mode(path))
             os.replace(temporary, path)
         except BaseException:
             os.unlink(temporary)
@@ -134,6 +136,15 @@ def write_atomically(path: Path, content: bytes) -> Path:
         raise OutputError(f"无法写入文件：{describe_os_error(err)}。", file=str(path),
                           hint="检查文件是否正被 Word/WPS 打开，或文件夹是否可写。") from err
     return path
+
+
+def _file_mode(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def load_template(path_or_name: str | os.PathLike[str]) -> Template:

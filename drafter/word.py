@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 import docx
@@ -42,7 +43,7 @@ HIGHLIGHT = {"missing": "yellow", "value": "cyan"}
 OUTLINE = {"h1": 0, "h2": 1, "h3": 2, "h4": 3}
 
 
-def write_docx(blocks: Iterable[Block], *, profile: str = "gb2312", bold_h3: bool = True) -> bytes:
+def write_docx(blocks: Sequence[Block], *, profile: str = "gb2312", bold_h3: bool = True) -> bytes:
     """Return the bytes of a .docx holding `blocks`, laid out per GB/T 9704 with `profile` fonts."""
     fonts = PROFILES[profile]
     document = docx.Document()
@@ -54,6 +55,7 @@ def write_docx(blocks: Iterable[Block], *, profile: str = "gb2312", bold_h3: boo
         xml = _paragraph(block, fonts, bold_h3=bold_h3, title_bold=profile == "windows")
         sect_pr.addprevious(parse_xml(xml))
     _set_footers(document, fonts)
+    _set_properties(document, blocks)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -78,11 +80,28 @@ def _set_defaults(document: docx.document.Document, fonts: dict[str, str]) -> No
     for rel_id, rel in list(document.part.rels.items()):
         if rel.reltype.endswith("/stylesWithEffects"):
             document.part.drop_rel(rel_id)
+    # The template's thumbnail is a picture of an empty page: Explorer would show it for the report.
+    package_rels = document.part.package.rels
+    for rel_id, rel in list(package_rels.items()):
+        if rel.reltype.endswith("/thumbnail"):
+            del package_rels[rel_id]
     settings = document.settings.element
     lang = settings.find(qn("w:themeFontLang"))
     if lang is not None:
         lang.set(qn("w:eastAsia"), "zh-CN")
     document.settings.odd_and_even_pages_header_footer = True
+
+
+def _set_properties(document: docx.document.Document, blocks: Sequence[Block]) -> None:
+    # python-docx's template says it was written by "python-docx" in 2013; say what this is instead.
+    properties = document.core_properties
+    titles = [block.text.replace("\n", "") for block in blocks if block.kind == "title"]
+    properties.title = titles[0] if titles else ""
+    properties.author = properties.last_modified_by = ""
+    properties.comments = "drafter"
+    properties.language = "zh-CN"
+    properties.created = properties.modified = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    properties.revision = 1
 
 
 def _set_section(document: docx.document.Document) -> None:

@@ -152,3 +152,14 @@ def test_draft_highlights_missing_values_and_marks_filled_ones(template, example
     assert [r.text for r in missing] == ["【签约新项目数】"]
     marked = [r.text for r in runs if _val(r._r.rPr, "w:highlight") == "cyan"]
     assert str(example["经济发展"]["财税收入"]) in marked
+
+
+def test_package_says_what_it_is_and_is_readable_by_others(example_docx, document):
+    import stat
+    import zipfile
+
+    assert not [n for n in zipfile.ZipFile(example_docx).namelist() if "thumbnail" in n]
+    properties = document.core_properties
+    assert properties.title == "艾城镇人民政府工作报告" and properties.author == ""
+    assert properties.language == "zh-CN" and properties.created.year >= 2025
+    assert stat.S_IMODE(example_docx.stat().st_mode) & 0o044  # not mkstemp's private 0600
