@@ -8,9 +8,9 @@ Paragraphs are written as XML with every property in the schema order Word insis
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
-import datetime as dt
 from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
