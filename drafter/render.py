@@ -58,8 +58,9 @@ def check_source(source: str, *, file: str) -> None:
                 continue
             path = _variable_path(node)
             if path is None or len(path) != 2 or any(part.startswith("_") for part in path):
-                raise TemplateError("这里的 {{ }} 不是“组.名称”形式的变量。", file=file, line=node.lineno,
-                                    hint="模板中只能写 {{ 组.名称 }}，不能用过滤器、运算、函数或下划线开头的名字。")
+                raise TemplateError(
+                    "这里的 {{ }} 不是“组.名称”形式的变量。", file=file, line=node.lineno,
+                    hint="模板中只能写 {{ 组.名称 }}，不能用过滤器、运算、函数或下划线开头的名字。")
 
 
 def check_rule_source(expression: str, *, file: str, line: int | None) -> dict[str, int]:

@@ -56,8 +56,9 @@ def parse(text: str, file: str) -> Node | None:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else None
-        raise ValuesFileError(f"YAML 格式错误：{_explain(err.problem or err.context or '')}。", file=file,
-                              line=line, hint="检查这一行及上一行的缩进（用空格，不用 Tab）、冒号后是否有空格、"
+        problem = _explain(err.problem or err.context or "")
+        raise ValuesFileError(f"YAML 格式错误：{problem}。", file=file, line=line,
+                              hint="检查这一行及上一行的缩进（用空格，不用 Tab）、冒号后是否有空格、"
                               "引号和括号是否成对。") from err
     except yaml.YAMLError as err:
         raise ValuesFileError(f"YAML 格式错误：{err}", file=file,
