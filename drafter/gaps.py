@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from .placeholders import context_of
+from .placeholders import LineMarks, context_of
 
 
 class Rule(NamedTuple):
@@ -60,8 +60,9 @@ def find_gaps(text: str) -> tuple[Gap, ...]:
     offset = 0
     for number, line in enumerate(text.split("\n"), start=1):
         found = {match.start(): rule for rule in RULES for match in rule.pattern.finditer(line)}
+        marks = LineMarks(line) if found else None
         for column in sorted(found):
-            gaps.append(Gap(offset + column, number, column + 1, context_of(line, column, column),
+            gaps.append(Gap(offset + column, number, column + 1, context_of(line, column, column, marks),
                             found[column]))
         offset += len(line) + 1
     return tuple(gaps)

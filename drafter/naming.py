@@ -16,10 +16,11 @@ from .placeholders import Placeholder, blank_spans
 
 NAME_CHARS = 12
 GROUP_CHARS = 8
+# Single characters are few here: 自来水、到位资金、在建项目 must keep their first character.
 _LEADING = re.compile(
-    r"^(?:[一二三四五六七八九十]+是|其中|同时|并且|并|另外|此外|以及|累计|共计|合计|总计|共|全年|今年|"
+    r"^(?:[一二三四五六七八九十]+是|其中|同时|并且|并|另外|此外|以及|累计|共计|合计|总计|全年|今年|"
     r"全镇|全县|力争|确保|争取|预计|计划|已经|已|正在|完成了|完成|实现了|实现|新建|新增|开发|发放|"
-    r"投入|投资|帮助|打造|接待|受理|达到|于|在|至|到|从|自|由|对|向|将|把|为|和|与|及)+")
+    r"投入|投资|帮助|打造|接待|受理|达到|于|将|为|和|与|及)+")
 _TRAILING = re.compile(r"(?:分别为|分别是|均达到|均达|达到|约为|共计|合计|累计|通过|超过|突破|为|达|是|有|约|"
                        r"共|超|逾|近|了|的)+$")
 _AFTER_LEADING = re.compile(r"^(?:已经|已|即将|将|正在|完成了|完成|全面|基本)+")
@@ -162,9 +163,9 @@ def _after_head(words: str) -> str:
 def identifier(text: str) -> str:
     """Return `text` reduced to the characters a key part may hold (letters, digits, _)."""
     text = unicodedata.normalize("NFKC", text)
-    kept = "".join(c for c in text if ("a" + c).isidentifier())
+    kept = "".join(c for c in text if ("a" + c).isidentifier()).lstrip("_")
     if kept and not kept[0].isidentifier():
-        kept = "_" + kept
+        kept = "项" + kept  # 5G基站 → 项5G基站: a key part may not start with a digit or _
     if keyword.iskeyword(kept) or kept in _JINJA_WORDS:
         kept += "_"
     return kept

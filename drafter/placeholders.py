@@ -10,13 +10,14 @@ unit after it first, then the words before it, then what kind of text follows.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import NamedTuple
 
 # Units written after a blank, by the schema type they imply.
 UNITS: dict[str, tuple[str, ...]] = {
     "count": ("个", "座", "条", "人", "户", "人次", "起", "件", "批", "套", "位", "家", "所", "届", "次",
               "名", "项", "处", "台", "辆", "场", "篇", "份", "栋", "间", "只", "头", "张", "本", "天",
-              "个月", "周", "轮", "例", "宗", "株", "棵", "盏", "支", "期", "类", "所学校"),
+              "个月", "周", "轮", "例", "宗", "株", "棵", "盏", "支", "期", "类"),
     "amount": ("万元", "亿元", "元", "万", "亿", "千元", "百万元", "万美元", "美元"),
     "quantity": ("亩", "万亩", "公里", "平方公里", "平方米", "立方米", "米", "千米", "吨", "万吨",
                  "公顷", "公斤", "千克", "斤", "千瓦", "万千瓦", "千瓦时", "个百分点", "倍", "万人",
@@ -30,11 +31,13 @@ UNITS: dict[str, tuple[str, ...]] = {
              "园区", "厂"),
 }
 UNIT_KIND = {unit: kind for kind, units in UNITS.items() for unit in units}
-NUMBER_KINDS = ("count", "amount", "quantity", "percent", "year", "month", "day")
 # What separates clauses: the words of a clause name the blank in it.
 CLAUSE_MARKS = "，,、；;。：:！!？?（）()【】…\n"
 SENTENCE_MARKS = "。！？!?；;\n"
+_CLAUSE_MARK = re.compile("[" + re.escape(CLAUSE_MARKS) + "]")
+_SENTENCE_MARK = re.compile("[" + re.escape(SENTENCE_MARKS) + "]")
 CONTEXT_CHARS = 60
+SCAN_CHARS = 200  # how far to look for the start or end of a clause or sentence
 
 _BLANK = re.compile(
     r"(?P<year>(?:19|20)(?:\d[xX×]|[xX×]{2}))(?![xX×])"
@@ -139,17 +142,21 @@ def _ascii_word(char: str) -> bool:
 
 
 def _bullet(line: str, start: int, end: int) -> bool:
-    return not line[:start].strip() and end < len(line) and line[end] in " \t\u3000"
+    # Only a little text is sliced: a long line must not cost a copy of itself per blank.
+    return start < 8 and not line[:start].strip() and end < len(line) and line[end] in " \t\u3000"
 
 
 def _between_digits(line: str, start: int, end: int) -> bool:
-    before = line[:start].rstrip(" \u3000")
-    after = line[end:].lstrip(" \u3000")
+    before = line[max(0, start - 8):start].rstrip(" \u3000")
+    after = line[end:end + 8].lstrip(" \u3000")
     return bool(before) and bool(after) and before[-1].isdigit() and after[0].isdigit()
 
 
 def _line_placeholders(line: str, number: int, offset: int) -> list[Placeholder]:
     spans = blank_spans(line)
+    if not spans:
+        return []
+    marks = LineMarks(line)
     found = []
     previous_end = 0
     for index, (start, end) in enumerate(spans):
@@ -158,25 +165,25 @@ def _line_placeholders(line: str, number: int, offset: int) -> list[Placeholder]
         unit = unit_match.group("unit") if unit_match else ""
         approx = bool(unit_match and unit_match.group("approx")) or bool(_APPROX.match(line, end))
         tail = unit_match.end() if unit_match else end + (1 if approx else 0)
-        clause_start = _clause_start(line, start)
+        clause_start = marks.start(start)
         # 接待来访人数x批x人次, 帮扶群众x人、x户: the later blank counts the same people or things.
         chained = clause_start < previous_end or (
             index > 0 and clause_start == previous_end + 1 and line[previous_end] == "、")
         before = line[max(clause_start, previous_end):start]
         next_start = spans[index + 1][0] if index + 1 < len(spans) else len(line)
-        after = line[tail:min(_clause_end(line, tail), next_start)]
+        after = line[tail:min(marks.end(tail), next_start)]
         etc = bool(unit_match and unit_match.group("etc"))
-        kind, basis = _kind(token, unit, before, line[tail:], etc=etc)
+        kind, basis = _kind(token, unit, before, line[tail:tail + 1], etc=etc)
         found.append(Placeholder(
             token=token, span=(offset + start, offset + end), line=number, kind=kind, unit=unit,
-            approx=approx, context=context_of(line, start, end), before=before, after=after,
+            approx=approx, context=context_of(line, start, end, marks), before=before, after=after,
             chained=chained, basis=basis))
         previous_end = tail
     return found
 
 
 def _kind(token: str, unit: str, before: str, rest: str, *, etc: bool) -> tuple[str, str]:
-    """Return the kind of a blank and what it was read from."""
+    """Return the kind of a blank and what it was read from; `rest` is the character after it all."""
     decimal = "." in token
     if len(token) == 4 and token[:2] in ("19", "20"):
         return "year", "token"
@@ -202,38 +209,45 @@ def _kind(token: str, unit: str, before: str, rest: str, *, etc: bool) -> tuple[
     return "name", "default"
 
 
-def _clause_start(line: str, position: int) -> int:
-    index = position
-    while index > 0 and line[index - 1] not in CLAUSE_MARKS:
-        index -= 1
-    return index
+class LineMarks:
+    """Where the clauses and the sentences of one line end, to find them around any position fast."""
+
+    def __init__(self, line: str) -> None:
+        self.clause = [m.start() for m in _CLAUSE_MARK.finditer(line)]
+        self.sentence = [m.start() for m in _SENTENCE_MARK.finditer(line)]
+        self.length = len(line)
+
+    def start(self, position: int, *, sentence: bool = False) -> int:
+        """Return where the clause (or sentence) holding `position` starts."""
+        marks = self.sentence if sentence else self.clause
+        index = bisect_left(marks, position)
+        # Bounded, so that a line without punctuation gives no endless context.
+        return max(marks[index - 1] + 1 if index else 0, position - SCAN_CHARS)
+
+    def end(self, position: int, *, sentence: bool = False) -> int:
+        """Return where the clause (or sentence) holding `position` ends: at its mark."""
+        marks = self.sentence if sentence else self.clause
+        index = bisect_left(marks, position)
+        return min(marks[index] if index < len(marks) else self.length, position + SCAN_CHARS)
 
 
-def _clause_end(line: str, position: int) -> int:
-    index = position
-    while index < len(line) and line[index] not in CLAUSE_MARKS:
-        index += 1
-    return index
+def context_of(line: str, start: int, end: int, marks: LineMarks | None = None) -> str:
+    """Return the sentence around `line[start:end]`, the blank as 【】, cut to whole clauses near it.
 
-
-def context_of(line: str, start: int, end: int) -> str:
-    """Return the sentence around `line[start:end]`, the blank as 【】, cut to whole clauses near it."""
-    first = start
-    while first > 0 and line[first - 1] not in SENTENCE_MARKS:
-        first -= 1
-    last = end
-    while last < len(line) and line[last] not in SENTENCE_MARKS:
-        last += 1
-    last = min(last + 1, len(line))  # keep the sentence's own full stop
-    left = max(_clause_start(line, start), first)
-    right = min(_clause_end(line, end) + 1, last)
+    `marks` are the line's LineMarks, when the caller has them already.
+    """
+    marks = marks or LineMarks(line)
+    first = marks.start(start, sentence=True)
+    last = min(marks.end(end, sentence=True) + 1, len(line))  # with its own full stop
+    left = max(marks.start(start), first)
+    right = min(marks.end(end) + 1, last)
     grown = True
     while grown:
         grown = False
-        if left > first and right - max(_clause_start(line, left - 1), first) <= CONTEXT_CHARS:
-            left, grown = max(_clause_start(line, left - 1), first), True
-        if right < last and min(_clause_end(line, right) + 1, last) - left <= CONTEXT_CHARS:
-            right, grown = min(_clause_end(line, right) + 1, last), True
+        if left > first and right - max(marks.start(left - 1), first) <= CONTEXT_CHARS:
+            left, grown = max(marks.start(left - 1), first), True
+        if right < last and min(marks.end(right) + 1, last) - left <= CONTEXT_CHARS:
+            right, grown = min(marks.end(right) + 1, last), True
     prefix = "……" if left > 0 and line[left - 1] not in SENTENCE_MARKS else ""
     suffix = "……" if right < len(line) and line[right - 1] not in SENTENCE_MARKS else ""
     return f"{prefix}{line[left:start]}【】{line[end:right]}{suffix}"

@@ -22,7 +22,7 @@ from .schema import DEFAULT_LIMITS, Schema, Variable
 START_GROUP = "总体"
 # A `{` of the report that Jinja would read as the start of a tag, printed as text instead.
 RAW_BRACE = "{% raw %}{{% endraw %}"
-_JINJA_OPENERS = re.compile(r"\{(?=[{%#])|\{$")
+_JINJA_OPENERS = re.compile(r"\{(?=[{%#])|\{\Z")
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,8 @@ def _notes(placeholders: tuple[Placeholder, ...], keys: tuple[str, ...], variabl
         uses.setdefault(key, []).append(ph.line)
     for key, lines in uses.items():
         if len(lines) > 1:
-            where = "、".join(str(n) for n in lines)
+            rows = list(dict.fromkeys(lines))
+            where = "、".join(str(n) for n in rows[:10]) + ("等" if len(rows) > 10 else "")
             notes.append(f"{key}：第 {where} 行的 {len(lines)} 处空位词语和单位相同，合为一个变量；"
                          "如不是同一项，请分开。")
     bare = [v.key for v in variables if v.type == "name" and not v.unit]

@@ -107,7 +107,8 @@ def test_seed_context_marks_its_own_blank():
     ("201x年以来", [("201x", "year", "年")]),
     ("X月X日召开", [("X", "month", "月"), ("X", "day", "日")]),
     ("建成x座、x条、x人、x户、x人次、x起、x件、x批、x套、x位、x家、x所。",
-     [("x", "count", unit) for unit in ("座", "条", "人", "户", "人次", "起", "件", "批", "套", "位", "家", "所")]),
+     [("x", "count", unit)
+      for unit in ("座", "条", "人", "户", "人次", "起", "件", "批", "套", "位", "家", "所")]),
     ("收入x万元、x亿元、x元、x万。", [("x", "amount", unit) for unit in ("万元", "亿元", "元", "万")]),
     ("x亩、x公里、x平方米、x吨。", [("x", "quantity", unit) for unit in ("亩", "公里", "平方米", "吨")]),
     ("预计x月底开工", [("x", "month", "月")]),

@@ -280,3 +280,31 @@ def test_templatize_help_is_in_chinese(runner):
     result = _run(runner, "templatize", "--help")
     assert result.exit_code == 0 and "--gaps" in result.stdout and "报告" in result.stdout
     assert re.search(r"x、XX、××", result.stdout)
+
+
+def test_generated_template_takes_a_filled_values_file(seed_folder, tmp_path):
+    template = drafter.load_template(seed_folder[0])
+    sample = {"count": "5", "amount": "12.5", "quantity": "300", "percent": "98.5", "month": "9",
+              "name": "虬津", "list": ["张家", "李家"]}
+    values = _originals(template.schema)
+    for var in template.variables:
+        group, name = var.key.split(".")
+        values[group][name] = sample[var.type]
+    assert template.check(values) == []
+    text = template.render_text(values)
+    assert "完成财税收入12.5万元" in text and "张家、李家等村" in text
+    assert template.render_docx(values, tmp_path / "报告.docx").stat().st_size > 0
+
+
+@pytest.mark.parametrize("text, key", [
+    ("一、回顾\n新建5G基站x座。", "回顾.项5G基站"),
+    ("一、2024年工作回顾\n签约新项目x个。", "工作回顾.签约新项目"),
+    ("（一）当前的主要任务\n签约新项目x个。", "主要任务.签约新项目"),
+    ("签约新项目x个。\n一、\n签约新项目x个。", "第一部分.签约新项目"),
+], ids=["digit-first", "year-in-heading", "second-level-headings", "empty-heading"])
+def test_keys_are_always_loadable(tmp_path, text, key):
+    draft = templatize(text, title="t")
+    assert draft.keys[-1] == key
+    (tmp_path / "template.txt").write_text(draft.source, encoding="utf-8")
+    (tmp_path / "schema.yaml").write_text(dump_schema(draft.schema), encoding="utf-8")
+    assert drafter.load_template(tmp_path).variables == draft.schema.variables
