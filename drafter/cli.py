@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
 from pathlib import Path
 
 import click
@@ -37,16 +39,61 @@ class _Reported(click.ClickException):
         click.echo(f"错误：{self.message}", err=True)
 
 
-class _Group(click.Group):
+class _Usage(click.UsageError):
+    """A command-line mistake, said in Chinese, with the way to the command's help (exit code 2)."""
+
+    def __init__(self, error: click.UsageError) -> None:
+        super().__init__(_usage_message(error), error.ctx)
+
+    def show(self, file: object = None) -> None:
+        command = self.ctx.command_path if self.ctx else "drafter"
+        click.echo(f"用法错误：{self.message}\n提示：运行 `{command} --help` 查看用法。", err=True)
+
+
+def _usage_message(error: click.UsageError) -> str:
+    if isinstance(error, click.MissingParameter) and error.param is not None:
+        names = " / ".join(error.param.opts) if error.param.opts else error.param.name
+        what = "选项" if isinstance(error.param, click.Option) else "参数"
+        return f"缺少{what} {names or ''}。"
+    if isinstance(error, click.NoSuchOption):
+        close = f"您是不是想用 {' 或 '.join(sorted(error.possibilities))}？" if error.possibilities else ""
+        return f"没有选项 {error.option_name}。{close}"
+    if isinstance(error, click.BadParameter) and error.param is not None:
+        names = " / ".join(error.param.opts) or error.param.name
+        if isinstance(error.param.type, click.Choice):
+            return f"{names} 的取值不对，可选：{'、'.join(map(str, error.param.type.choices))}。"
+        return f"{names} 的取值不对：{error.message}"
+    unknown = re.match(r"No such command '(.+)'", error.message)
+    if unknown and error.ctx is not None and isinstance(error.ctx.command, click.Group):
+        commands = list(error.ctx.command.commands)
+        close = difflib.get_close_matches(unknown.group(1), commands, n=1)
+        return f"没有命令 {unknown.group(1)}。" + (f"您是不是想用 {close[0]}？" if close else
+                                                  f"可用的命令：{'、'.join(sorted(commands))}。")
+    return error.message
+
+
+class _Command(click.Command):
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "显示本帮助并退出。"
+        return option
+
+
+class _Group(_Command, click.Group):
+    command_class = _Command
+
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except DrafterError as error:
             raise _Reported(error) from error
+        except click.UsageError as error:
+            raise _Usage(error) from error
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="drafter")
+@click.version_option(package_name="drafter", help="显示版本号并退出。")
 def cli() -> None:
     """drafter：用 YAML 取值文件填写报告模板，生成符合 GB/T 9704 的 Word 文档。"""
 

@@ -244,3 +244,15 @@ def test_init_refuses_unsafe_outputs(runner, tmp_path, name, message):
     assert result.exit_code == 1 and message in result.stderr
     assert (tmp_path / "taken.schema.json").read_text(encoding="utf-8") == "{}"
     assert not (tmp_path / "values.docx").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["render", "township-work-report", "-f", "v.yaml"], "缺少选项 -o / --output。"),
+    (["render", "township-work-report", "--profle", "x"], "没有选项 --profle。您是不是想用 --profile？"),
+    (["render", "township-work-report", "--profile", "x", "-o", "a.docx"], "可选：gb2312、windows"),
+    (["rendr"], "没有命令 rendr。您是不是想用 render？"),
+], ids=["missing-option", "typo-option", "bad-choice", "typo-command"])
+def test_usage_mistakes_are_explained_in_chinese(runner, args, message):
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("用法错误：") and message in result.stderr and "--help" in result.stderr
