@@ -20,6 +20,7 @@ from .skeleton import write_skeleton
 from .template import (
     SCHEMA_FILE,
     TEMPLATE_FILE,
+    Template,
     bundled_root,
     check_consistency,
     load_template,
@@ -108,6 +109,31 @@ SETS = click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
                     help="直接设置一项取值，如 --set 经济发展.签约新项目=5；覆盖文件中的值。")
 
 
+PROFILE = click.option(
+    "--profile", type=click.Choice(sorted(PROFILES)), default="gb2312", show_default=True,
+    help="字体方案：gb2312（仿宋_GB2312 等，机关电脑）或 windows（仿宋、楷体等，Windows 自带）。")
+DRAFT = click.option("--draft", is_flag=True, help="草稿：允许缺项，缺的值以黄色【标签】显示。")
+MARK_VALUES = click.option("--mark-values", is_flag=True, help="把每个填入的取值加底色，便于逐项核对。")
+
+
+def _prepared(template: str, files: tuple[Path, ...], sets: tuple[str, ...], *, draft: bool,
+              no_rules: bool) -> tuple[Template, values_module.Values, dict[str, str]]:
+    """Load `template` and the values, print the warnings; return both and the missing labels."""
+    loaded = load_template(template)
+    data = _load_values(files, sets)
+    _, missing, warnings = loaded.prepare(data, draft=draft, rules=not no_rules)
+    for problem in warnings:
+        click.echo(f"警告：{problem}", err=True)
+    return loaded, data, missing
+
+
+def _say_missing(missing: dict[str, str]) -> None:
+    if missing:
+        click.echo(f"草稿：还有 {len(missing)} 项待填写（文档中以黄色标出）：", err=True)
+        for key, label in missing.items():
+            click.echo(f"  {key} {label}", err=True)
+
+
 def _load_values(files: tuple[Path, ...], sets: tuple[str, ...]) -> values_module.Values:
     layers = [values_module.read_values_file(path) for path in files]
     layers += [values_module.parse_set(option) for option in sets]
@@ -120,27 +146,19 @@ def _load_values(files: tuple[Path, ...], sets: tuple[str, ...]) -> values_modul
 @SETS
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="输出的 .docx 文件。")
-@click.option("--profile", type=click.Choice(sorted(PROFILES)), default="gb2312", show_default=True,
-              help="字体方案：gb2312（仿宋_GB2312 等，机关电脑）或 windows（仿宋、楷体等，Windows 自带）。")
-@click.option("--draft", is_flag=True, help="草稿：允许缺项，缺的值以黄色【标签】显示。")
-@click.option("--mark-values", is_flag=True, help="把每个填入的取值加底色，便于逐项核对。")
+@PROFILE
+@DRAFT
+@MARK_VALUES
 @NO_RULES
 def render(template: str, files: tuple[Path, ...], sets: tuple[str, ...], output: Path,
            profile: str, draft: bool, mark_values: bool, no_rules: bool) -> None:
     """用取值文件填写模板 TEMPLATE，生成 .docx。"""
     if output.suffix.lower() != ".docx":
         raise OutputError("输出文件应以 .docx 结尾。", file=str(output), hint="例如 -o 报告.docx。")
-    loaded = load_template(template)
-    data = _load_values(files, sets)
-    _, missing, warnings = loaded.prepare(data, draft=draft, rules=not no_rules)
-    for problem in warnings:
-        click.echo(f"警告：{problem}", err=True)
+    loaded, data, missing = _prepared(template, files, sets, draft=draft, no_rules=no_rules)
     loaded.render_docx(data, output, profile=profile, draft=draft, mark_values=mark_values,
                        rules=not no_rules)
-    if missing:
-        click.echo(f"草稿：还有 {len(missing)} 项待填写（文档中以黄色标出）：", err=True)
-        for key, label in missing.items():
-            click.echo(f"  {key} {label}", err=True)
+    _say_missing(missing)
     click.echo(f"已生成 {output}")
 
 
@@ -252,10 +270,9 @@ def list_vars(template: str, as_json: bool) -> None:
               help="另把每一页存为图片 DIR/page-1.png、page-2.png……")
 @click.option("--dpi", type=click.IntRange(30, 600), default=96, show_default=True,
               help="页面图片的分辨率（每英寸点数）。")
-@click.option("--profile", type=click.Choice(sorted(PROFILES)), default="gb2312", show_default=True,
-              help="字体方案：gb2312（仿宋_GB2312 等，机关电脑）或 windows（仿宋、楷体等，Windows 自带）。")
-@click.option("--draft", is_flag=True, help="草稿：允许缺项，缺的值以黄色【标签】显示。")
-@click.option("--mark-values", is_flag=True, help="把每个填入的取值加底色，便于逐项核对。")
+@PROFILE
+@DRAFT
+@MARK_VALUES
 @NO_RULES
 def preview(template: str, files: tuple[Path, ...], sets: tuple[str, ...], output: Path,
             png_dir: Path | None, dpi: int, profile: str, draft: bool, mark_values: bool,
@@ -266,21 +283,14 @@ def preview(template: str, files: tuple[Path, ...], sets: tuple[str, ...], outpu
     previewing.find_soffice()  # say what to install before the values are checked
     if png_dir is not None:
         previewing.find_pdftoppm()
-    loaded = load_template(template)
-    data = _load_values(files, sets)
-    _, missing, warnings = loaded.prepare(data, draft=draft, rules=not no_rules)
-    for problem in warnings:
-        click.echo(f"警告：{problem}", err=True)
+    loaded, data, missing = _prepared(template, files, sets, draft=draft, no_rules=no_rules)
     for font in previewing.missing_fonts():
         click.echo(f"警告：预览字体 {font} 未安装，页面中的字形会不同（行数、每行字数不变）。"
                    f"安装：sudo {previewing.INSTALL}", err=True)
     blocks = loaded.render_blocks(data, draft=draft, mark_values=mark_values, rules=not no_rules)
     written = previewing.write_preview(write_docx(blocks, profile=profile), output, png_dir=png_dir,
                                        resolution=dpi)
-    if missing:
-        click.echo(f"草稿：还有 {len(missing)} 项待填写（预览中以黄色标出）：", err=True)
-        for key, label in missing.items():
-            click.echo(f"  {key} {label}", err=True)
+    _say_missing(missing)
     click.echo(f"已生成 {output}" + (f"，页面图片 {len(written) - 1} 张在 {png_dir}" if png_dir else ""))
 
 
