@@ -373,7 +373,7 @@ def lint(target: str) -> None:
         findings = linting.lint_template(source, load_schema(folder / SCHEMA_FILE), file=str(source_file))
         error = TemplateError
     for finding in findings:
-        click.echo(f"{target}：{finding}")
+        click.echo(finding.located(str(target)))
     if findings:
         raise error(f"发现 {len(findings)} 处问题（见上）。", file=target,
                     hint="删去的词语可补回原文，或用 drafter templatize --gaps 设为变量；"

@@ -22,9 +22,10 @@ class Finding(NamedTuple):
     message: str
     context: str = ""
 
-    def __str__(self) -> str:
-        where = f"第 {self.line} 行：" if self.line else ""
-        return f"{where}{self.message}" + (f" {self.context}" if self.context else "")
+    def located(self, file: str) -> str:
+        """Return the finding as `file:line: message context`, as compilers and editors show it."""
+        where = f"{file}:{self.line}" if self.line else file
+        return f"{where}: {self.message}" + (f" {self.context}" if self.context else "")
 
 
 def lint_report(text: str) -> tuple[Finding, ...]:

@@ -247,7 +247,7 @@ def test_output_that_is_a_file_is_refused(tmp_path, runner):
 def test_lint_reports_the_cuts_of_a_report(runner):
     result = _run(runner, "lint", SEED)
     assert result.exit_code == 1
-    assert result.stdout.count("疑似删去了词语") == 7 and "第 19 行" in result.stdout
+    assert result.stdout.count("疑似删去了词语") == 7 and f"{SEED}:19: " in result.stdout
     assert "发现 7 处问题" in result.stderr
 
 
