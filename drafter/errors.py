@@ -16,6 +16,7 @@ class Problem:
     line: int | None = None
     hint: str = ""
     level: str = "error"
+    code: str = ""  # what kind of problem: missing, unknown, invalid, rule (for programs and sorting)
 
     @property
     def where(self) -> str:

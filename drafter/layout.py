@@ -18,6 +18,10 @@ _PAREN_PAIR = re.compile(r"\(([^()\n]*)\)")
 _HALF_TO_FULL = {",": "，", "!": "！", ":": "：", ";": "；", "?": "？"}
 _MARK_SPLIT = re.compile(f"([{VALUE_START}{MISSING_START}][^{MARK_END}]*{MARK_END})")
 
+_FULL_STOPS = ("。", "！", "？", "；", ".", "!", "?", ";")
+_NO_LINE_START = "）)】」》”’、，。；：！？,.;:!?%"
+_NO_LINE_END = "（(【「《“‘"
+
 TITLE_CHARS = 20  # 二号 characters in a 156 mm line
 LINE_CHARS = 28   # 三号 characters in a 156 mm line
 
@@ -82,15 +86,17 @@ def normalize_punctuation(text: str) -> str:
 def lay_out(text: str) -> tuple[Block, ...]:
     """Return the blocks of rendered `text` (which may carry value marks), one per line."""
     lines = text.split("\n")
-    head = _title_block_length(lines)
+    plains = ["".join(text for text, _ in _pieces(line)) for line in lines]
+    head = _title_block_length(plains)
     blocks = []
     for index, line in enumerate(lines):
         pieces = _pieces(line)
-        plain = normalize_punctuation("".join(p for p, _ in pieces))
+        plain = normalize_punctuation(plains[index])
         if index < head:
             kind = "title" if index == 0 else "caption"
             width = TITLE_CHARS if index == 0 else LINE_CHARS
-            blocks.append(Block(kind, _segments(pieces, plain, 0, _break_lines(plain, width, kind))))
+            breaks = _break_lines(plain, width, kind, _marked_spans(pieces))
+            blocks.append(Block(kind, _segments(pieces, plain, 0, breaks)))
             continue
         kind = _kind(plain)
         lead = _lead_length(plain) if kind.startswith("h") else 0
@@ -98,12 +104,34 @@ def lay_out(text: str) -> tuple[Block, ...]:
     return tuple(blocks)
 
 
-def _title_block_length(lines: list[str]) -> int:
-    # The title block is the lines before the first empty line, when that comes early.
-    for index, line in enumerate(lines[:8]):
-        if not line.strip():
-            return index
+def _title_block_length(plains: list[str]) -> int:
+    """Return how many lines the title block has: those before an early empty line, if title-like.
+
+    A title is short, ends without a full stop and is no heading or salutation; so is each line
+    under it (题注, speaker, date). Anything else means the text has no title block.
+    """
+    for index, line in enumerate(plains[:8]):
+        if line.strip():
+            continue
+        head = plains[:index]
+        title_like = all(len(text) <= (60 if number == 0 else 80) and _kind(text) == "body"
+                         and not text.endswith(_FULL_STOPS) for number, text in enumerate(head))
+        return index if title_like else 0
     return 0
+
+
+def _display_width(char: str) -> float:
+    # Latin letters and figures are about half as wide as a Chinese character.
+    return 1.0 if is_cjk(char) else 0.5
+
+
+def _marked_spans(pieces: list[tuple[str, str | None]]) -> list[tuple[int, int]]:
+    spans, position = [], 0
+    for text, mark in pieces:
+        if mark:
+            spans.append((position, position + len(text)))
+        position += len(text)
+    return spans
 
 
 def _kind(plain: str) -> str:
@@ -122,18 +150,52 @@ def _lead_length(plain: str) -> int:
     return end.end() if end else len(plain)
 
 
-def _break_lines(plain: str, width: int, kind: str) -> tuple[int, ...]:
-    """Return the offsets where a centred line longer than `width` is broken."""
-    if len(plain) <= width:
+def _break_lines(plain: str, width: int, kind: str,
+                 protected: list[tuple[int, int]]) -> tuple[int, ...]:
+    """Return the offsets where a centred line wider than `width` characters is broken.
+
+    Lines come out balanced with the upper ones longer (the 梯形 shape), never breaking inside a
+    figure, a Latin word or a filled-in value, nor before a closing or after an opening mark.
+    """
+    cumulative = [0.0]
+    for char in plain:
+        cumulative.append(cumulative[-1] + _display_width(char))
+    total = cumulative[-1]
+    if total <= width:
         return ()
+    allowed = [p for p in range(1, len(plain)) if _breakable(plain, p, protected)]
     if kind == "caption":
         # Break a 题注 before 在 so that "会议上" does not wrap alone.
-        at = plain.rfind("在", 1, width + 1)
-        if at > 0 and len(plain) - at <= width:
+        at = plain.rfind("在", 1)
+        if at in allowed and cumulative[at] <= width and total - cumulative[at] <= width:
             return (at,)
-    count = math.ceil(len(plain) / width)
-    size = math.ceil(len(plain) / count)  # upper lines longer: the 梯形 shape
-    return tuple(range(size, len(plain), size))
+    count = math.ceil(total / width)
+    breaks: list[int] = []
+    previous = 0
+    for line in range(1, count):
+        target = total * line / count
+        fits = [p for p in allowed if p > previous and cumulative[p] - cumulative[previous] <= width]
+        if not fits:
+            fits = [max(p for p in range(previous + 1, len(plain))
+                        if cumulative[p] - cumulative[previous] <= width)]
+        best = min(fits, key=lambda p: (abs(cumulative[p] - target) - 2 * _word_end(plain, p), -p))
+        breaks.append(best)
+        previous = best
+    return tuple(breaks)
+
+
+def _word_end(plain: str, at: int) -> bool:
+    # Without a dictionary, these mark likely word ends in a title: 人民政府|关于…的|报告.
+    return plain[at - 1] in "府的镇县区市省会局委度和与及" or plain.startswith("关于", at)
+
+
+def _breakable(plain: str, at: int, protected: list[tuple[int, int]]) -> bool:
+    before, after = plain[at - 1], plain[at]
+    if before.isascii() and after.isascii() and (before + after).strip().isalnum():
+        return False
+    if after in _NO_LINE_START or before in _NO_LINE_END:
+        return False
+    return not any(start < at < end for start, end in protected)
 
 
 def _pieces(line: str) -> list[tuple[str, str | None]]:

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from . import layout, render, values
-from .errors import OutputError, Problem, TemplateError, ValuesError, describe_os_error
+from .errors import (
+    OutputError,
+    Problem,
+    TemplateError,
+    ValuesError,
+    ValuesFileError,
+    describe_os_error,
+)
 from .schema import Schema, Variable, load_schema
 from .word import PROFILES, write_docx
 
@@ -40,6 +49,7 @@ class Template:
     schema: Schema
     source: str
     compiled: object
+    followers: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def variables(self) -> tuple[Variable, ...]:
@@ -56,7 +66,7 @@ class Template:
 
         With `rules=False` the schema's cross-checks between values are skipped.
         """
-        return list(values.check(self.schema, _as_values(data), rules=rules).problems)
+        return list(self._check(data, draft=False, rules=rules).problems)
 
     def prepare(self, data: Mapping[str, object] | values.Values, *, draft: bool = False,
                 rules: bool = True) -> tuple[dict[str, str], dict[str, str], tuple[Problem, ...]]:
@@ -64,12 +74,28 @@ class Template:
 
         Raise ValuesError when there are errors; in a `draft`, missing values are not errors.
         """
-        checked = values.check(self.schema, _as_values(data), allow_missing=draft, rules=rules)
+        checked = self._check(data, draft=draft, rules=rules)
         if checked.errors:
             raise ValuesError(checked.problems)
         missing = {v.key: f"【{v.label}】" for v in self.variables if v.key not in checked.text}
         warnings = tuple(p for p in checked.problems if p.level != "error")
         return dict(checked.text), missing, warnings
+
+    def _check(self, data: Mapping[str, object] | values.Values, *, draft: bool,
+               rules: bool) -> values.Checked:
+        data = _as_values(data)
+        checked = values.check(self.schema, data, allow_missing=draft, rules=rules)
+        doubled = []
+        for key, text in checked.text.items():
+            # 镇名 "艾城镇" where the sentence goes on with 镇 would print 艾城镇镇.
+            if text and text[-1] in self.followers.get(key, ()):
+                var, origin = self.schema.by_key[key], data.origins.get(key)
+                last = text[-1]
+                doubled.append(Problem(
+                    key, f"“{text}”以“{last}”结尾，而句中它后面已有“{last}”，会印成“{text}{last}”。",
+                    label=var.label, hint=f"去掉末尾的“{last}”。", level="warning", code="invalid",
+                    file=origin.file if origin else None, line=origin.line if origin else None))
+        return dataclasses.replace(checked, problems=checked.problems + tuple(doubled))
 
     def render_text(self, data: Mapping[str, object] | values.Values, *, validate: bool = True,
                     rules: bool = True) -> str:
@@ -109,7 +135,12 @@ def _plain_text(raw: values.Raw) -> str:
 
 
 def _as_values(data: Mapping[str, object] | values.Values) -> values.Values:
-    return data if isinstance(data, values.Values) else values.from_mapping(data)
+    if isinstance(data, values.Values):
+        return data
+    if not isinstance(data, Mapping):
+        raise ValuesFileError(f"取值应为按分组嵌套的字典，而不是 {type(data).__name__}。",
+                              hint='例如 {"经济发展": {"签约新项目": 5}}，与取值文件的层次相同。')
+    return values.from_mapping(data)
 
 
 def write_atomically(path: Path, content: bytes) -> Path:
@@ -172,7 +203,17 @@ def load_template(path_or_name: str | os.PathLike[str]) -> Template:
     schema = load_schema(path / SCHEMA_FILE)
     check_consistency(source, schema, file=str(source_file))
     return Template(name=path.name, path=path, schema=schema, source=source,
-                    compiled=render.compile_source(source, file=str(source_file)))
+                    compiled=render.compile_source(source, file=str(source_file)),
+                    followers=_followers(source))
+
+
+def _followers(source: str) -> dict[str, frozenset[str]]:
+    """Return, for each variable, the place suffixes (镇, 村 …) that come right after it in `source`."""
+    found: dict[str, set[str]] = {}
+    for match in re.finditer(r"\{\{\s*([^\s}]+)\s*\}\}(.)", source):
+        if match.group(2) in "镇乡村县区市省州组社园厂":
+            found.setdefault(match.group(1), set()).add(match.group(2))
+    return {key: frozenset(chars) for key, chars in found.items()}
 
 
 def check_consistency(source: str, schema: Schema, *, file: str) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from . import render, yamlfile
@@ -23,8 +24,10 @@ _DATE = re.compile(r"(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1
 # Characters Word cannot store (controls, lone surrogates), drafter's own value marks (private
 # use), and invisible ones that hide in text copied from web pages (zero-width, direction overrides).
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ue000-\uf8ff\ufffe\uffff"
-                     "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+                     "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+                     "\U000e0000-\U000e007f\U000f0000-\U0010ffff]")
 MAX_DIGITS = 15  # more than any real figure in a report, fewer than float or Word would mangle
+MAX_NAME, MAX_TEXT = 50, 500  # characters: a name, and a phrase restored into a sentence
 _CHINESE_DIGITS = "零一二三四五六七八九"
 
 
@@ -150,6 +153,8 @@ def _plain(value: object) -> str | None:
         return "true" if value else "false"
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
+    if isinstance(value, float) and math.isfinite(value):
+        return format(Decimal(repr(value)), "f")  # 1e-05 → 0.00001, as a clerk would write it
     return str(value)
 
 
@@ -193,23 +198,25 @@ def check(schema: Schema, values: Values, *, allow_missing: bool = False,
         if raw is None or raw == ():
             if not allow_missing:
                 problems.append(_problem(var.key, _missing_message(var, var.key in values.raw), origin,
-                                         label=var.label, hint=_missing_hint(var)))
+                                         label=var.label, hint=_missing_hint(var), code="missing"))
             continue
         try:
             typed[var.key], text[var.key] = parse_value(var, raw)
         except _Bad as bad:
-            problems.append(_problem(var.key, bad.message, origin, label=var.label, hint=bad.hint))
+            problems.append(_problem(var.key, bad.message, origin, label=var.label, hint=bad.hint,
+                                     code="invalid"))
             continue
         value = typed[var.key]
         if var.type == "percent" and isinstance(value, Decimal) and 0 < value < 1:
             guess = format((value * 100).normalize(), "f")
             problems.append(_problem(var.key, f"{text[var.key]} 看起来是小数形式的比率。", origin,
                                      label=var.label, hint=f"百分号已写在句中，是否应为 {guess}？",
-                                     level="warning"))
+                                     level="warning", code="invalid"))
     if rules:
         problems += _broken_rules(schema, typed, text, values.origins)
     order = {key: i for i, key in enumerate(known)}
-    problems.sort(key=lambda p: (p.file or "", p.line or 0, order.get(p.key, -1)))
+    # Wrong values first: a half-filled file must not bury them under its missing ones.
+    problems.sort(key=lambda p: (p.code == "missing", p.file or "", p.line or 0, order.get(p.key, -1)))
     return Checked(text, tuple(problems), typed)
 
 
@@ -225,7 +232,7 @@ def _broken_rules(schema: Schema, typed: Mapping[str, object], text: Mapping[str
         involved = "，".join(f"{schema.by_key[k].label} {text[k]}" for k in keys)
         problems.append(_problem(
             keys[0], f"不符合规则：{rule.message}（{involved}）。", origins.get(keys[0]),
-            label=schema.by_key[keys[0]].label, level=rule.level,
+            label=schema.by_key[keys[0]].label, level=rule.level, code="rule",
             hint="请核对这几个数字；如果确实如此，可加 --no-rules 跳过规则检查。"))
     return problems
 
@@ -243,8 +250,8 @@ def _unknown(key: str, schema: Schema, origin: Origin | None) -> Problem:
 
 
 def _problem(key: str, message: str, origin: Origin | None, *, label: str = "", hint: str = "",
-             level: str = "error") -> Problem:
-    return Problem(key, message, label=label, hint=hint, level=level,
+             level: str = "error", code: str = "unknown") -> Problem:
+    return Problem(key, message, label=label, hint=hint, level=level, code=code,
                    file=origin.file if origin else None, line=origin.line if origin else None)
 
 
@@ -301,12 +308,19 @@ def parse_value(var: Variable, raw: str | tuple[str | None, ...]) -> tuple[objec
 
     Numbers come back as int or Decimal, a list as a tuple of names, anything else as its text.
     """
+    for text in raw if isinstance(raw, tuple) else (raw,):
+        _refuse_unsafe(text or "")
     if isinstance(raw, tuple):
         if var.type != "list":
             raise _Bad("应为一个取值，而不是列表。", f"应填{expected(var)}。")
         parts = [item or "" for item in raw]
     elif var.type == "list":
-        parts = re.split(r"[、，,]", raw)
+        inner = raw.strip()
+        if inner.startswith("[") and inner.endswith("]"):  # [张家, 李家] given as text, e.g. by --set
+            inner = inner[1:-1]
+        if "[" in inner or "]" in inner:
+            raise _Bad("列表里只能写名称，不能再套列表。", "写成 [张家, 李家] 或 张家、李家。")
+        parts = re.split(r"[、，,]", inner)
     else:
         text = raw.strip()
         if var.type in NUMBER_TYPES:
@@ -323,16 +337,22 @@ def parse_value(var: Variable, raw: str | tuple[str | None, ...]) -> tuple[objec
     return items, var.sep.join(items)
 
 
-def _clean_text(var: Variable, raw: str) -> str:
-    text = raw.strip()
+def _refuse_unsafe(text: str) -> None:
     bad = _UNSAFE.search(text)
     if bad:
         raise _Bad(f"含有看不见或无法显示的字符（U+{ord(bad.group()):04X}），Word 文档中会出错。",
                    "多半是从网页或其他文件复制时带进来的，请删除这一项后重新输入。")
+
+
+def _clean_text(var: Variable, raw: str) -> str:
+    text = raw.strip()
     if "\n" in text or "\r" in text:
         raise _Bad("不能换行。", "请写在一行内。")
     if not text:
         raise _Bad("不能为空。", f"应填{expected(var)}。")
+    limit = MAX_TEXT if var.type == "text" else MAX_NAME
+    if len(text) > limit:
+        raise _Bad(f"太长了（{len(text)} 个字，上限 {limit} 个字）。", "请检查是否把整段文字粘贴进来了。")
     return text
 
 
@@ -369,7 +389,7 @@ def _format_number(var: Variable, text: str) -> tuple[object, str]:
         number = int(value)
         return number, _chinese_number(number) if var.chinese else str(number)
     if var.places is not None:
-        value = value.quantize(Decimal(1).scaleb(-var.places))
+        value = value.quantize(Decimal(1).scaleb(-var.places), rounding=ROUND_HALF_UP)  # 四舍五入
     return value, format(value, ",f") if var.thousands else format(value, "f")
 
 

@@ -96,7 +96,7 @@ def _set_properties(document: docx.document.Document, blocks: Sequence[Block]) -
     # python-docx's template says it was written by "python-docx" in 2013; say what this is instead.
     properties = document.core_properties
     titles = [block.text.replace("\n", "") for block in blocks if block.kind == "title"]
-    properties.title = titles[0] if titles else ""
+    properties.title = titles[0][:255] if titles else ""  # the OOXML limit for core properties
     properties.author = properties.last_modified_by = ""
     properties.comments = "drafter"
     properties.language = "zh-CN"

@@ -63,3 +63,38 @@ def test_marks_become_segments_and_leave_the_text():
     [block] = lay_out(text)
     assert block.text == "完成12个，还有【签约新项目数】个。"
     assert [(s.text, s.mark) for s in block.segments if s.mark] == [("12", "value"), ("【签约新项目数】", "missing")]
+
+
+@pytest.mark.parametrize("title", [
+    "艾城镇人民政府关于2024年工作情况的报告",            # 19 wide: figures are half a character
+    "艾城镇人民政府2024年度工作报告（审议稿）",
+], ids=["figures-half-width", "brackets"])
+def test_titles_that_fit_in_twenty_characters_stay_on_one_line(title):
+    [block, _] = lay_out(title + "\n")
+    assert block.text == title
+
+
+@pytest.mark.parametrize("title, lines", [
+    ("关于进一步加强和改进新时代乡镇人民政府工作的若干意见的报告", ["关于进一步加强和改进新时代乡镇", "人民政府工作的若干意见的报告"]),
+    ("艾城镇人民政府关于二〇二四年度工作情况和二〇二五年工作安排的报告",
+     ["艾城镇人民政府关于二〇二四年度", "工作情况和二〇二五年工作安排的报告"]),
+], ids=["long", "two-years"])
+def test_long_titles_break_at_likely_word_ends(title, lines):
+    [block, _] = lay_out(title + "\n")
+    assert block.text.split("\n") == lines
+
+
+def test_a_filled_in_value_is_never_broken_across_title_lines():
+    label = f"{MISSING_START}【镇名（不含“镇”字）】{MARK_END}"
+    [block, _] = lay_out(label + "镇人民政府关于二〇二四年度工作情况的报告\n")
+    first, second = block.text.split("\n")
+    assert first.startswith("【镇名（不含“镇”字）】") and not second.startswith(("】", "）"))
+
+
+@pytest.mark.parametrize("text", [
+    "各位代表：\n现在，我代表镇人民政府报告工作。\n一、工作回顾\n\n正文。",   # salutation first
+    "今年以来，" + "全镇上下凝心聚力" * 10 + "。\n\n正文。",                  # a paragraph, not a title
+    "一、工作回顾\n\n正文。",                                                # a heading first
+], ids=["salutation", "long-paragraph", "heading"])
+def test_no_title_block_when_the_first_lines_are_not_a_title(text):
+    assert "title" not in [block.kind for block in lay_out(text)]

@@ -225,3 +225,16 @@ def test_failed_write_leaves_no_partial_file_and_the_old_one_untouched(tmp_path,
         template.render_docx(example, out)
     assert out.read_bytes() == b"last year's report"
     assert [p.name for p in tmp_path.iterdir()] == ["报告.docx"]
+
+
+def test_a_name_that_repeats_the_suffix_after_it_is_a_warning(template, example):
+    doubled = {**example, "基本信息": {**example["基本信息"], "镇名": "艾城镇"}}
+    [problem] = template.check(doubled)
+    assert problem.level == "warning" and "会印成“艾城镇镇”" in problem.message
+    assert template.render_text(doubled).startswith("艾城镇镇人民政府")  # a warning, not a refusal
+
+
+@pytest.mark.parametrize("data", [None, [1], "x", 5], ids=["none", "list", "str", "int"])
+def test_values_that_are_not_a_mapping_are_a_drafter_error(template, data):
+    with pytest.raises(drafter.DrafterError, match="取值应为按分组嵌套的字典"):
+        template.check(data)
