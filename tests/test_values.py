@@ -234,3 +234,32 @@ def test_colons_inside_values_are_not_slips(tmp_path):
                     encoding="utf-8")
     assert values.read_values_file(path).raw == {"a.b": "10:30", "a.c": "http://x.cn/a",
                                                  "a.d": "主要是：产业", "a.e": "主要是：产业"}
+
+
+@pytest.mark.parametrize("var, raw, printed", [
+    (LIST, "[张家, 李家]", "张家、李家"), (LIST, "[张家，李家]", "张家、李家"),
+    (PLACES, "0.125", "0.13"), (PLACES, "3.455", "3.46"), (PLACES, "2.5", "2.50"),
+], ids=["list-as-text", "list-full-width-comma", "half-up-1", "half-up-2", "pad"])
+def test_more_accepted_values(var, raw, printed):
+    assert values.format_value(var, raw) == printed
+
+
+@pytest.mark.parametrize("var, raw, message", [
+    (LIST, "[a, [b]]", "不能再套列表"), (COUNT, "5\u200b", "U+200B"), (DATE, "2024-12-20\ufeff", "U+FEFF"),
+    (NAME, "\U000f0000x", "U+F0000"), (NAME, "\U000e0041镇长", "U+E0041"), (NAME, "艾" * 51, "上限 50 个字"),
+], ids=["nested-list-text", "zero-width-in-number", "bom-in-date", "plane-15", "tag", "too-long"])
+def test_more_refused_values(var, raw, message):
+    with pytest.raises(values._Bad, match=re.escape(message)):
+        values.format_value(var, raw)
+
+
+def test_python_floats_print_as_a_clerk_would_write_them():
+    assert values.from_mapping({"a": {"b": 1e-05, "c": 2.5}}).raw == {"a.b": "0.00001", "a.c": "2.5"}
+
+
+def test_wrong_values_come_before_missing_ones(tmp_path):
+    path = tmp_path / "v.yaml"
+    path.write_text("经济发展:\n  开工月份: 13\n", encoding="utf-8")
+    checked = values.check(SCHEMA, values.read_values_file(path))
+    assert checked.errors[0].key == "经济发展.开工月份" and checked.errors[0].code == "invalid"
+    assert {p.code for p in checked.errors[1:]} == {"missing"}
