@@ -14,7 +14,14 @@ from . import preview as previewing
 from . import templatize as templatizing
 from . import textfile
 from . import values as values_module
-from .errors import DrafterError, OutputError, ReportError, TemplateError, ValuesError
+from .errors import (
+    DrafterError,
+    OutputError,
+    ReportError,
+    TemplateError,
+    ValuesError,
+    ValuesFileError,
+)
 from .schema import dump_schema, load_schema, to_json_schema
 from .skeleton import write_skeleton
 from .template import (
@@ -120,7 +127,7 @@ def _prepared(template: str, files: tuple[Path, ...], sets: tuple[str, ...], *, 
               no_rules: bool) -> tuple[Template, values_module.Values, dict[str, str]]:
     """Load `template` and the values, print the warnings; return both and the missing labels."""
     loaded = load_template(template)
-    data = _load_values(files, sets)
+    data = _load_values(files, sets, draft=draft)
     _, missing, warnings = loaded.prepare(data, draft=draft, rules=not no_rules)
     for problem in warnings:
         click.echo(f"警告：{problem}", err=True)
@@ -134,7 +141,11 @@ def _say_missing(missing: dict[str, str]) -> None:
             click.echo(f"  {key} {label}", err=True)
 
 
-def _load_values(files: tuple[Path, ...], sets: tuple[str, ...]) -> values_module.Values:
+def _load_values(files: tuple[Path, ...], sets: tuple[str, ...], *,
+                 draft: bool = False) -> values_module.Values:
+    if not files and not sets and not draft:
+        raise ValuesFileError("没有给出取值文件。", hint="用 -f 取值文件.yaml 给出；还没有的话，"
+                              "先用 `drafter init 模板 -o values.yaml` 生成一个。")
     layers = [values_module.read_values_file(path) for path in files]
     layers += [values_module.parse_set(option) for option in sets]
     return values_module.merge(layers)
@@ -216,7 +227,8 @@ def init(template: str, output: Path, example: bool, force: bool) -> None:
         click.echo(f"已生成 {output}：模板自带的示例取值。")
         return
     # Editors that speak yaml-language-server (VS Code) complete and check keys from this file.
-    skeleton = write_skeleton(loaded.schema, template=template, schema_url=json_schema.name)
+    skeleton = write_skeleton(loaded.schema, template=template, schema_url=json_schema.name,
+                              values_file=output.name)
     write_atomically(output, skeleton.encode("utf-8"))
     write_atomically(json_schema, _json(to_json_schema(loaded.schema)).encode("utf-8"))
     click.echo(f"已生成 {output}：共 {len(loaded.variables)} 项待填写。")

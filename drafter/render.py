@@ -6,6 +6,7 @@ evaluated as template code, and Jinja never decides how a number is printed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import lru_cache
@@ -49,6 +50,10 @@ def check_source(source: str, *, file: str) -> None:
     except jinja2.TemplateSyntaxError as err:
         raise TemplateError(f"模板语法错误：{err.message}", file=file, line=err.lineno,
                             hint="变量写成 {{ 组.名称 }}，花括号成对。") from err
+    trim = re.search(r"\{\{-|-\}\}", source)
+    if trim:  # whitespace control would silently eat the text around a variable
+        line = source.count("\n", 0, trim.start()) + 1
+        raise TemplateError("模板中不能用 {{- 或 -}}。", file=file, line=line, hint="写成 {{ 组.名称 }}。")
     for statement in tree.body:
         if not isinstance(statement, nodes.Output):
             raise TemplateError("模板中不能使用 {% %} 标签。", file=file, line=statement.lineno,
@@ -195,8 +200,11 @@ def rule_keys(expression: str) -> dict[str, int]:
     return check_rule_source(expression, file="schema.yaml", line=None)
 
 
-def check_rule(expression: str, typed: Mapping[str, object]) -> bool:
-    """Return whether the rule `expression` holds for the typed values `typed` (by dotted key)."""
+def check_rule(expression: str, typed: Mapping[str, object]) -> bool | None:
+    """Return whether the rule `expression` holds for the typed values `typed` (by dotted key).
+
+    Return None when the values leave it undecided (a ratio over a zero).
+    """
     context: dict[str, dict[str, object]] = {}
     for key, value in typed.items():
         group, _, name = key.partition(".")
@@ -206,6 +214,9 @@ def check_rule(expression: str, typed: Mapping[str, object]) -> bool:
         return bool(_rule(expression)(context))
     except jinja2.TemplateSyntaxError as err:
         raise TemplateError(f"规则“{expression}”有语法错误：{err.message}。") from err
+    except ZeroDivisionError:
+        return None
     except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError) as err:
-        raise TemplateError(f"规则“{expression}”无法计算：{err}。",
-                            hint="检查 schema.yaml 中这条规则用到的变量类型。") from err
+        raise TemplateError(f"规则“{expression}”无法计算（{err}）。",
+                            hint="规则只能比较和计算数字与日期；检查 schema.yaml 中这条规则用到的变量类型。",
+                            ) from err

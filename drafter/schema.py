@@ -226,14 +226,33 @@ def _int(node: yamlfile.Node | None, key: str, file: str) -> int | None:
     return int(value)
 
 
-_JSON_TYPES: dict[str, dict[str, object]] = {
-    "count": {"type": "integer"}, "year": {"type": "integer"}, "month": {"type": "integer"},
-    "day": {"type": "integer"}, "amount": {"type": "number"}, "quantity": {"type": "number"},
-    "percent": {"type": "number"},
-    "date": {"type": "string", "pattern": r"^\d{4}-\d{1,2}-\d{1,2}$"},
-    "name": {"type": "string", "minLength": 1}, "text": {"type": "string", "minLength": 1},
-    "list": {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1},
+_DIGITS = "[0-9０-９]"
+_FIGURE = rf"{_DIGITS}+(?:[,，]{_DIGITS}{{3}})*"
+# What drafter accepts as text besides a plain YAML number (full-width digits, 1,234, 95%, 8月):
+# the editor must not mark red what `drafter check` takes.
+_JSON_TEXT_PATTERNS = {
+    "count": rf"^{_FIGURE}$", "amount": rf"^{_FIGURE}(?:[.．]{_DIGITS}+)?$",
+    "quantity": rf"^{_FIGURE}(?:[.．]{_DIGITS}+)?$", "percent": rf"^{_FIGURE}(?:[.．]{_DIGITS}+)?[%％]?$",
+    "year": rf"^{_DIGITS}{{4}}年?$", "month": rf"^{_DIGITS}{{1,2}}月?$", "day": rf"^{_DIGITS}{{1,2}}日?$",
 }
+_JSON_TYPES: dict[str, dict[str, object]] = {
+    "date": {"type": "string", "pattern": rf"^{_DIGITS}{{4}}(?:[-/.]{_DIGITS}{{1,2}}[-/.]{_DIGITS}{{1,2}}"
+                                          rf"|年{_DIGITS}{{1,2}}月{_DIGITS}{{1,2}}日)$"},
+    "name": {"type": "string", "minLength": 1}, "text": {"type": "string", "minLength": 1},
+    "list": {"anyOf": [{"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1},
+                       {"type": "string", "minLength": 1}]},
+}
+
+
+def _json_type(var: Variable) -> dict[str, object]:
+    if var.type not in NUMBER_TYPES:
+        return dict(_JSON_TYPES[var.type])
+    number: dict[str, object] = {"type": "integer" if var.type in ("count", "year", "month", "day")
+                                 else "number"}
+    for name, limit in (("minimum", var.min), ("maximum", var.max)):
+        if limit is not None:
+            number[name] = int(limit) if limit == limit.to_integral_value() else float(limit)
+    return {"anyOf": [number, {"type": "string", "pattern": _JSON_TEXT_PATTERNS[var.type]}]}
 
 
 def _json_example(var: Variable) -> object:
@@ -249,8 +268,8 @@ def _json_example(var: Variable) -> object:
 def to_json_schema(schema: Schema) -> dict[str, object]:
     """Return a JSON Schema (draft 2020-12) of a values file for `schema`, for editors like VS Code.
 
-    It describes the canonical way to write each value; drafter itself also accepts the variants
-    a clerk types (95%, 2024年, full-width digits).
+    Numbers may also be written as text in the forms drafter accepts (95%, 2024年, １２, 1,234);
+    limits apply to plain numbers, which is how most are typed.
     """
     groups: dict[str, dict[str, object]] = {}
     for var in schema.variables:
@@ -258,11 +277,7 @@ def to_json_schema(schema: Schema) -> dict[str, object]:
         entry = groups.setdefault(group, {
             "type": "object", "description": schema.groups.get(group, group),
             "properties": {}, "required": [], "additionalProperties": False})
-        spec: dict[str, object] = dict(_JSON_TYPES[var.type])
-        if var.min is not None and var.type in NUMBER_TYPES:
-            spec["minimum"] = int(var.min) if var.min == var.min.to_integral_value() else float(var.min)
-        if var.max is not None and var.type in NUMBER_TYPES:
-            spec["maximum"] = int(var.max) if var.max == var.max.to_integral_value() else float(var.max)
+        spec = _json_type(var)
         unit = f"（单位：{var.unit}）" if var.unit and var.type in NUMBER_TYPES else ""
         spec["title"] = var.label
         spec["description"] = f"{var.label}{unit}，{var.type_label}。原句：{var.context}" if var.context \

@@ -2,37 +2,49 @@
 
 from __future__ import annotations
 
+import shlex
+
 from .schema import NUMBER_TYPES, Schema, Variable
 
 
-def write_skeleton(schema: Schema, *, template: str, schema_url: str | None = None) -> str:
-    """Return the text of an empty values file for `schema`, grouped by section."""
+def write_skeleton(schema: Schema, *, template: str, schema_url: str | None = None,
+                   values_file: str = "values.yaml") -> str:
+    """Return the text of an empty values file for `schema`, grouped by section.
+
+    `values_file` is the name the file will have, for the commands shown at its top.
+    """
     lines = []
     if schema_url:
         lines.append(f"# yaml-language-server: $schema={schema_url}")
+    template, values_file = shlex.quote(template), shlex.quote(values_file)
     lines += [
-        f"# {schema.title}：取值文件",
+        f"# {_one_line(schema.title)}：取值文件",
         "# 在每个冒号后面填写取值。数字只填数字，单位已经写在报告里；名称和文字直接填写。",
-        f"# 填好后检查：drafter check {template} -f 本文件",
-        f"# 生成报告：drafter render {template} -f 本文件 -o 报告.docx",
+        f"# 填好后检查：drafter check {template} -f {values_file}",
+        f"# 生成报告：drafter render {template} -f {values_file} -o 报告.docx",
     ]
     by_group: dict[str, list[Variable]] = {group: [] for group in schema.groups}
     for var in schema.variables:  # one pass: a templatized 1 MB report has hundreds of groups
         by_group.setdefault(var.group, []).append(var)
     for group, members in by_group.items():
         if members:
-            lines += ["", f"# {schema.groups.get(group, group)}", f"{group}:"]
+            lines += ["", f"# {_one_line(schema.groups.get(group, group))}", f"{group}:"]
         for var in members:
             lines += _entry(var)
     return "\n".join(lines) + "\n"
 
 
 def _entry(var: Variable) -> list[str]:
-    lines = [f"  # {describe(var)}"]
+    lines = [f"  # {_one_line(describe(var))}"]
     if var.context:
-        lines.append(f"  #   原句：{var.context}")
+        lines.append(f"  #   原句：{_one_line(var.context)}")
     lines.append(f"  {var.key.split('.', 1)[1]}:")
     return lines
+
+
+def _one_line(text: str) -> str:
+    # Schema text is untrusted: a line break in a label would end the comment and start YAML.
+    return " ".join(text.split())
 
 
 def describe(var: Variable) -> str:

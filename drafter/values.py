@@ -227,9 +227,15 @@ def _broken_rules(schema: Schema, typed: Mapping[str, object], text: Mapping[str
         keys = list(render.rule_keys(rule.check))
         if not all(key in typed for key in keys):
             continue  # a value it needs is missing or wrong, and already reported
-        if render.check_rule(rule.check, typed):
+        holds = render.check_rule(rule.check, typed)
+        if holds:
             continue
         involved = "，".join(f"{schema.by_key[k].label} {text[k]}" for k in keys)
+        if holds is None:
+            problems.append(_problem(
+                keys[0], f"无法核对规则“{rule.message}”：除数为零（{involved}），已跳过。", origins.get(keys[0]),
+                label=schema.by_key[keys[0]].label, level="warning", code="rule"))
+            continue
         problems.append(_problem(
             keys[0], f"不符合规则：{rule.message}（{involved}）。", origins.get(keys[0]),
             label=schema.by_key[keys[0]].label, level=rule.level, code="rule",

@@ -189,8 +189,17 @@ def test_schema_command_writes_a_json_schema_the_example_satisfies(runner, tmp_p
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.validate(example, schema)
     month = schema["properties"]["经济发展"]["properties"]["开工月份"]
-    assert (month["type"], month["minimum"], month["maximum"]) == ("integer", 1, 12)
+    number, text = month["anyOf"]
+    assert (number["type"], number["minimum"], number["maximum"]) == ("integer", 1, 12)
+    assert text["type"] == "string" and "月" in text["pattern"]
     assert "【】" in month["description"] and month["title"]
+    # What drafter accepts as typed text, the editor accepts too.
+    variants = {**example, "经济发展": {**example["经济发展"], "开工月份": "8月", "财税收入": "8,620", "签约新项目": "１２"},
+                "基本信息": {**example["基本信息"], "会议日期": "2024年12月20日", "年份": "2024年"},
+                "农业农村": {**example["农业农村"], "柑橘村": "南岭、新华"},
+                "民生事业": {**example["民生事业"], "项目完工率": "98.6%"}}
+    jsonschema.validate(variants, schema)
+    assert not template.check(variants)
     broken = {**example, "经济发展": {**example["经济发展"], "开工月份": 13, "签约新项木": 1}}
     errors = list(jsonschema.Draft202012Validator(schema).iter_errors(broken))
     assert len(errors) == 2
@@ -256,3 +265,29 @@ def test_usage_mistakes_are_explained_in_chinese(runner, args, message):
     result = runner.invoke(cli, args)
     assert result.exit_code == 2
     assert result.stderr.startswith("用法错误：") and message in result.stderr and "--help" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["render", "check"])
+def test_no_values_file_is_a_clear_error(runner, tmp_path, command):
+    args = [command, "township-work-report"] + (["-o", tmp_path / "r.docx"] if command == "render" else [])
+    result = _invoke(runner, *args)
+    assert result.exit_code == 1 and "没有给出取值文件" in result.stderr and "drafter init" in result.stderr
+    assert not (tmp_path / "r.docx").exists()
+
+
+def test_a_blank_draft_needs_no_values_file(runner, tmp_path):
+    result = _invoke(runner, "render", "township-work-report", "--draft", "-o", tmp_path / "d.docx")
+    assert result.exit_code == 0 and "还有 58 项待填写" in result.stderr.replace(str(58), "58")
+
+
+def test_skeleton_comments_survive_line_breaks_in_schema_text(runner, tmp_path):
+    import shutil
+    folder = tmp_path / "tpl"
+    shutil.copytree(TEMPLATE_DIR, folder)
+    schema = folder / "schema.yaml"
+    schema.write_text(schema.read_text(encoding="utf-8").replace(
+        "    label: 签约新项目数\n", '    label: "签约新项目数\\n工作回顾:\\n  x: 1"\n'), encoding="utf-8")
+    values = tmp_path / "values.yaml"
+    assert _invoke(runner, "init", folder, "-o", values).exit_code == 0
+    result = _invoke(runner, "check", folder, "-f", values)
+    assert "重复出现" not in result.stderr and "未填写" in result.stderr

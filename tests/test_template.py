@@ -238,3 +238,24 @@ def test_a_name_that_repeats_the_suffix_after_it_is_a_warning(template, example)
 def test_values_that_are_not_a_mapping_are_a_drafter_error(template, data):
     with pytest.raises(drafter.DrafterError, match="取值应为按分组嵌套的字典"):
         template.check(data)
+
+
+def test_whitespace_control_is_refused(tmp_path):
+    folder = _copy(tmp_path)
+    source = folder / "template.txt"
+    source.write_text(source.read_text(encoding="utf-8").replace("{{ 基本信息.镇名 }}镇人民政府", "{{- 基本信息.镇名 }}镇人民政府", 1),
+                      encoding="utf-8")
+    with pytest.raises(drafter.TemplateError, match="不能用 {{- 或 -}}") as info:
+        drafter.load_template(folder)
+    assert info.value.line == 1
+
+
+def test_a_rule_dividing_by_zero_says_so(tmp_path, example):
+    folder = _copy(tmp_path)
+    schema = folder / "schema.yaml"
+    schema.write_text(schema.read_text(encoding="utf-8")
+                      + "  - check: 经济发展.签约新项目 / 经济发展.对接新项目 <= 1\n    message: 比例\n", encoding="utf-8")
+    template = drafter.load_template(folder)
+    zero = {**example, "经济发展": {**example["经济发展"], "对接新项目": 0, "签约新项目": 0}}
+    [problem] = template.check(zero)
+    assert problem.level == "warning" and "除数为零" in problem.message and "已跳过" in problem.message
