@@ -232,9 +232,9 @@ def _broken_rules(schema: Schema, typed: Mapping[str, object], text: Mapping[str
             continue
         involved = "，".join(f"{schema.by_key[k].label} {text[k]}" for k in keys)
         if holds is None:
-            problems.append(_problem(
-                keys[0], f"无法核对规则“{rule.message}”：除数为零（{involved}），已跳过。", origins.get(keys[0]),
-                label=schema.by_key[keys[0]].label, level="warning", code="rule"))
+            message = f"无法核对规则“{rule.message}”：除数为零（{involved}），已跳过。"
+            problems.append(_problem(keys[0], message, origins.get(keys[0]),
+                                     label=schema.by_key[keys[0]].label, level="warning", code="rule"))
             continue
         problems.append(_problem(
             keys[0], f"不符合规则：{rule.message}（{involved}）。", origins.get(keys[0]),
