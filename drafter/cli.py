@@ -21,6 +21,7 @@ from .errors import (
     TemplateError,
     ValuesError,
     ValuesFileError,
+    describe_os_error,
 )
 from .schema import dump_schema, load_schema, to_json_schema
 from .skeleton import write_skeleton
@@ -338,7 +339,7 @@ def templatize_command(report: Path, output: Path, with_gaps: bool, title: str |
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise OutputError(f"无法创建文件夹：{err.strerror}。", file=str(output)) from err
+        raise OutputError(f"无法创建文件夹：{describe_os_error(err)}。", file=str(output)) from err
     for name, content in files.items():
         write_atomically(output / name, content.encode("utf-8"))
     _summarize(draft, output)

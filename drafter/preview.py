@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
-from .errors import OfficeNotFoundError, PreviewError
+from .errors import OfficeNotFoundError, PreviewError, describe_os_error
 from .template import write_atomically
 
 PACKAGES = ("libreoffice-writer-nogui fonts-noto-cjk fonts-noto-cjk-extra fonts-arphic-ukai "
@@ -123,9 +123,13 @@ def write_preview(source: bytes | str | os.PathLike[str], pdf_path: Path, *, png
         try:
             png_dir.mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            raise PreviewError(f"无法创建图片文件夹：{err.strerror}。", file=str(png_dir),
+            raise PreviewError(f"无法创建图片文件夹：{describe_os_error(err)}。", file=str(png_dir),
                                hint="请换一个可写的文件夹。") from err
         written += [write_atomically(png_dir / f"page-{n}.png", png) for n, png in enumerate(pages, 1)]
+        # Pages left from a longer earlier preview would pass for pages of this one.
+        for stale in png_dir.glob("page-*.png"):
+            if re.fullmatch(r"page-\d+", stale.stem) and int(stale.stem[5:]) > len(pages):
+                stale.unlink()
     return written
 
 
@@ -133,7 +137,7 @@ def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as err:
-        raise PreviewError(f"无法读取文档：{err.strerror}。", file=str(path)) from err
+        raise PreviewError(f"无法读取文档：{describe_os_error(err)}。", file=str(path)) from err
 
 
 @contextmanager
@@ -148,7 +152,8 @@ def _run(command: list[str], *, timeout: float, what: str, env: dict[str, str] |
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
                                    start_new_session=True)
     except OSError as err:
-        raise PreviewError(f"无法运行 {what}：{err.strerror}。", hint=f"请检查安装：sudo {INSTALL}") from err
+        raise PreviewError(f"无法运行 {what}：{describe_os_error(err)}。",
+                           hint=f"请检查安装：sudo {INSTALL}") from err
     try:
         _, error = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
