@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import shlex
 from pathlib import Path
 
 import click
@@ -219,10 +220,16 @@ def init(template: str, output: Path, example: bool, force: bool) -> None:
             raise OutputError("文件已存在，未覆盖（里面可能是已填好的取值）。", file=str(path),
                               hint="换一个文件名，或加 --force 覆盖。")
     if example:
+        if not loaded.example_path.is_file():  # drafter templatize writes none
+            raise TemplateError("模板没有示例取值文件 example.yaml，无法使用 --example。",
+                                file=str(loaded.example_path),
+                                hint="去掉 --example，生成待填写的取值文件：drafter init "
+                                     f"{shlex.quote(template)} -o {shlex.quote(str(output))}；"
+                                     "或把一份填好的取值文件放进模板文件夹，命名为 example.yaml。")
         try:
             content = loaded.example_path.read_bytes()
         except OSError as err:
-            raise OutputError(f"模板没有示例取值文件：{err.strerror}。",
+            raise OutputError(f"无法读取模板的示例取值文件：{describe_os_error(err)}。",
                               file=str(loaded.example_path)) from err
         write_atomically(output, content)
         click.echo(f"已生成 {output}：模板自带的示例取值。")
@@ -307,14 +314,19 @@ def preview(template: str, files: tuple[Path, ...], sets: tuple[str, ...], outpu
     click.echo(f"已生成 {output}" + (f"，页面图片 {len(written) - 1} 张在 {png_dir}" if png_dir else ""))
 
 
+VALUES_FILE = "values.yaml"
+
+
 @cli.command(name="templatize")
 @click.argument("report", type=click.Path(path_type=Path), metavar="REPORT")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="要生成的模板文件夹（写入 template.txt、schema.yaml、values.yaml）。")
 @click.option("--gaps", "with_gaps", is_flag=True,
               help="把疑似删去词语的地方（如“坚持以为指导”“纠治“””）也设为文字变量。")
-@click.option("--title", help="模板标题（默认为报告的文件名）。")
-@click.option("--force", is_flag=True, help="文件夹已有内容时仍然写入（覆盖同名的三个文件）。")
+@click.option("--title", help="模板标题（默认为报告的标题行，没有标题行时为报告的文件名）。")
+@click.option("--force", is_flag=True,
+              help="文件夹已有内容时仍然写入（覆盖 template.txt 和 schema.yaml；"
+                   "已填写的 values.yaml 保留）。")
 def templatize_command(report: Path, output: Path, with_gaps: bool, title: str | None, force: bool) -> None:
     """把空白处用 x、XX、××、**、○○ 等标出的报告（.txt 或 .docx）变成模板文件夹。"""
     if output.exists() and not output.is_dir():
@@ -322,9 +334,9 @@ def templatize_command(report: Path, output: Path, with_gaps: bool, title: str |
                           hint="请给出一个新的文件夹名，例如 -o 我的模板。")
     if output.is_dir() and any(output.iterdir()) and not force:
         raise OutputError("文件夹不是空的，未写入（里面可能是已有的模板）。", file=str(output),
-                          hint="换一个文件夹名，或加 --force 覆盖其中的 template.txt、schema.yaml 和 "
-                               "values.yaml。")
-    draft = templatizing.templatize(textfile.read_report(report), title=title or report.stem,
+                          hint="换一个文件夹名，或加 --force 覆盖其中的 template.txt 和 schema.yaml"
+                               "（已填写取值的 values.yaml 不会被覆盖）。")
+    draft = templatizing.templatize(textfile.read_report(report), title=title, default_title=report.stem,
                                     with_gaps=with_gaps)
     if not draft.schema.variables:
         hint = "待填的数字或名称请用 x、XX、××、**、○○ 等标出，例如“签约新项目x个”。"
@@ -334,20 +346,43 @@ def templatize_command(report: Path, output: Path, with_gaps: bool, title: str |
     check_consistency(draft.source, draft.schema, file=str(output / TEMPLATE_FILE))
     header = (f"由 drafter templatize 从 {report.name} 生成。请核对每一项的 type（类型）和 label（说明）；\n"
               "格式见 docs/template-format.md。")
-    files = {TEMPLATE_FILE: draft.source, SCHEMA_FILE: dump_schema(draft.schema, header=header),
-             "values.yaml": write_skeleton(draft.schema, template=str(output))}
+    values_file = output / VALUES_FILE
+    files = {TEMPLATE_FILE: draft.source, SCHEMA_FILE: dump_schema(draft.schema, header=header)}
+    kept = _filled(values_file)
+    if not kept:
+        files[VALUES_FILE] = write_skeleton(draft.schema, template=str(output), values_file=str(values_file))
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise OutputError(f"无法创建文件夹：{describe_os_error(err)}。", file=str(output)) from err
     for name, content in files.items():
         write_atomically(output / name, content.encode("utf-8"))
-    _summarize(draft, output)
+    _summarize(draft, output, kept=kept)
 
 
-def _summarize(draft: templatizing.Draft, output: Path) -> None:
+def _filled(path: Path) -> bool:
+    """Return True when the values file at `path` exists and holds a value or cannot be read as one."""
+    try:
+        if not path.is_file() or not path.read_bytes().strip():
+            return False
+        data = values_module.read_values_file(path)
+    except (OSError, DrafterError):
+        return True  # not readable as a values file: somebody's work, not ours to overwrite
+    items = (item for raw in data.raw.values() for item in (raw if isinstance(raw, tuple) else (raw,)))
+    return any(item is not None and str(item).strip() for item in items)
+
+
+def _summarize(draft: templatizing.Draft, output: Path, *, kept: bool) -> None:
     variables = draft.schema.variables
-    click.echo(f"已生成模板 {output}：template.txt、schema.yaml、values.yaml（待填写）。")
+    values_file = output / VALUES_FILE
+    if kept:
+        click.echo(f"已生成模板 {output}：template.txt、schema.yaml。")
+        click.echo(f"{values_file} 里已经填写了取值，未覆盖；新的待填写文件可用 "
+                   f"drafter init {shlex.quote(str(output))} -o 新取值.yaml 生成。")
+    else:
+        click.echo(f"已生成模板 {output}：template.txt、schema.yaml、values.yaml（待填写）。")
+    if draft.title_lines:
+        click.echo(f"报告标题：{draft.schema.title}（开头 {draft.title_lines} 行作为标题块，其后空一行）。")
     click.echo(f"空位 {len(draft.placeholders)} 处，变量 {len(variables)} 个"
                + (f"（其中 {len(set(draft.gap_keys))} 个是删去的词语）" if draft.gap_keys else "") + "。\n")
     uses = draft.uses
@@ -358,15 +393,17 @@ def _summarize(draft: templatizing.Draft, output: Path) -> None:
     for row in table:
         click.echo("  ".join([row[i] + " " * (widths[i] - _width(row[i])) for i in range(5)] + [row[5]]))
     if draft.notes:
-        click.echo(f"\n需要核对（{len(draft.notes)} 处）：")
+        click.echo(f"\n需要核对（{len(draft.notes)} 处；行号是 template.txt 中的行）：")
         for note in draft.notes:
             click.echo(f"  {note}")
     if draft.gaps and not draft.gap_keys:
         click.echo(f"\n疑似删去的词语 {len(draft.gaps)} 处（未处理；加 --gaps 可设为文字变量）：")
         for gap in draft.gaps:
-            click.echo(f"  第 {gap.line} 行（{gap.rule.shape}）：{gap.context}")
-    click.echo(f"\n下一步：填写 {output / 'values.yaml'}，然后 "
-               f"drafter render {output} -f {output / 'values.yaml'} -o 报告.docx")
+            unsure = "" if gap.rule.sure else "，不一定，请核对"
+            click.echo(f"  第 {gap.line} 行（{gap.shape}{unsure}）：{gap.context}")
+    folder, values = shlex.quote(str(output)), shlex.quote(str(values_file))
+    step = "核对" if kept else "填写"
+    click.echo(f"\n下一步：{step} {values}，然后 drafter render {folder} -f {values} -o 报告.docx")
 
 
 @cli.command()
@@ -377,16 +414,19 @@ def lint(target: str) -> None:
     if folder is None:
         findings = linting.lint_report(textfile.read_report(Path(target)))
         error: type[DrafterError] = ReportError
+        where = target
     else:
         source_file = folder / TEMPLATE_FILE
         try:
             source = source_file.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as err:
             raise TemplateError(f"无法以 UTF-8 读取模板：{err}。", file=str(source_file)) from err
-        findings = linting.lint_template(source, load_schema(folder / SCHEMA_FILE), file=str(source_file))
+        findings = linting.lint_template(source, load_schema(folder / SCHEMA_FILE), file=str(source_file),
+                                         schema_file=str(folder / SCHEMA_FILE))
         error = TemplateError
+        where = str(source_file)  # DIR/template.txt:21:, which an editor can open at the line
     for finding in findings:
-        click.echo(finding.located(str(target)))
+        click.echo(finding.located(where))
     if findings:
         raise error(f"发现 {len(findings)} 处问题（见上）。", file=target,
                     hint="删去的词语可补回原文，或用 drafter templatize --gaps 设为变量；"

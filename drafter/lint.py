@@ -21,22 +21,32 @@ class Finding(NamedTuple):
     line: int | None
     message: str
     context: str = ""
+    file: str | None = None   # the file it is in, when not the one being linted (schema.yaml)
 
     def located(self, file: str) -> str:
-        """Return the finding as `file:line: message context`, as compilers and editors show it."""
+        """Return the finding as `file:line: message context`, as compilers and editors show it.
+
+        `file` is the file linted; a finding about another file names that one instead.
+        """
+        file = self.file or file
         where = f"{file}:{self.line}" if self.line else file
         return f"{where}: {self.message}" + (f" {self.context}" if self.context else "")
 
 
 def lint_report(text: str) -> tuple[Finding, ...]:
     """Return the unmarked cuts in report `text`: words removed and nothing left in their place."""
-    return tuple(Finding(gap.line, f"疑似删去了词语（{gap.rule.shape}）。", gap.context)
+    return tuple(Finding(gap.line, f"{'疑似' if gap.rule.sure else '可能'}删去了词语（{gap.shape}）"
+                                   f"{'' if gap.rule.sure else '，不一定，请核对'}。", gap.context)
                  for gap in find_gaps(text))
 
 
-def lint_template(source: str, schema: Schema, *, file: str) -> tuple[Finding, ...]:
+def lint_template(source: str, schema: Schema, *, file: str, schema_file: str | None = None
+                  ) -> tuple[Finding, ...]:
     """Return every disagreement between template `source` and its `schema`, then the cuts and
-    blanks its text still has."""
+    blanks its text still has, sorted by line; those about the schema as a whole come first.
+
+    `file` names the template text in messages, `schema_file` the schema.
+    """
     findings = []
     used = render.referenced_keys(source, file=file)
     for key, line in used.items():
@@ -45,10 +55,10 @@ def lint_template(source: str, schema: Schema, *, file: str) -> tuple[Finding, .
     for var in schema.variables:
         if var.key not in used:
             findings.append(Finding(None, f"schema.yaml 定义了模板中没有用到的变量 {var.key}"
-                                          f"（{var.label}）。"))
+                                          f"（{var.label}）。", file=schema_file))
     # Masking keeps the line numbers: an expression's own newlines stay in place.
     masked = _JINJA.sub(lambda m: _MASK + "\n" * m.group().count("\n"), source)
     findings += lint_report(masked)
     findings += [Finding(ph.line, f"还有未改成变量的空位“{ph.token}”。", ph.context)
                  for ph in find_placeholders(masked)]
-    return tuple(findings)
+    return tuple(sorted(findings, key=lambda f: f.line or 0))

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .placeholders import Placeholder, blank_spans
+from .placeholders import Placeholder, blank_spans, mask_blanks
 
 NAME_CHARS = 12
 GROUP_CHARS = 8
@@ -37,9 +37,13 @@ _YEAR = re.compile(r"\d{4}年度?")
 _HEAD_END = re.compile(r"[。；;，,：:！!？?]")
 # Measure words: what follows them is the thing counted (x个衔接资金项目 → 衔接资金项目).
 CLASSIFIERS = ("个", "座", "条", "套", "位", "家", "所", "项", "批", "件", "起", "处", "台", "辆", "场", "篇",
-               "份", "栋", "间", "只", "头", "张", "本", "支", "期", "类", "株", "棵", "盏", "宗", "例", "轮")
+               "份", "栋", "间", "只", "头", "张", "本", "支", "期", "类", "株", "棵", "盏", "宗", "例", "轮",
+               "笔")
 PLACE_UNITS = ("村", "镇", "乡", "组", "县", "区", "市", "社区", "街道", "村委会", "村民小组")
-_TIME_SUFFIX = {"year": "年份", "month": "月份", "day": "日"}
+_TIME_SUFFIX = {"year": "年份", "month": "月份", "day": "日", "date": "日期"}
+# The two ends of a range (x-x月, x至x万元): a time starts and ends, a figure has a floor and a ceiling.
+_RANGE_TIME = {"from": "起始", "to": "截止"}
+_RANGE_NUMBER = {"from": "下限", "to": "上限"}
 _UNIT_NAMES = {"amount": "金额", "percent": "比率", "quantity": "数量", "count": "数量"}
 _JINJA_WORDS = {"true", "false", "none", "True", "False", "None", "and", "or", "not", "in", "is",
                 "if", "else", "loop", "self"}
@@ -63,7 +67,7 @@ def find_sections(lines: list[str], *, start_group: str = "总体") -> Sections:
         match = pattern.match(line)
         if match:
             groups.append(unique(_group_name(match.group(1), match.group(2)), taken))
-            labels.append(line.strip()[:30])
+            labels.append(mask_blanks(line.strip())[:30])  # 二、20XX年工作安排 → 二、20…年工作安排
         of_line.append(len(groups) - 1)
     return Sections(tuple(of_line), tuple(groups), tuple(labels))
 
@@ -95,7 +99,8 @@ def number_name(ph: Placeholder, previous: str) -> tuple[str, str, str]:
     if ph.kind in _TIME_SUFFIX:
         # A month or a day names the event it dates (x月底开工 → 开工月份); a year, its clause.
         event = _after_head(ph.after.lstrip("底初末中旬")) if ph.kind != "year" else ""
-        name = identifier((event or stem)[:NAME_CHARS - 2]) + _TIME_SUFFIX[ph.kind]
+        suffix = _RANGE_TIME.get(ph.part, "") + _TIME_SUFFIX[ph.kind]
+        name = identifier((event or stem)[:NAME_CHARS - len(suffix)]) + suffix
         return name, name, stem
     if raw.endswith("第"):
         name = identifier(_stem(raw[:-1])[-6:] + "第几" + ph.unit)
@@ -109,6 +114,10 @@ def number_name(ph: Placeholder, previous: str) -> tuple[str, str, str]:
         head = _after_head(ph.after) if ph.unit in CLASSIFIERS or ph.after.startswith("的") else ""
         name = head or (ph.unit + "数" if ph.kind == "count" and ph.unit else "") \
             or _UNIT_NAMES.get(ph.kind, "数值")
+    if ph.part:
+        bound = _RANGE_NUMBER[ph.part]
+        name = name[-(NAME_CHARS - len(bound)):] + bound
+        label = (label or name.removesuffix(bound)) + f"（范围的{bound}）"
     name = identifier(name[-NAME_CHARS:]) or "数值"
     return name, label or name, stem
 

@@ -1,15 +1,19 @@
 """Report text → placeholders: every blank left where a figure or a name was redacted. Pure.
 
-A blank is a run of `x X × * ＊ ○ 〇` standing alone between Chinese words (`x`, `XX`, `××`, `○○`),
-possibly split by a decimal point (`XX.XX`) or finishing a year (`20XX`, `201x`). Latin words
+A blank is a run of `x X ｘ Ｘ × * ＊ ○ 〇` standing alone between Chinese words (`x`, `XX`, `ＸＸ`,
+`××`, `○○`), possibly split by a decimal point (`XX.XX`, `Ｘ．Ｘ`) or a thousands separator
+(`X,XXX`), finishing a year (`20XX`, `201x`, `二〇XX`) or making a date (`20xx-xx-xx`). Latin words
 and codes (GDP, Excel, x86, X-ray, PM2.5, a web address), products (`3×4`), Chinese numerals
-(`二〇二四`) and bullets (`* `) are text. The kind of each blank is read from its neighbours: the
-unit after it first, then the words before it, then what kind of text follows.
+(`二〇二四`), bullets (`* `), Markdown bold (`**一、工作回顾**`) and footnote marks (`*表示预计数`)
+are text. The kind of each blank is read from its neighbours: the unit after it first (`x km`,
+`x万平方米`, `（x）个`, and for the first blank of a range `x-x月` the unit after the second), then
+the words before it, then what kind of text follows.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left
 from typing import NamedTuple
 
@@ -17,11 +21,14 @@ from typing import NamedTuple
 UNITS: dict[str, tuple[str, ...]] = {
     "count": ("个", "座", "条", "人", "户", "人次", "起", "件", "批", "套", "位", "家", "所", "届", "次",
               "名", "项", "处", "台", "辆", "场", "篇", "份", "栋", "间", "只", "头", "张", "本", "天",
-              "个月", "周", "轮", "例", "宗", "株", "棵", "盏", "支", "期", "类"),
+              "个月", "周", "轮", "例", "宗", "株", "棵", "盏", "支", "期", "类", "笔", "季度"),
     "amount": ("万元", "亿元", "元", "万", "亿", "千元", "百万元", "万美元", "美元"),
     "quantity": ("亩", "万亩", "公里", "平方公里", "平方米", "立方米", "米", "千米", "吨", "万吨",
                  "公顷", "公斤", "千克", "斤", "千瓦", "万千瓦", "千瓦时", "个百分点", "倍", "万人",
-                 "万人次", "万户"),
+                 "万人次", "万户",
+                 # Latin units, written right after the blank or after a space: x km, xkm.
+                 "km", "km²", "km2", "m", "m²", "m2", "m³", "m3", "kg", "t", "kW", "kWh", "MW", "MWh",
+                 "ha", "㎡", "㎥", "㎞", "㎏"),
     "percent": ("%", "％"),
     "year": ("年", "年度"),
     "month": ("月",),
@@ -39,12 +46,51 @@ _SENTENCE_MARK = re.compile("[" + re.escape(SENTENCE_MARKS) + "]")
 CONTEXT_CHARS = 60
 SCAN_CHARS = 200  # how far to look for the start or end of a clause or sentence
 
+# Letters that stand for a digit: half- and full-width x and X.
+_X = "xXｘＸ"
+_YEAR_TOKEN = (rf"(?:19|20|１９|２０)(?:\d[{_X}×]|[{_X}×]{{2}})"      # 20XX, 201x, ２０ＸＸ
+               rf"|[一二][〇○零](?:[〇○零一二三四五六七八九][{_X}×]|[{_X}×]{{2}})")  # 二〇XX, 二〇二X
+_DATE_TOKEN = (rf"(?:(?:19|20)(?:\d[{_X}]|[{_X}]{{2}})|[{_X}]{{4}})"        # 20xx-xx-xx, XXXX/XX/XX
+               rf"(?P<sep>[-/.])[{_X}]{{1,2}}(?P=sep)[{_X}]{{1,2}}")
+
+
+def _run(letters: str) -> str:
+    # A figure with thousands separators (X,XXX) is one blank, as is one with a decimal point.
+    return (rf"{letters}{{1,3}}(?:,{letters}{{3}})+(?!{letters})(?:[.．]{letters}+)?"
+            rf"|{letters}+(?:[.．]{letters}+)?")
+
+
 _BLANK = re.compile(
-    r"(?P<year>(?:19|20)(?:\d[xX×]|[xX×]{2}))(?![xX×])"
-    r"|[xX]+(?:\.[xX]+)?|×+(?:\.×+)?|[*＊]+(?:\.[*＊]+)?|[○〇]+")
+    rf"(?P<date>{_DATE_TOKEN})(?![{_X}\d])"
+    rf"|(?P<year>{_YEAR_TOKEN})(?![{_X}×])"
+    rf"|{_run(f'[{_X}]')}|{_run('×')}|{_run('[*＊]')}|[○〇]+")
+_YEAR = re.compile(_YEAR_TOKEN)
+_DATE = re.compile(_DATE_TOKEN)
+_DECIMAL_POINT = re.compile("[.．]")
+
+
+def _unit_pattern(unit: str) -> str:
+    # A Latin unit must end where its word ends: x m, not the m of "x mL".
+    return re.escape(unit) + ("(?![A-Za-z0-9])" if unit[-1].isascii() and unit[-1].isalnum() else "")
+
+
+_UNITS_LONGEST_FIRST = sorted(UNIT_KIND, key=len, reverse=True)
 _UNIT = re.compile(
     r"[ \u3000]?(?P<approx>[余多])?(?P<etc>等)?(?P<unit>"
-    + "|".join(re.escape(u) for u in sorted(UNIT_KIND, key=len, reverse=True)) + ")")
+    + "|".join(_unit_pattern(u) for u in _UNITS_LONGEST_FIRST) + ")")
+# After 万 or 亿, a unit of things counted or measured: x万平方米, x万头 (a quantity, not money).
+_SCALED_UNIT = re.compile("|".join(_unit_pattern(u) for u in _UNITS_LONGEST_FIRST
+                                   if UNIT_KIND[u] in ("count", "quantity") and not u.isascii()
+                                   and not u.startswith(("万", "亿"))))
+_LATIN_UNIT = re.compile("|".join(_unit_pattern(u) for u in _UNITS_LONGEST_FIRST if u.isascii()
+                                  and u[0].isalpha()))
+# Marks between the two ends of a range: x-x月, x至x万元.
+RANGE_MARKS = ("-", "－", "~", "～", "〜", "—", "至", "到")
+BOLD_INDENT = 8    # Markdown bold opens a line: at most this much indent and # > - before it
+BOLD_CHARS = 100   # and closes within this many characters
+# What a footnote mark is followed by: *表示预计数.
+_FOOTNOTE_WORDS = ("表示", "代表", "标注", "注明", "为预计", "为预估")
+_HEADING_NUMBER = re.compile(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[.．、]")
 _APPROX = re.compile(r"[余多]")
 _URL = re.compile(r"(?:https?://|ftp://|www\.)[\w\-./?%&=:#~+@]*|[\w.\-]+@[\w\-]+(?:\.[\w\-]+)+",
                   re.ASCII)
@@ -70,11 +116,23 @@ class Placeholder(NamedTuple):
     after: str                # the words of its clause after its unit
     chained: bool             # it follows another blank in its clause, or right after that one's 、
     basis: str                # what the kind was read from: unit, token, before, after, default
+    part: str = ""            # "from" or "to" for the two ends of a range (x-x月), else ""
 
     @property
     def sure(self) -> bool:
         """Return False when nothing around the blank told its kind and a default was used."""
         return self.basis != "default"
+
+    @property
+    def places(self) -> int | None:
+        """Return the number of decimal places the token shows (XX.XX → 2), or None."""
+        parts = _DECIMAL_POINT.split(self.token)
+        return len(parts[-1]) if len(parts) > 1 else None
+
+    @property
+    def thousands(self) -> bool:
+        """Return True when the token shows a thousands separator: X,XXX."""
+        return "," in self.token
 
 
 def find_placeholders(text: str) -> tuple[Placeholder, ...]:
@@ -95,9 +153,24 @@ def blank_spans(line: str) -> list[tuple[int, int]]:
         start, end = match.span()
         if any(s <= start < e for s, e in urls):
             continue
-        if _is_blank(line, start, end, year=match.group("year") is not None):
+        dated = match.group("year") is not None or match.group("date") is not None
+        if _is_blank(line, start, end, year=dated):
             spans.append((start, end))
     return spans
+
+
+def mask_blanks(line: str, mark: str = "…") -> str:
+    """Return `line` with each blank shown as `mark`; a year keeps its figures (20XX → 20…)."""
+    pieces, position = [], 0
+    for start, end in blank_spans(line):
+        token = line[start:end]
+        kept = ""
+        if _YEAR.fullmatch(token):
+            kept = token.rstrip(_X + "×")
+        pieces += [line[position:start], kept, mark]
+        position = end
+    pieces.append(line[position:])
+    return "".join(pieces)
 
 
 def _is_blank(line: str, start: int, end: int, *, year: bool) -> bool:
@@ -105,26 +178,38 @@ def _is_blank(line: str, start: int, end: int, *, year: bool) -> bool:
     left = line[start - 1] if start else ""
     right = line[end] if end < len(line) else ""
     after_right = line[end + 1] if end + 1 < len(line) else ""
-    if _ascii_word(left) and not _after_acronym(line, start, token):
+    if _latin(left) and not _after_acronym(line, start, token):
         return False  # part of a word or code: Excel, Linux, 5x
-    if _ascii_word(right) or (left and left in "./\\@#&=_") or (right and right in "/\\@_"):
-        return False  # part of a word, code, version or address: x86, XL, 1.x, a/x
-    if right == "." and _ascii_word(after_right):
+    if _latin(right) and not _LATIN_UNIT.match(line, end):
+        return False  # part of a word or code: x86, XL (but x km, xkm are a blank and its unit)
+    if (left and left in "./\\@#&=_") or (right and right in "/\\@_"):
+        return False  # part of a code, version or address: 1.x, a/x
+    if right and right in ".．" and _latin(after_right):
         return False  # xx.gov.cn, x.5
-    if (right == "-" and after_right.isascii() and after_right.isalpha()) or \
-            (left == "-" and start > 1 and line[start - 2].isascii() and line[start - 2].isalpha()):
-        return False  # X-ray
+    if (right and right in "-－" and _word_across(line, end + 1, 1)) or \
+            (left and left in "-－" and _word_across(line, start - 2, -1)):
+        return False  # X-ray; but x-x月 is a range of two blanks
     first = token[0]
     if first in "○〇":
         numeral = (left and left in _NUMERALS) or (right and right in _NUMERALS)
         return not numeral and not _bullet(line, start, end)
-    if first in "*＊" and _bullet(line, start, end):
+    if first in "*＊" and (_bullet(line, start, end) or _markdown_bold(line, start, end)
+                          or _footnote(line, start, end)):
         return False
     if not year and _between_digits(line, start, end):
         return False  # 3 × 4, 2 * 5
-    if first in "xX" and len(token) == 1 and line.startswith(_LETTER_WORDS, end):
+    if first in _X and len(token) == 1 and line.startswith(_LETTER_WORDS, end):
         return False
     return True
+
+
+def _word_across(line: str, position: int, step: int) -> bool:
+    """Return True when a Latin word other than a run of x starts at `position`, read by `step`."""
+    letters = []
+    while 0 <= position < len(line) and line[position].isascii() and line[position].isalpha():
+        letters.append(line[position])
+        position += step
+    return bool(letters) and any(c not in "xX" for c in letters)
 
 
 def _after_acronym(line: str, start: int, token: str) -> bool:
@@ -132,18 +217,58 @@ def _after_acronym(line: str, start: int, token: str) -> bool:
     if not token.islower():
         return False
     letters = start
-    while letters > 0 and line[letters - 1].isascii() and line[letters - 1].isalpha():
+    while letters > 0 and _latin(line[letters - 1]) and line[letters - 1].isalpha():
         letters -= 1
-    return start - letters >= 2 and line[letters:start].isupper()
+    return start - letters >= 2 and line[letters:start].isupper()  # ＧＤＰ is upper case too
 
 
-def _ascii_word(char: str) -> bool:
-    return bool(char) and char.isascii() and char.isalnum()
+def _latin(char: str) -> bool:
+    """Return True for a Latin letter or a digit, half- or full-width (Ａ, ５)."""
+    if not char:
+        return False
+    if "\uff10" <= char <= "\uff5a":
+        char = unicodedata.normalize("NFKC", char)
+    return char.isascii() and char.isalnum()
 
 
 def _bullet(line: str, start: int, end: int) -> bool:
     # Only a little text is sliced: a long line must not cost a copy of itself per blank.
     return start < 8 and not line[:start].strip() and end < len(line) and line[end] in " \t\u3000"
+
+
+def _markdown_bold(line: str, start: int, end: int) -> bool:
+    """Return True for either `**` of Markdown bold opening a line: **一、工作回顾**, **重点工作**。
+
+    Bold in the middle of a sentence is not told from two blanks (完成**万元，签约**个): those stay
+    blanks, as do two at a line's start with a unit after either (**村发展菌菇，签约**个).
+    """
+    if line[start:end] != "**":
+        return False
+    # Searches are bounded: a long line with many ** blanks must not cost a scan of itself per blank.
+    opening = line.find("**", 0, BOLD_INDENT + 2)
+    if opening < 0 or line[:opening].strip(" \t\u3000#>-"):
+        return False
+    closing = line.find("**", opening + 2, opening + BOLD_CHARS + 4)
+    if closing < 0 or start not in (opening, closing):
+        return False
+    inner = line[opening + 2:closing]
+    if not inner.strip() or "*" in inner or line[closing + 2:closing + 3] == "*":
+        return False
+    if _HEADING_NUMBER.match(inner) or inner.endswith(tuple(CLAUSE_MARKS)) or \
+            all(c in CLAUSE_MARKS for c in line[closing + 2:].strip()):
+        return True
+    # **重点工作**全年…: bold, unless a unit after either star pair makes both blanks (**村…**万元).
+    return not _UNIT.match(line, opening + 2) and not _UNIT.match(line, closing + 2)
+
+
+def _footnote(line: str, start: int, end: int) -> bool:
+    """Return True for a footnote mark: *表示预计数, or a star after a figure (5%*，)."""
+    if line.startswith(_FOOTNOTE_WORDS, end):
+        return True
+    left = line[start - 1] if start else ""
+    right = line[end] if end < len(line) else ""
+    return (end - start == 1 and bool(left) and (left.isdigit() or left in "%％）)")
+            and (not right or right in CLAUSE_MARKS or right.isspace()))
 
 
 def _between_digits(line: str, start: int, end: int) -> bool:
@@ -152,43 +277,87 @@ def _between_digits(line: str, start: int, end: int) -> bool:
     return bool(before) and bool(after) and before[-1].isdigit() and after[0].isdigit()
 
 
+class _Unit(NamedTuple):
+    unit: str
+    approx: bool
+    etc: bool
+    tail: int  # where the words after the blank and its unit start
+
+
+def _unit_after(line: str, start: int, end: int) -> _Unit:
+    """Return the unit written after the blank at `line[start:end]`, and where it ends."""
+    match = _UNIT.match(line, end)
+    if match is None and line[end:end + 1] in "）)" and start and line[start - 1] in "（(":
+        match = _UNIT.match(line, end + 1)  # （x）个
+    if match is None:
+        approx = bool(_APPROX.match(line, end))
+        return _Unit("", approx, False, end + (1 if approx else 0))
+    unit, tail = match.group("unit"), match.end()
+    if unit in ("万", "亿"):
+        scaled = _SCALED_UNIT.match(line, tail)
+        if scaled:
+            unit, tail = unit + scaled.group(), scaled.end()
+    approx = bool(match.group("approx")) or bool(_APPROX.match(line, end))
+    return _Unit(unit, approx, bool(match.group("etc")), tail)
+
+
 def _line_placeholders(line: str, number: int, offset: int) -> list[Placeholder]:
     spans = blank_spans(line)
     if not spans:
         return []
+    units = [_unit_after(line, start, end) for start, end in spans]
+    # A range, x-x月 or x至x万元: the first end takes the unit written after the second.
+    parts = [""] * len(spans)
+    for index in range(len(spans) - 1):
+        (_, end), (following, _) = spans[index], spans[index + 1]
+        if not units[index].unit and units[index + 1].unit and line[end:following] in RANGE_MARKS:
+            parts[index], parts[index + 1] = "from", "to"
+            units[index] = units[index]._replace(unit=units[index + 1].unit)
     marks = LineMarks(line)
-    found = []
+    found: list[Placeholder] = []
     previous_end = 0
     for index, (start, end) in enumerate(spans):
         token = line[start:end]
-        unit_match = _UNIT.match(line, end)
-        unit = unit_match.group("unit") if unit_match else ""
-        approx = bool(unit_match and unit_match.group("approx")) or bool(_APPROX.match(line, end))
-        tail = unit_match.end() if unit_match else end + (1 if approx else 0)
-        clause_start = marks.start(start)
+        unit, approx, etc, tail = units[index]
+        # （x）个: the brackets hold the figure, the clause around them names it.
+        bracketed = start > 0 and line[start - 1] in "（(" and line[end:end + 1] in "）)"
+        clause_start = marks.start(start - 1) if bracketed else marks.start(start)
         # 接待来访人数x批x人次, 帮扶群众x人、x户: the later blank counts the same people or things.
         chained = clause_start < previous_end or (
             index > 0 and clause_start == previous_end + 1 and line[previous_end] == "、")
-        before = line[max(clause_start, previous_end):start]
+        before = line[max(clause_start, previous_end):start - 1 if bracketed else start]
         next_start = spans[index + 1][0] if index + 1 < len(spans) else len(line)
         after = line[tail:min(marks.end(tail), next_start)]
-        etc = bool(unit_match and unit_match.group("etc"))
         kind, basis = _kind(token, unit, before, line[tail:tail + 1], etc=etc)
         found.append(Placeholder(
             token=token, span=(offset + start, offset + end), line=number, kind=kind, unit=unit,
             approx=approx, context=context_of(line, start, end, marks), before=before, after=after,
-            chained=chained, basis=basis))
+            chained=chained, basis=basis, part=parts[index]))
         previous_end = tail
+    # The two ends of a range share their words: 预计x-x月完成 is 完成 from and to.
+    for index, ph in enumerate(found):
+        if ph.part == "from":
+            following = found[index + 1]
+            found[index] = ph._replace(after=following.after)
+            found[index + 1] = following._replace(before=ph.before, chained=ph.chained)
     return found
+
+
+def _unit_kind(unit: str) -> str:
+    if unit in UNIT_KIND:
+        return UNIT_KIND[unit]
+    return "quantity"  # 万 or 亿 before a unit of things: x万平方米, x万头
 
 
 def _kind(token: str, unit: str, before: str, rest: str, *, etc: bool) -> tuple[str, str]:
     """Return the kind of a blank and what it was read from; `rest` is the character after it all."""
-    decimal = "." in token
-    if len(token) == 4 and token[:2] in ("19", "20"):
+    decimal = bool(_DECIMAL_POINT.search(token))
+    if _DATE.fullmatch(token):
+        return "date", "token"
+    if _YEAR.fullmatch(token):
         return "year", "token"
     if unit:
-        kind = UNIT_KIND[unit]
+        kind = _unit_kind(unit)
         if kind == "name" and etc:
             return "list", "unit"
         if kind == "year" and (_YEARS_COUNTED.search(before) or rest[:1] in ("来", "内", "间")):
@@ -200,7 +369,7 @@ def _kind(token: str, unit: str, before: str, rest: str, *, etc: bool) -> tuple[
         return "percent", "before"
     if before.endswith("第"):
         return "count", "before"
-    if decimal:
+    if decimal or "," in token:
         return "quantity", "token"
     if etc:
         return "list", "after"

@@ -4,7 +4,11 @@ Each blank gets a `组.名称` key: the group is the report's numbered section (
 words before the blank in its clause (完成财税收入x万元 → 财税收入), else the words after it, else
 its unit. Two blanks of one section with the same words and unit (完成招商签约任务x亿元 and
 确保全年完成招商签约任务x亿元) are one variable. With `with_gaps`, each unmarked cut becomes a text
-variable whose original is "".
+variable whose original is ""; cuts share a variable only when their words are exactly the same.
+
+The report's empty lines carry nothing (one line is one paragraph) and are dropped, except that a
+title block (a short title line, with its 题注 and speaker lines) gets exactly one empty line after
+it: that is what drafter's layout reads as a title block.
 """
 
 from __future__ import annotations
@@ -16,13 +20,25 @@ from typing import NamedTuple
 
 from .gaps import Gap, find_gaps
 from .naming import find_sections, number_name, plain_name, text_name, unique
-from .placeholders import Placeholder, find_placeholders
+from .placeholders import Placeholder, find_placeholders, mask_blanks
 from .schema import DEFAULT_LIMITS, Schema, Variable
 
 START_GROUP = "总体"
 # A `{` of the report that Jinja would read as the start of a tag, printed as text instead.
 RAW_BRACE = "{% raw %}{{% endraw %}"
 _JINJA_OPENERS = re.compile(r"\{(?=[{%#])|\{\Z")
+# A title: short, no sentence end, not a heading (一、 （一） 1. （1）) nor a salutation (各位代表：).
+TITLE_CHARS = 40
+CAPTION_CHARS = 60
+CAPTION_LINES = 4
+_HEADING = re.compile(r"\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．](?!\d)"
+                      r"|[（(]\d{1,2}[）)])")
+_SALUTATION = re.compile(r"[^，。；！？：,.;!?:]{1,12}[：:]")
+_LINE_ENDS = ("。", "！", "？", "；", ".", "!", "?", ";", "，", ",", "、", "：", ":")
+# Under the title: a 题注 (——在…会议上), a date in brackets (（2024年1月5日）), a speaker line
+# (镇长　张三, 报告人：张三).
+_CAPTION = re.compile(r"(?:——|—|－－|--).+|[（(][^（()）]+[）)]|(?:报告人|发言人|主讲人|汇报人)[：:].{1,12}"
+                      r"|[^\s，。；！？：,.;!?:]{2,12}[ \u3000]+[^\s，。；！？：,.;!?:]{2,12}")
 
 
 @dataclass(frozen=True)
@@ -30,6 +46,8 @@ class Draft:
     """A report turned into a template: its text, its schema, and what was found on the way."""
 
     source: str                          # template.txt
+    report: str                          # the report as the template reads it (see title_lines)
+    title_lines: int                     # the lines of its title block; 0 when it has none
     schema: Schema
     placeholders: tuple[Placeholder, ...]
     keys: tuple[str, ...]                # the variable of each placeholder, in the same order
@@ -57,11 +75,20 @@ class _Proposal(NamedTuple):
     original: str
     approx: bool = False
     places: int | None = None
+    thousands: bool = False
 
 
-def templatize(text: str, *, title: str, with_gaps: bool = False) -> Draft:
-    """Return the template made from report `text`: every blank a variable, named and typed."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+def templatize(text: str, *, title: str | None = None, default_title: str = "报告",
+               with_gaps: bool = False) -> Draft:
+    """Return the template made from report `text`: every blank a variable, named and typed.
+
+    The schema's title is `title` when given, else the report's title line (blanks shown as …),
+    else `default_title`.
+    """
+    text, title_lines = arrange_lines(text)
+    if title is None:
+        shown = mask_blanks(text.split("\n", 1)[0]).strip() if title_lines else ""
+        title = shown if shown.strip("…") else default_title  # a title of blanks only names nothing
     placeholders = find_placeholders(text)
     gaps = find_gaps(text)
     sections = find_sections(text.split("\n"), start_group=START_GROUP)
@@ -82,8 +109,9 @@ def templatize(text: str, *, title: str, with_gaps: bool = False) -> Draft:
         else:
             gap = gaps[index]
             section = sections.of_line[gap.line - 1]
-            merge = ("gap", gap.rule.name) if gap.rule.shared else ("gap", gap.offset)
-            proposal = _Proposal(text_name(gap.rule.name), gap.rule.label, "text", "", gap.context, "")
+            # Only the very same words are the same phrase: 以……为指导 and 以……为统领 are not.
+            merge = ("gap", gap.words) if gap.rule.shared else ("gap", gap.offset)
+            proposal = _Proposal(text_name(gap.rule.name), gap.label, "text", "", gap.context, "")
         if merge not in variables:
             group = sections.groups[section]
             name = unique(proposal.name, taken.setdefault(group, {}))
@@ -100,8 +128,43 @@ def templatize(text: str, *, title: str, with_gaps: bool = False) -> Draft:
     schema = Schema(title=title, variables=declared,
                     groups={g: label for g, label in zip(sections.groups, sections.labels, strict=True)
                             if g in used})
-    return Draft(source=source, schema=schema, placeholders=placeholders, keys=blank_keys, gaps=gaps,
-                 gap_keys=gap_keys, notes=_notes(placeholders, blank_keys, declared, escaped))
+    notes = _notes(placeholders, blank_keys, declared, escaped)
+    notes += tuple(f"第 {gap.line} 行 {key}：“{gap.shape}”不一定删去了词语，请核对原文；没有删去的，"
+                   f"在 template.txt 中删去 {{{{ {key} }}}}，并从 schema.yaml 删去这一项。原句：{gap.context}"
+                   for gap, key in zip(gaps, gap_keys, strict=False) if not gap.rule.sure)
+    return Draft(source=source, report=text, title_lines=title_lines, schema=schema,
+                 placeholders=placeholders, keys=blank_keys, gaps=gaps, gap_keys=gap_keys, notes=notes)
+
+
+def arrange_lines(text: str) -> tuple[str, int]:
+    """Return report `text` without empty lines, a title block followed by one, and its length.
+
+    Line ends become `\n`. The title block is a title-like first line (at most TITLE_CHARS
+    characters, no sentence end, no heading or salutation) and the 题注, date and speaker lines
+    right under it; drafter's layout takes the lines before the first empty one for it.
+    """
+    lines = [line for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if line.strip()]
+    count = title_block_length(lines)
+    if count:
+        lines.insert(count, "")
+    return "\n".join(lines), count
+
+
+def title_block_length(lines: list[str]) -> int:
+    """Return how many of the first `lines` (none empty) make a title block: 0 without a title."""
+    if not lines or not _title_like(lines[0], TITLE_CHARS):
+        return 0
+    count = 1
+    while (count < len(lines) and count <= CAPTION_LINES and _title_like(lines[count], CAPTION_CHARS)
+           and _CAPTION.fullmatch(lines[count].strip())):
+        count += 1
+    return count
+
+
+def _title_like(line: str, limit: int) -> bool:
+    text = line.strip()
+    return (len(text) <= limit and not text.endswith(_LINE_ENDS) and not _HEADING.match(text)
+            and not _SALUTATION.fullmatch(text))
 
 
 def _propose_blank(ph: Placeholder, section: int, previous: str) -> tuple[tuple[object, ...], _Proposal]:
@@ -111,15 +174,14 @@ def _propose_blank(ph: Placeholder, section: int, previous: str) -> tuple[tuple[
     else:
         name, label, stem = number_name(ph, previous)
     # The same words and unit in one section are one fact, written twice (招商签约任务).
-    merge = (("stem", section, ph.kind, ph.unit, stem, ph.token) if stem else
-             ("clause", section, ph.kind, ph.unit, ph.before, ph.after, ph.token))
-    return merge, _Proposal(name, label, ph.kind, ph.unit, ph.context, ph.token, ph.approx, _places(ph))
+    merge = (("stem", section, ph.kind, ph.unit, stem, ph.token, ph.part) if stem else
+             ("clause", section, ph.kind, ph.unit, ph.before, ph.after, ph.token, ph.part))
+    return merge, _Proposal(name, label, ph.kind, ph.unit, ph.context, ph.token, ph.approx, _places(ph),
+                            ph.thousands and ph.kind in ("amount", "quantity"))
 
 
 def _places(ph: Placeholder) -> int | None:
-    if "." in ph.token and ph.kind in ("amount", "quantity", "percent"):
-        return len(ph.token.rsplit(".", 1)[1])
-    return None
+    return ph.places if ph.kind in ("amount", "quantity", "percent") else None
 
 
 def _variable(key: str, proposal: _Proposal) -> Variable:
@@ -127,6 +189,7 @@ def _variable(key: str, proposal: _Proposal) -> Variable:
     return Variable(
         key=key, type=proposal.kind, label=proposal.label, unit=proposal.unit, context=proposal.context,
         original=proposal.original, approx=proposal.approx, places=proposal.places,
+        thousands=proposal.thousands,
         min=None if low is None else Decimal(low), max=None if high is None else Decimal(high))
 
 

@@ -11,20 +11,29 @@ import re
 from pathlib import Path
 
 from . import word
-from .errors import ReportError
+from .errors import ReportError, describe_os_error
 
 # Notepad saves UTF-8 (with a BOM before Windows 10 1903) or "ANSI", which is GB18030 on Chinese
 # Windows; GB18030 is a superset of GBK and GB2312.
 ENCODINGS = ("utf-8-sig", "gb18030")
 MAX_REPORT_BYTES = 20_000_000
 _SAVE_AS = "请在记事本或 WPS 中“另存为”，编码选择 UTF-8，或另存为 Word（.docx）文档。"
+ACCEPTED = "drafter 只读 Word 文档（.docx）和文本文件（.txt，UTF-8 或 GB18030 编码）"
+_CONVERT = f"{ACCEPTED}。请用 Word 或 WPS 打开它，“另存为”Word 文档（.docx）或纯文本（.txt）后再试。"
+# Formats a clerk may have the report in, refused by name before any byte is read as text.
+_REFUSED_SUFFIXES = {
+    ".doc": "旧版 Word 文档（.doc）", ".wps": "WPS 文字文档（.wps）", ".rtf": "RTF 文档（.rtf）",
+    ".odt": "OpenDocument 文档（.odt）", ".pdf": "PDF 文件（.pdf）", ".docm": "带宏的 Word 文档（.docm）",
+    ".dot": "Word 模板（.dot）", ".dotx": "Word 模板（.dotx）", ".wpt": "WPS 模板（.wpt）",
+}
+_PDF_HINT = ("请找到生成这个 PDF 的 Word 或 WPS 文档，“另存为”.docx 或 .txt；只有 PDF 时，"
+             "可在 WPS 中打开后转为 Word 文档，再核对文字。")
 # Signatures of files that are not text, with what to tell the clerk.
 _SIGNATURES = (
-    (b"PK\x03\x04", "这是 Word（.docx）或压缩文件，不是文本文件。",
-     "如果是 Word 文档，请把文件扩展名改为 .docx。"),
-    (b"\xd0\xcf\x11\xe0", "这是旧版 Word（.doc）或 WPS 文件，drafter 读不了。",
-     "请在 Word 或 WPS 中另存为 .docx 或 .txt。"),
-    (b"%PDF", "这是 PDF 文件，drafter 读不了。", "请从原文档另存为 .docx 或 .txt。"),
+    (b"PK\x03\x04", "这是 Word、WPS 或压缩文件，不是文本文件。", _CONVERT),
+    (b"\xd0\xcf\x11\xe0", "这是旧版 Word（.doc）或 WPS 文件，drafter 读不了。", _CONVERT),
+    (b"%PDF", "这是 PDF 文件，drafter 读不了。", _PDF_HINT),
+    (b"{\\rtf", "这是 RTF 文档，不是文本文件。", _CONVERT),
     (b"\xff\xfe", "文件是 UTF-16（记事本的“Unicode”）编码，drafter 读不了。", _SAVE_AS),
     (b"\xfe\xff", "文件是 UTF-16（记事本的“Unicode”）编码，drafter 读不了。", _SAVE_AS),
 )
@@ -45,21 +54,26 @@ def decode_text(raw: bytes) -> str | None:
 def read_report(path: Path) -> str:
     """Return the text of the report at `path`, one paragraph a line, line ends made `\\n`.
 
-    A .docx is read with python-docx; any other file must be text in UTF-8, UTF-8 with BOM or
+    A .docx is read with python-docx; .doc, .wps, .rtf, .odt and .pdf are refused by name, with
+    how to save them as .docx or .txt; any other file must be text in UTF-8, UTF-8 with BOM or
     GB18030. Raise ReportError when it cannot be read or holds no words.
     """
     file = str(path)
     if path.is_dir():
         raise ReportError("这是一个文件夹，不是报告文件。", file=file, hint="请给出 .txt 或 .docx 报告文件。")
+    suffix = path.suffix.lower()
+    if suffix in _REFUSED_SUFFIXES:
+        raise ReportError(f"drafter 读不了{_REFUSED_SUFFIXES[suffix]}。", file=file,
+                          hint=_PDF_HINT if suffix == ".pdf" else _CONVERT)
     try:
         raw = path.read_bytes()
     except OSError as err:
-        raise ReportError(f"无法读取报告：{err.strerror}。", file=file,
+        raise ReportError(f"无法读取报告：{describe_os_error(err)}。", file=file,
                           hint="检查文件名和路径是否正确。") from err
     if len(raw) > MAX_REPORT_BYTES:
         raise ReportError(f"文件太大（{len(raw)} 字节，上限 {MAX_REPORT_BYTES} 字节）。", file=file,
                           hint="请检查是否选错了文件。")
-    if path.suffix.lower() == ".docx":
+    if suffix == ".docx":
         text = "\n".join(word.read_report(raw, file=file))
     else:
         text = _decode_report(raw, file)

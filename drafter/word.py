@@ -11,14 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 import docx
+from docx.blkcntnr import BlockItemContainer
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Twips
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
 
 from .errors import ReportError
 from .layout import Block, Segment
@@ -210,9 +214,12 @@ def read_paragraphs(data: bytes) -> list[str]:
 
 
 def read_report(data: bytes, *, file: str) -> list[str]:
-    """Return the body paragraphs of the .docx report in `data`, one line each; tables are not read.
+    """Return the paragraphs of the .docx report in `data`, one line each, in document order.
 
-    Raise ReportError, naming `file`, when `data` is not a Word document python-docx can open.
+    A table's cells are read row by row, one line for each paragraph of a cell, after the text
+    the table follows; a cell merged over several rows or columns is read once, nested tables
+    where they stand, content controls like plain text. Raise ReportError, naming `file`, when
+    `data` is not a Word document python-docx can open.
     """
     try:
         document = docx.Document(io.BytesIO(data))
@@ -221,4 +228,21 @@ def read_report(data: bytes, *, file: str) -> list[str]:
         raise ReportError("无法作为 Word 文档打开（不是 .docx 文件，或文件已损坏）。", file=file,
                           hint="请用 Word 或 WPS 打开后“另存为”.docx；也可以另存为 .txt 文本再试。") from err
     # A manual line break inside a Chinese paragraph only wraps it; the words run on.
-    return [paragraph.text.replace("\n", "") for paragraph in document.paragraphs]
+    return [text.replace("\n", "") for text in _texts(document.element.body, document._body)]
+
+
+def _texts(element: BaseOxmlElement, parent: BlockItemContainer) -> Iterator[str]:
+    """Yield the text of every paragraph under body or cell `element`, tables and controls included."""
+    for child in element.iterchildren():
+        if child.tag == qn("w:p"):
+            yield Paragraph(child, parent).text
+        elif child.tag == qn("w:tbl"):
+            table = Table(child, parent)
+            for row in child.tr_lst:
+                for tc in row.tc_lst:
+                    if tc.vMerge != "continue":  # the rest of a vertically merged cell is empty
+                        yield from _texts(tc, _Cell(tc, table))
+        elif child.tag == qn("w:sdt"):
+            content = child.find(qn("w:sdtContent"))
+            if content is not None:
+                yield from _texts(content, parent)

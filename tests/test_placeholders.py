@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from drafter.placeholders import find_placeholders
+from drafter.placeholders import find_placeholders, mask_blanks
 
 from .conftest import SEED
 
@@ -123,9 +123,41 @@ def test_seed_context_marks_its_own_blank():
     ("实现GDPx亿元", [("x", "amount", "亿元")]),
     ("在XX同志的领导下", [("XX", "name", "同志")]),
     ("二〇二四年○月○日", [("○", "month", "月"), ("○", "day", "日")]),
+    # Full width, as a Chinese keyboard in full-width mode types them.
+    ("ＸＸ镇召开大会", [("ＸＸ", "name", "镇")]),
+    ("收入ｘｘ万元。", [("ｘｘ", "amount", "万元")]),
+    ("参保率ｘ%。", [("ｘ", "percent", "%")]),
+    ("增长Ｘ.Ｘ%。", [("Ｘ.Ｘ", "percent", "%")]),
+    ("增长Ｘ．Ｘ%。", [("Ｘ．Ｘ", "percent", "%")]),
+    ("２０ＸＸ年工作安排", [("２０ＸＸ", "year", "年")]),
+    ("使用ＧＤＰｘ亿元", [("ｘ", "amount", "亿元")]),
+    # One blank across a thousands separator; years and dates as one blank.
+    ("投资X,XXX万元", [("X,XXX", "amount", "万元")]),
+    ("投资x,xxx.xx万元", [("x,xxx.xx", "amount", "万元")]),
+    ("二〇XX年工作安排", [("二〇XX", "year", "年")]),
+    ("二〇二X年", [("二〇二X", "year", "年")]),
+    ("20xx-xx-xx召开", [("20xx-xx-xx", "date", "")]),
+    ("XXXX/XX/XX召开", [("XXXX/XX/XX", "date", "")]),
+    # A range is two blanks of the unit after the second.
+    ("预计x-x月完成", [("x", "month", "月"), ("x", "month", "月")]),
+    ("投资x至x万元", [("x", "amount", "万元"), ("x", "amount", "万元")]),
+    ("增长x～x%", [("x", "percent", "%"), ("x", "percent", "%")]),
+    # Latin units, and 万 before a unit of things.
+    ("新修道路xkm。", [("x", "quantity", "km")]),
+    ("新修道路x km。", [("x", "quantity", "km")]),
+    ("新建厂房xx万平方米", [("xx", "quantity", "万平方米")]),
+    ("出栏生猪x万头", [("x", "quantity", "万头")]),
+    ("发放贷款x笔", [("x", "count", "笔")]),
+    ("第x季度", [("x", "count", "季度")]),
+    ("完成x季度目标", [("x", "count", "季度")]),
+    ("新建村级活动场所（x）个", [("x", "count", "个")]),
+    ("完成**万元，签约**个。", [("**", "amount", "万元"), ("**", "count", "个")]),
 ], ids=["x", "X", "xx", "XXX", "×", "××", "*", "**", "＊", "○○", "〇〇", "X.X", "XX.XX", "20XX年",
         "201x年", "X月X日", "count-units", "amount-units", "quantity-units", "月底", "name-units", "等村",
-        "x余", "增长", "率", "占", "近x年", "GDPx", "同志", "○月○日"])
+        "x余", "增长", "率", "占", "近x年", "GDPx", "同志", "○月○日",
+        "ＸＸ镇", "ｘｘ万元", "ｘ%", "Ｘ.Ｘ", "Ｘ．Ｘ", "２０ＸＸ年", "ＧＤＰｘ", "X,XXX", "x,xxx.xx", "二〇XX年",
+        "二〇二X年", "20xx-xx-xx", "XXXX/XX/XX", "x-x月", "x至x万元", "x～x%", "xkm", "x-km", "xx万平方米",
+        "x万头", "x笔", "第x季度", "x季度", "（x）个", "**-blanks-mid-sentence"])
 def test_convention(text, expected):
     assert [(ph.token, ph.kind, ph.unit) for ph in find_placeholders(text)] == expected
 
@@ -133,6 +165,33 @@ def test_convention(text, expected):
 def test_approximate_figure_is_marked():
     first, second = find_placeholders("完成高标准农田x余亩，水稻x亩。")
     assert (first.approx, second.approx) == (True, False)
+
+
+@pytest.mark.parametrize("text, places, thousands", [
+    ("完成投资XX.XX亿元。", 2, False),
+    ("完成投资Ｘ．Ｘ亿元。", 1, False),
+    ("投资X,XXX万元", None, True),
+    ("投资X,XXX.X万元", 1, True),
+], ids=["XX.XX", "Ｘ．Ｘ", "X,XXX", "X,XXX.X"])
+def test_figure_shape(text, places, thousands):
+    (ph,) = find_placeholders(text)
+    assert (ph.places, ph.thousands) == (places, thousands)
+
+
+def test_range_ends_share_their_words():
+    first, second = find_placeholders("项目预计x-x月开工。")
+    assert (first.part, second.part) == ("from", "to")
+    assert (first.before, first.after) == (second.before, second.after) == ("项目预计", "开工")
+
+
+@pytest.mark.parametrize("line, shown", [
+    ("二、20XX年工作安排", "二、20…年工作安排"),
+    ("XX镇201x年政府工作报告", "…镇201…年政府工作报告"),
+    ("二〇XX年", "二〇…年"),
+    ("签约新项目x个", "签约新项目…个"),
+], ids=["20XX", "XX-201x", "二〇XX", "x"])
+def test_mask_blanks_keeps_the_figures_of_a_year(line, shown):
+    assert mask_blanks(line) == shown
 
 
 def test_decimal_point_does_not_split_a_blank():

@@ -54,7 +54,7 @@ def test_seed_renders_back_to_itself(tmp_path, runner, with_gaps):
     assert result.exit_code == 0, result.stderr
     template = drafter.load_template(out)
     assert template.render_text(_originals(template.schema), validate=False) == SEED_TEXT
-    assert len(template.variables) == (59 if with_gaps else 55)
+    assert len(template.variables) == (61 if with_gaps else 55)
 
 
 def test_seed_folder_is_a_working_template(seed_folder):
@@ -110,9 +110,14 @@ def test_seed_gaps_are_reported_and_become_text_variables():
     assert plain.gap_keys == () and "{{ " not in plain.source.split("\n")[1].split("坚持以")[1][:3]
     gapped = templatize(SEED_TEXT, title="t", with_gaps=True)
     texts = [v for v in gapped.schema.variables if v.type == "text"]
-    assert [v.original for v in texts] == ["", "", "", ""]
-    assert gapped.uses["工作回顾.指导思想"] == 4  # 以…为指导 twice, 深入学习…, 是…科学指引
+    assert [v.original for v in texts] == [""] * 6
+    # Only the very same words share a variable: 以…为指导 twice; 是…科学指引 and 深入学习… alone.
+    assert gapped.uses["工作回顾.指导思想"] == 2
+    assert gapped.uses["工作回顾.指引思想"] == 1 and gapped.uses["政府作风转变.学习内容"] == 1
     assert "纠治“{{ 政府作风转变.引号内容 }}”" in gapped.source
+    # The rules that may be wrong (深入学习，, 落细落实、) are left for the clerk to check.
+    unsure = [note for note in gapped.notes if "不一定删去了词语" in note]
+    assert len(unsure) == 2 and "政府作风转变.学习内容" in unsure[1] and "落细落实" in unsure[0]
 
 
 @pytest.mark.parametrize("text", [SEED_TEXT, marked((CORPUS / "conventions.txt").read_text("utf-8"))[0]],
@@ -133,7 +138,9 @@ def test_corpus_becomes_a_template_that_renders_back(tmp_path, runner):
     result = _run(runner, "templatize", report, "-o", tmp_path / "t", "--gaps")
     assert result.exit_code == 0, result.stderr
     template = drafter.load_template(tmp_path / "t")
-    assert template.render_text(_originals(template.schema), validate=False) == text
+    # The report's final newline is not a paragraph: the template ends with exactly one newline.
+    assert text.endswith("\n") and (tmp_path / "t" / "template.txt").read_text("utf-8").endswith("。\n")
+    assert template.render_text(_originals(template.schema), validate=False) == text.removesuffix("\n")
     kinds = {v.key: v.type for v in template.variables}
     draft = templatize(text, title="t")
     assert [kinds[key] for key in draft.keys] == [kind for _, _, kind in expected]
@@ -144,7 +151,8 @@ def test_running_twice_gives_identical_files(tmp_path, runner, seed_folder):
     again = tmp_path / "again"
     assert _run(runner, "templatize", SEED, "-o", again).exit_code == 0
     def masked(folder, name):  # the folder's path appears, shell-quoted where needed, in the commands shown
-        data = (folder / name).read_bytes()
+        data = (folder / name).read_bytes().replace(shlex.quote(str(folder / "values.yaml")).encode(),
+                                                    b"OUT/values.yaml")
         return data.replace(shlex.quote(str(folder)).encode(), b"OUT").replace(str(folder).encode(), b"OUT")
 
     for name in FILES:
@@ -251,7 +259,8 @@ def test_output_that_is_a_file_is_refused(tmp_path, runner):
 def test_lint_reports_the_cuts_of_a_report(runner):
     result = _run(runner, "lint", SEED)
     assert result.exit_code == 1
-    assert result.stdout.count("疑似删去了词语") == 7 and f"{SEED}:19: " in result.stdout
+    assert result.stdout.count("疑似删去了词语") == 5 and f"{SEED}:19: " in result.stdout
+    assert result.stdout.count("可能删去了词语") == 2 and "（深入学习……,），不一定，请核对。" in result.stdout
     assert "发现 7 处问题" in result.stderr
 
 
@@ -312,3 +321,149 @@ def test_keys_are_always_loadable(tmp_path, text, key):
     (tmp_path / "template.txt").write_text(draft.source, encoding="utf-8")
     (tmp_path / "schema.yaml").write_text(dump_schema(draft.schema), encoding="utf-8")
     assert drafter.load_template(tmp_path).variables == draft.schema.variables
+
+
+# Title blocks: a Word report's title has no empty paragraph under it; drafter's layout needs one.
+@pytest.mark.parametrize("report, lines, title", [
+    ("XX镇政府工作报告\n各位代表：\n一、回顾\n签约x个。",
+     ["XX镇政府工作报告", "", "各位代表：", "一、回顾", "签约x个。"], "…镇政府工作报告"),
+    ("XX镇20XX年政府工作报告\n——20XX年X月X日在XX镇第x届人民代表大会上\n镇长　张三\n（2024年1月5日）\n各位代表：\n签约x个。",
+     ["XX镇20XX年政府工作报告", "——20XX年X月X日在XX镇第x届人民代表大会上", "镇长　张三", "（2024年1月5日）", "",
+      "各位代表：", "签约x个。"], "…镇20…年政府工作报告"),
+    ("政府工作报告\n\n\n报告人：张三\n\n各位代表：\n\n签约x个。\n\n完成x万元。\n",
+     ["政府工作报告", "报告人：张三", "", "各位代表：", "签约x个。", "完成x万元。"], "政府工作报告"),
+    ("一、回顾\n\n签约x个。\n\n完成x万元。\n\n\n", ["一、回顾", "签约x个。", "完成x万元。"], "文件名"),
+    ("各位代表：\n\n签约x个。", ["各位代表：", "签约x个。"], "文件名"),
+    ("今年以来，全镇签约新项目x个，完成投资x万元。\n\n二、安排", ["今年以来，全镇签约新项目x个，完成投资x万元。", "二、安排"],
+     "文件名"),
+    ("XX\n签约x个。", ["XX", "", "签约x个。"], "文件名"),
+], ids=["title-then-salutation", "title-caption-speaker-date", "empty-lines-dropped", "heading-first",
+        "salutation-first", "sentence-first", "title-of-blanks-only"])
+def test_title_block_gets_one_empty_line_and_the_body_none(report, lines, title):
+    draft = templatize(report, default_title="文件名")
+    assert draft.report.split("\n") == lines
+    assert draft.schema.title == title
+    assert draft.title_lines == (lines.index("") if "" in lines else 0)
+
+
+def test_title_given_on_the_command_line_wins():
+    assert templatize("XX镇政府工作报告\n签约x个。", title="我的模板").schema.title == "我的模板"
+
+
+@pytest.mark.parametrize("report, kinds", [
+    ("XX镇政府工作报告\n各位代表：\n一、回顾\n签约x个。", ["title", "blank", "salutation", "h1", "body"]),
+    ("一、回顾\n\n签约x个。\n\n", ["h1", "body"]),
+    ("签约x个。\r\n\r\n", ["body"]),
+], ids=["title", "heading-first", "crlf-and-trailing-empty-lines"])
+def test_rendered_template_has_a_title_block_and_no_trailing_empty_paragraph(tmp_path, report, kinds):
+    draft = templatize(report, title="t")
+    assert draft.source.endswith("\n") and not draft.source.endswith("\n\n")
+    (tmp_path / "template.txt").write_text(draft.source, encoding="utf-8")
+    (tmp_path / "schema.yaml").write_text(dump_schema(draft.schema), encoding="utf-8")
+    template = drafter.load_template(tmp_path)
+    blocks = layout.lay_out(template.render_text(_originals(template.schema), validate=False))
+    assert [block.kind for block in blocks] == kinds
+
+
+def test_docx_tables_are_read_in_document_order(tmp_path, runner):
+    document = docx.Document()
+    document.add_paragraph("XX镇政府工作报告")
+    document.add_paragraph("一、主要指标")
+    table = document.add_table(rows=3, cols=3)
+    for (row, column), text in {(0, 0): "指标", (0, 1): "2023年", (0, 2): "20XX年",
+                                (1, 0): "财税收入（万元）", (1, 1): "1200", (1, 2): "完成x万元"}.items():
+        table.cell(row, column).text = text
+    merged = table.cell(2, 0).merge(table.cell(2, 2))
+    merged.text = "合计签约x个"
+    merged.add_paragraph("备注：含续建项目")
+    document.add_paragraph("二、工作安排")
+    document.add_paragraph("新建x座。")
+    report = tmp_path / "报告.docx"
+    document.save(str(report))
+    assert word.read_report(report.read_bytes(), file="报告.docx") == [
+        "XX镇政府工作报告", "一、主要指标", "指标", "2023年", "20XX年", "财税收入（万元）", "1200", "完成x万元",
+        "合计签约x个", "备注：含续建项目", "二、工作安排", "新建x座。"]
+    result = _run(runner, "templatize", report, "-o", tmp_path / "t")
+    assert result.exit_code == 0, result.stderr
+    assert "{{ 主要指标.年份 }}年\n" in (tmp_path / "t" / "template.txt").read_text("utf-8")
+
+
+@pytest.mark.parametrize("name, content, words", [
+    ("报告.rtf", b"{\\rtf1\\ansi \\'d0\\'c2 x}", "RTF"),
+    ("报告.odt", b"PK\x03\x04" + b"\x00" * 8, "OpenDocument"),
+    ("报告.pdf", b"%PDF-1.7\n", "PDF"),
+    ("报告.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "旧版 Word"),
+    ("报告.wps", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "WPS"),
+    ("报告.RTF", "签约新项目x个。".encode(), "RTF"),
+    ("报告.txt", b"{\\rtf1\\ansi \\'d0\\'c2 x}", "RTF"),
+], ids=["rtf", "odt", "pdf", "doc", "wps", "upper-case-suffix", "rtf-named-txt"])
+def test_other_document_formats_are_refused_with_how_to_convert(tmp_path, runner, name, content, words):
+    report = _write(tmp_path / name, content)
+    result = _run(runner, "templatize", report, "-o", tmp_path / "out")
+    assert result.exit_code == 1 and words in result.stderr
+    assert "另存为" in result.stderr and ".docx" in result.stderr and ".txt" in result.stderr
+    assert "扩展名" not in result.stderr and "改名" not in result.stderr
+    assert not (tmp_path / "out").exists()
+    assert _run(runner, "lint", report).exit_code == 1
+
+
+@pytest.mark.parametrize("filled, kept", [
+    ("总体:\n  名称:\n", False),
+    ("总体:\n  名称: 张家\n", True),
+    ("总体:\n  名称: [张家]\n", True),
+    ("总体:\n  名称: '  '\n", False),
+    ("总体: [\n", True),
+    ("", False),
+], ids=["empty-skeleton", "a-value", "a-list", "blank-string", "broken-yaml", "empty-file"])
+def test_force_keeps_a_values_file_with_values_in_it(tmp_path, runner, filled, kept):
+    report = _write(tmp_path / "r.txt", "报告人：×××\n签约x个。")
+    out = tmp_path / "t"
+    assert _run(runner, "templatize", report, "-o", out).exit_code == 0
+    _write(out / "values.yaml", filled)
+    (out / "template.txt").write_text("旧的", encoding="utf-8")
+    result = _run(runner, "templatize", report, "-o", out, "--force")
+    assert result.exit_code == 0, result.stderr
+    assert ((out / "values.yaml").read_text("utf-8") == filled) is kept
+    assert ("已经填写了取值，未覆盖" in result.stdout) is kept
+    assert (out / "template.txt").read_text("utf-8") != "旧的"
+
+
+def test_commands_shown_quote_a_path_with_spaces(tmp_path, runner):
+    report = _write(tmp_path / "r.txt", "一、回顾\n签约x个。")
+    out = tmp_path / "我的 模板"
+    result = _run(runner, "templatize", report, "-o", out)
+    assert result.exit_code == 0
+    folder, values = shlex.quote(str(out)), shlex.quote(str(out / "values.yaml"))
+    assert f"drafter render {folder} -f {values} -o 报告.docx" in result.stdout
+    skeleton = (out / "values.yaml").read_text("utf-8")
+    assert "本文件" not in skeleton and f"drafter check {folder} -f {values}\n" in skeleton
+
+
+def test_init_example_on_a_template_without_example_says_so(tmp_path, runner, seed_folder):
+    result = _run(runner, "init", seed_folder[0], "-o", tmp_path / "v.yaml", "--example")
+    assert result.exit_code == 1
+    assert "没有示例取值文件 example.yaml" in result.stderr and "去掉 --example" in result.stderr
+    assert "No such file" not in result.stderr and not (tmp_path / "v.yaml").exists()
+
+
+def test_group_label_shows_a_year_blank_as_figures_and_dots():
+    draft = templatize("一、20XX年工作回顾\n签约x个。\n二、二〇XX年工作安排\n完成x万元。", title="t")
+    assert list(draft.schema.groups.values()) == ["一、20…年工作回顾", "二、二〇…年工作安排"]
+
+
+def test_lint_names_the_template_file_and_sorts_by_line(tmp_path, runner, seed_folder):
+    out = tmp_path / "t"
+    out.mkdir()
+    source = (seed_folder[0] / "template.txt").read_text(encoding="utf-8")
+    lines = source.split("\n")
+    lines[15] += "签约新项目x个。"
+    lines[2] = lines[2] + "坚持以为指导。"
+    _write(out / "template.txt", "\n".join(lines).replace("{{ 工作回顾.财税收入 }}", "1"))
+    _write(out / "schema.yaml", (seed_folder[0] / "schema.yaml").read_bytes())
+    result = _run(runner, "lint", out)
+    assert result.exit_code == 1
+    shown = result.stdout.splitlines()
+    assert shown[0].startswith(f"{out / 'schema.yaml'}: schema.yaml 定义了模板中没有用到的变量 工作回顾.财税收入")
+    located = [int(line.split(":")[1]) for line in shown[1:]]
+    assert located == sorted(located) and 3 in located and 16 in located
+    assert all(line.startswith(f"{out / 'template.txt'}:") for line in shown[1:])
