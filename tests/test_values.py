@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from drafter import values
+from drafter import convert, values
 from drafter.errors import ValuesFileError
 from drafter.schema import Schema, Variable
 
@@ -39,7 +39,7 @@ SCHEMA = Schema("测试", (COUNT, AMOUNT, PLACES, PERCENT, MONTH, YEAR, DATE, NA
     (ORDINAL, "18", "十八"), (ORDINAL, "4", "四"), (ORDINAL, "10", "十"), (ORDINAL, "105", "一百零五"),
 ], ids=lambda v: v.type if isinstance(v, Variable) else str(v))
 def test_accepted_values_print_as_the_schema_says(var, raw, printed):
-    assert values.format_value(var, raw) == printed
+    assert convert.format_value(var, raw) == printed
 
 
 @pytest.mark.parametrize("var, raw, message", [
@@ -53,13 +53,13 @@ def test_accepted_values_print_as_the_schema_says(var, raw, printed):
     (COUNT, ("1", "2"), "不是列表"),
 ], ids=lambda v: v.type if isinstance(v, Variable) else str(v))
 def test_refused_values_say_why(var, raw, message):
-    with pytest.raises(values._Bad, match=re.escape(message)):
-        values.format_value(var, raw)
+    with pytest.raises(convert.BadValue, match=re.escape(message)):
+        convert.format_value(var, raw)
 
 
 def test_unit_refusal_points_at_the_sentence():
-    with pytest.raises(values._Bad) as info:
-        values.format_value(COUNT, "5个")
+    with pytest.raises(convert.BadValue) as info:
+        convert.format_value(COUNT, "5个")
     assert "单位已写在句中" in info.value.hint and "签约新项目【】个" in info.value.hint
     assert "例如 5" in info.value.hint
 
@@ -160,19 +160,19 @@ def test_control_character_is_refused_with_key_and_line(tmp_path):
 
 
 def test_places_are_printed_as_the_schema_says_not_as_typed():
-    assert values.format_value(PLACES, "3") == "3.00"
-    assert values.format_value(PLACES, "3.456") == "3.46"
+    assert convert.format_value(PLACES, "3") == "3.00"
+    assert convert.format_value(PLACES, "3.456") == "3.46"
     thousands = Variable("a.b", "amount", "金额", thousands=True)
-    assert values.format_value(thousands, "1234567.5") == "1,234,567.5"
+    assert convert.format_value(thousands, "1234567.5") == "1,234,567.5"
 
 
 def test_minus_zero_prints_as_zero():
-    assert values.format_value(AMOUNT, "-0") == "0"
+    assert convert.format_value(AMOUNT, "-0") == "0"
 
 
 def test_a_unit_hint_never_echoes_a_figure_in_another_unit():
-    with pytest.raises(values._Bad) as info:
-        values.format_value(PLACES, "32000万元")
+    with pytest.raises(convert.BadValue) as info:
+        convert.format_value(PLACES, "32000万元")
     assert "32000" not in info.value.hint
 
 
@@ -241,7 +241,7 @@ def test_colons_inside_values_are_not_slips(tmp_path):
     (PLACES, "0.125", "0.13"), (PLACES, "3.455", "3.46"), (PLACES, "2.5", "2.50"),
 ], ids=["list-as-text", "list-full-width-comma", "half-up-1", "half-up-2", "pad"])
 def test_more_accepted_values(var, raw, printed):
-    assert values.format_value(var, raw) == printed
+    assert convert.format_value(var, raw) == printed
 
 
 @pytest.mark.parametrize("var, raw, message", [
@@ -249,8 +249,8 @@ def test_more_accepted_values(var, raw, printed):
     (NAME, "\U000f0000x", "U+F0000"), (NAME, "\U000e0041镇长", "U+E0041"), (NAME, "艾" * 51, "上限 50 个字"),
 ], ids=["nested-list-text", "zero-width-in-number", "bom-in-date", "plane-15", "tag", "too-long"])
 def test_more_refused_values(var, raw, message):
-    with pytest.raises(values._Bad, match=re.escape(message)):
-        values.format_value(var, raw)
+    with pytest.raises(convert.BadValue, match=re.escape(message)):
+        convert.format_value(var, raw)
 
 
 def test_python_floats_print_as_a_clerk_would_write_them():

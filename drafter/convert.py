@@ -1,0 +1,194 @@
+"""Typed text → a value and its printed form, by schema type: the rules clerks' typing meets.
+
+Pure: no files, no YAML. `values.check` applies these to every value of a values file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+from .schema import NUMBER_TYPES, Variable
+
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９，．％－＋　", "0123456789,.%-+ ")
+_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+_UNIT_AFTER = re.compile(r"([+-]?[\d,]+(?:\.\d+)?)\s*([^\d\s.,]+)")
+_DATE = re.compile(r"(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?")
+# Characters Word cannot store (controls, lone surrogates), drafter's own value marks (private
+# use), and invisible ones that hide in text copied from web pages (zero-width, direction overrides).
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ue000-\uf8ff\ufffe\uffff"
+                     "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+                     "\U000e0000-\U000e007f\U000f0000-\U0010ffff]")
+MAX_DIGITS = 15  # more than any real figure in a report, fewer than float or Word would mangle
+MAX_NAME, MAX_TEXT = 50, 500  # characters: a name, and a phrase restored into a sentence
+_CHINESE_DIGITS = "零一二三四五六七八九"
+
+
+class BadValue(Exception):
+    """Raise when a typed value is not acceptable; `message` says why and `hint` how to fix it."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+def expected(var: Variable) -> str:
+    """Describe in Chinese what `var` accepts, with its unit and limits."""
+    unit = f"（单位：{var.unit}，已写在句中）" if var.unit and var.type in NUMBER_TYPES else ""
+    if var.type == "count":
+        what = "整数"
+    elif var.type in ("amount", "quantity", "percent"):
+        what = "数字" + (f"（保留 {var.places} 位小数）" if var.places is not None else "")
+    elif var.type == "year":
+        what = "四位年份，如 2024"
+    elif var.type == "month":
+        what = "月份数字"
+    elif var.type == "day":
+        what = "日期中的日数字"
+    elif var.type == "date":
+        return "日期，如 2024-12-20"
+    elif var.type == "list":
+        return "一个或多个名称，如 [张家, 李家]"
+    else:
+        return "文字" if var.type == "text" else "名称"
+    return f"{_range(var)}的{what}{unit}"
+
+
+def _range(var: Variable) -> str:
+    if var.min is not None and var.max is not None:
+        return f" {var.min}～{var.max} "
+    if var.min is not None:
+        return f"不小于 {var.min} "
+    if var.max is not None:
+        return f"不大于 {var.max} "
+    return ""
+
+
+def format_value(var: Variable, raw: str | tuple[str | None, ...]) -> str:
+    """Return the printed form of `raw` for `var`; raise BadValue when it is not acceptable."""
+    return parse_value(var, raw)[1]
+
+
+def parse_value(var: Variable, raw: str | tuple[str | None, ...]) -> tuple[object, str]:
+    """Return the value of `raw` for `var` and its printed form; raise BadValue when not acceptable.
+
+    Numbers come back as int or Decimal, a list as a tuple of names, anything else as its text.
+    """
+    for text in raw if isinstance(raw, tuple) else (raw,):
+        _refuse_unsafe(text or "")
+    if isinstance(raw, tuple):
+        if var.type != "list":
+            raise BadValue("应为一个取值，而不是列表。", f"应填{expected(var)}。")
+        parts = [item or "" for item in raw]
+    elif var.type == "list":
+        inner = raw.strip()
+        if inner.startswith("[") and inner.endswith("]"):  # [张家, 李家] given as text, e.g. by --set
+            inner = inner[1:-1]
+        if "[" in inner or "]" in inner:
+            raise BadValue("列表里只能写名称，不能再套列表。", "写成 [张家, 李家] 或 张家、李家。")
+        parts = re.split(r"[、，,]", inner)
+    else:
+        text = raw.strip()
+        if var.type in NUMBER_TYPES:
+            return _format_number(var, text)
+        if var.type == "date":
+            return _format_date(text)
+        cleaned = _clean_text(var, raw)
+        return cleaned, cleaned
+    if not any(part.strip() for part in parts):
+        raise BadValue("不能为空。", f"应填{expected(var)}。")
+    if not all(part.strip() for part in parts):
+        raise BadValue("列表中有空的名称。", "删除多余的顿号或逗号。")
+    items = tuple(_clean_text(var, part) for part in parts)
+    return items, var.sep.join(items)
+
+
+def _refuse_unsafe(text: str) -> None:
+    bad = _UNSAFE.search(text)
+    if bad:
+        raise BadValue(f"含有看不见或无法显示的字符（U+{ord(bad.group()):04X}），Word 文档中会出错。",
+                   "多半是从网页或其他文件复制时带进来的，请删除这一项后重新输入。")
+
+
+def _clean_text(var: Variable, raw: str) -> str:
+    text = raw.strip()
+    if "\n" in text or "\r" in text:
+        raise BadValue("不能换行。", "请写在一行内。")
+    if not text:
+        raise BadValue("不能为空。", f"应填{expected(var)}。")
+    limit = MAX_TEXT if var.type == "text" else MAX_NAME
+    if len(text) > limit:
+        raise BadValue(f"太长了（{len(text)} 个字，上限 {limit} 个字）。", "请检查是否把整段文字粘贴进来了。")
+    return text
+
+
+def _format_number(var: Variable, text: str) -> tuple[object, str]:
+    shown = text
+    text = text.translate(_FULL_WIDTH).replace(" ", "")
+    if var.type == "percent" and text.endswith("%"):
+        text = text[:-1]
+    suffix = {"year": "年", "month": "月", "day": "日"}.get(var.type)
+    if suffix and text.endswith(suffix):
+        text = text[: -len(suffix)]
+    if not _NUMBER.fullmatch(text):
+        unit = _UNIT_AFTER.fullmatch(text)
+        if unit and var.unit and unit.group(2) != var.unit:
+            # 32000万元 typed where the sentence says 亿元: echoing 32000 back would be 10,000× off.
+            raise BadValue(f"“{shown}”带了单位“{unit.group(2)}”，而句中的单位是“{var.unit}”。",
+                       f"请换算成{var.unit}，只填数字。")
+        if unit:
+            context = f"（{var.context}）" if var.context else ""
+            raise BadValue(f"“{shown}”后面多了“{unit.group(2)}”。",
+                       f"单位已写在句中{context}，只填数字，例如 {unit.group(1)}。")
+        raise BadValue(f"“{shown}”不是数字。", f"应填{expected(var)}。")
+    if len(re.sub(r"\D", "", text.split(".")[0])) > MAX_DIGITS:
+        raise BadValue(f"数字位数太多（整数部分超过 {MAX_DIGITS} 位）。", f"应填{expected(var)}。")
+    value = Decimal(text.replace(",", ""))
+    if value.is_zero():
+        value = abs(value)  # -0 is 0
+    integral = var.type in ("count", "year", "month", "day")
+    if integral and value != value.to_integral_value():
+        raise BadValue(f"“{shown}”不是整数。", f"应填{expected(var)}。")
+    if (var.min is not None and value < var.min) or (var.max is not None and value > var.max):
+        raise BadValue(f"{shown} 超出范围。", f"应填{expected(var)}。")
+    if integral:
+        number = int(value)
+        return number, _chinese_number(number) if var.chinese else str(number)
+    if var.places is not None:
+        value = value.quantize(Decimal(1).scaleb(-var.places), rounding=ROUND_HALF_UP)  # 四舍五入
+    return value, format(value, ",f") if var.thousands else format(value, "f")
+
+
+def _format_date(text: str) -> tuple[object, str]:
+    match = _DATE.fullmatch(text.translate(_FULL_WIDTH).replace(" ", ""))
+    if not match:
+        raise BadValue(f"“{text}”不是日期。", "写成 2024-12-20 或 2024年12月20日。")
+    try:
+        day = dt.date(*(int(g) for g in match.groups()))
+    except ValueError as err:
+        raise BadValue(f"“{text}”不是有效的日期。", "检查月份（1～12）和日（该月的天数）。") from err
+    if not 1900 <= day.year <= 2100:
+        raise BadValue(f"“{text}”的年份超出范围。", "年份应在 1900～2100 之间。")
+    return day, f"{day.year}年{day.month}月{day.day}日"
+
+
+def _chinese_number(number: int) -> str:
+    if number == 0:
+        return "零"
+    if number >= 10000:
+        return str(number)
+    out = ""
+    units = ["千", "百", "十", ""]
+    digits = f"{number:04d}"
+    zero = False
+    for digit, unit in zip(digits, units, strict=False):
+        if digit == "0":
+            zero = bool(out)
+            continue
+        if zero:
+            out += "零"
+            zero = False
+        out += _CHINESE_DIGITS[int(digit)] + unit
+    return out[1:] if out.startswith("一十") else out
