@@ -30,10 +30,12 @@ from .template import (
     SCHEMA_FILE,
     TEMPLATE_FILE,
     Template,
-    bundled_root,
     check_consistency,
+    find_template,
     load_template,
+    read_source,
     write_atomically,
+    write_template_folder,
 )
 from .word import PROFILES, write_docx
 
@@ -271,12 +273,8 @@ def list_vars(template: str, as_json: bool) -> None:
                  "context": v.context, "example": v.example} for v in loaded.variables]
         click.echo(_json(rows), nl=False)
         return
-    table = [("键", "类型", "单位", "说明")]
-    table += [(v.key, v.type_label, v.unit or "—", v.label) for v in loaded.variables]
-    widths = [max(_width(row[i]) for row in table) for i in range(3)]
-    for row in table:
-        cells = [row[i] + " " * (widths[i] - _width(row[i])) for i in range(3)]
-        click.echo("  ".join(cells + [row[3]]))
+    _echo_table([("键", "类型", "单位", "说明")]
+                + [(v.key, v.type_label, v.unit or "—", v.label) for v in loaded.variables])
     click.echo(f"\n共 {len(loaded.variables)} 个变量。")
 
 
@@ -347,29 +345,10 @@ def templatize_command(report: Path, output: Path, with_gaps: bool, title: str |
     header = (f"由 drafter templatize 从 {report.name} 生成。请核对每一项的 type（类型）和 label（说明）；\n"
               "格式见 docs/template-format.md。")
     values_file = output / VALUES_FILE
-    files = {TEMPLATE_FILE: draft.source, SCHEMA_FILE: dump_schema(draft.schema, header=header)}
-    kept = _filled(values_file)
-    if not kept:
-        files[VALUES_FILE] = write_skeleton(draft.schema, template=str(output), values_file=str(values_file))
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise OutputError(f"无法创建文件夹：{describe_os_error(err)}。", file=str(output)) from err
-    for name, content in files.items():
-        write_atomically(output / name, content.encode("utf-8"))
+    files = {TEMPLATE_FILE: draft.source, SCHEMA_FILE: dump_schema(draft.schema, header=header),
+             VALUES_FILE: write_skeleton(draft.schema, template=str(output), values_file=str(values_file))}
+    kept = write_template_folder(output, files, keep_filled=VALUES_FILE)
     _summarize(draft, output, kept=kept)
-
-
-def _filled(path: Path) -> bool:
-    """Return True when the values file at `path` exists and holds a value or cannot be read as one."""
-    try:
-        if not path.is_file() or not path.read_bytes().strip():
-            return False
-        data = values_module.read_values_file(path)
-    except (OSError, DrafterError):
-        return True  # not readable as a values file: somebody's work, not ours to overwrite
-    items = (item for raw in data.raw.values() for item in (raw if isinstance(raw, tuple) else (raw,)))
-    return any(item is not None and str(item).strip() for item in items)
 
 
 def _summarize(draft: templatizing.Draft, output: Path, *, kept: bool) -> None:
@@ -389,9 +368,7 @@ def _summarize(draft: templatizing.Draft, output: Path, *, kept: bool) -> None:
     table = [("键", "类型", "单位", "处数", "原文", "原句")]
     table += [(v.key, v.type_label, v.unit or "—", str(uses[v.key]), v.original or "（空）",
                v.context if len(v.context) <= 30 else v.context[:29] + "…") for v in variables]
-    widths = [max(_width(row[i]) for row in table) for i in range(5)]
-    for row in table:
-        click.echo("  ".join([row[i] + " " * (widths[i] - _width(row[i])) for i in range(5)] + [row[5]]))
+    _echo_table(table)
     if draft.notes:
         click.echo(f"\n需要核对（{len(draft.notes)} 处；行号是 template.txt 中的行）：")
         for note in draft.notes:
@@ -410,19 +387,15 @@ def _summarize(draft: templatizing.Draft, output: Path, *, kept: bool) -> None:
 @click.argument("target", metavar="REPORT|TEMPLATE")
 def lint(target: str) -> None:
     """检查报告或模板：疑似删去的词语、未改成变量的空位、模板与 schema 不一致之处。"""
-    folder = _template_folder(target)
+    folder = find_template(target)
     if folder is None:
         findings = linting.lint_report(textfile.read_report(Path(target)))
         error: type[DrafterError] = ReportError
         where = target
     else:
         source_file = folder / TEMPLATE_FILE
-        try:
-            source = source_file.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as err:
-            raise TemplateError(f"无法以 UTF-8 读取模板：{err}。", file=str(source_file)) from err
-        findings = linting.lint_template(source, load_schema(folder / SCHEMA_FILE), file=str(source_file),
-                                         schema_file=str(folder / SCHEMA_FILE))
+        findings = linting.lint_template(read_source(folder), load_schema(folder / SCHEMA_FILE),
+                                         file=str(source_file), schema_file=str(folder / SCHEMA_FILE))
         error = TemplateError
         where = str(source_file)  # DIR/template.txt:21:, which an editor can open at the line
     for finding in findings:
@@ -434,15 +407,12 @@ def lint(target: str) -> None:
     click.echo(f"{target}：未发现问题。")
 
 
-def _template_folder(target: str) -> Path | None:
-    """Return the template folder `target` names (a path or a bundled name), or None for a report."""
-    path = Path(target)
-    if (path / TEMPLATE_FILE).is_file():
-        return path
-    bundled = bundled_root() / target
-    if not path.exists() and (bundled / TEMPLATE_FILE).is_file():
-        return bundled
-    return None
+def _echo_table(rows: list[tuple[str, ...]]) -> None:
+    """Print `rows` in aligned columns; the last column runs free."""
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        cells = [cell + " " * (width - _width(cell)) for cell, width in zip(row[:-1], widths, strict=True)]
+        click.echo("  ".join([*cells, row[-1]]))
 
 
 def _width(text: str) -> int:

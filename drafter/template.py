@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import layout, render, values
 from .errors import (
+    DrafterError,
     OutputError,
     Problem,
     TemplateError,
@@ -178,33 +179,73 @@ def _file_mode(path: Path) -> int:
         return 0o666 & ~mask
 
 
-def load_template(path_or_name: str | os.PathLike[str]) -> Template:
-    """Return the template in folder `path_or_name`, or the bundled template of that name."""
+def find_template(path_or_name: str | os.PathLike[str]) -> Path | None:
+    """Return the template folder `path_or_name` names (a folder or a bundled name), or None."""
     path = Path(path_or_name)
-    if not (path / TEMPLATE_FILE).is_file():
-        bundled = bundled_root() / str(path_or_name)
-        if not path.is_dir() and (bundled / TEMPLATE_FILE).is_file():
-            path = bundled
-        elif path.is_dir():
-            raise TemplateError(f"文件夹中没有 {TEMPLATE_FILE}。", file=str(path),
-                                hint="模板文件夹应包含 template.txt、schema.yaml 和 example.yaml。")
-        else:
-            names = "、".join(bundled_names()) or "（无）"
-            raise TemplateError(f"找不到模板“{path_or_name}”。",
-                                hint=f"请给出模板文件夹的路径，或内置模板名：{names}。")
-    source_file = path / TEMPLATE_FILE
+    if (path / TEMPLATE_FILE).is_file():
+        return path
+    bundled = bundled_root() / str(path_or_name)
+    if not path.exists() and (bundled / TEMPLATE_FILE).is_file():
+        return bundled
+    return None
+
+
+def read_source(folder: Path) -> str:
+    """Return the text of the template.txt in `folder`."""
+    source_file = folder / TEMPLATE_FILE
     try:
-        source = source_file.read_text(encoding="utf-8-sig")
+        return source_file.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as err:
         raise TemplateError("模板不是 UTF-8 编码。", file=str(source_file),
                             hint="用编辑器把 template.txt 另存为 UTF-8。") from err
     except OSError as err:
         raise TemplateError(f"无法读取模板：{describe_os_error(err)}。", file=str(source_file)) from err
+
+
+def load_template(path_or_name: str | os.PathLike[str]) -> Template:
+    """Return the template in folder `path_or_name`, or the bundled template of that name."""
+    path = find_template(path_or_name)
+    if path is None:
+        if Path(path_or_name).is_dir():
+            raise TemplateError(f"文件夹中没有 {TEMPLATE_FILE}。", file=str(path_or_name),
+                                hint="模板文件夹应包含 template.txt、schema.yaml 和 example.yaml。")
+        names = "、".join(bundled_names()) or "（无）"
+        raise TemplateError(f"找不到模板“{path_or_name}”。",
+                            hint=f"请给出模板文件夹的路径，或内置模板名：{names}。")
+    source, source_file = read_source(path), str(path / TEMPLATE_FILE)
     schema = load_schema(path / SCHEMA_FILE)
-    check_consistency(source, schema, file=str(source_file))
+    check_consistency(source, schema, file=source_file)
     return Template(name=path.name, path=path, schema=schema, source=source,
-                    compiled=render.compile_source(source, file=str(source_file)),
+                    compiled=render.compile_source(source, file=source_file),
                     followers=_followers(source))
+
+
+def write_template_folder(folder: Path, files: Mapping[str, str], *, keep_filled: str) -> bool:
+    """Write `files` (name → text) into `folder`, each atomically; return whether one was kept.
+
+    The file named `keep_filled` (a values file) is not overwritten when it already holds values
+    or cannot be read as a values file: it is somebody's work.
+    """
+    kept = _filled(folder / keep_filled)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError(f"无法创建文件夹：{describe_os_error(err)}。", file=str(folder)) from err
+    for name, content in files.items():
+        if not (kept and name == keep_filled):
+            write_atomically(folder / name, content.encode("utf-8"))
+    return kept
+
+
+def _filled(path: Path) -> bool:
+    try:
+        if not path.is_file() or not path.read_bytes().strip():
+            return False
+        data = values.read_values_file(path)
+    except (OSError, DrafterError):
+        return True  # not readable as a values file: somebody's work, not ours to overwrite
+    items = (item for raw in data.raw.values() for item in (raw if isinstance(raw, tuple) else (raw,)))
+    return any(item is not None and str(item).strip() for item in items)
 
 
 def _followers(source: str) -> dict[str, frozenset[str]]:
