@@ -1,9 +1,9 @@
 """drafter: fill a report template with a YAML values file and get a GB/T 9704 Word document."""
 
 from .errors import DrafterError, Problem, TemplateError, ValuesError, ValuesFileError
-from .template import Template, load_template
+from .template import Rendered, Template, load_template
 from .values import Values
 
 __version__ = "0.1.0"
-__all__ = ["DrafterError", "Problem", "Template", "TemplateError", "Values", "ValuesError",
+__all__ = ["DrafterError", "Problem", "Rendered", "Template", "TemplateError", "Values", "ValuesError",
            "ValuesFileError", "load_template", "__version__"]

@@ -6,6 +6,7 @@ import difflib
 import json
 import re
 import shlex
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
@@ -29,7 +30,7 @@ from .skeleton import write_skeleton
 from .template import (
     SCHEMA_FILE,
     TEMPLATE_FILE,
-    Template,
+    Rendered,
     check_consistency,
     find_template,
     load_template,
@@ -127,18 +128,17 @@ DRAFT = click.option("--draft", is_flag=True, help="草稿：允许缺项，缺�
 MARK_VALUES = click.option("--mark-values", is_flag=True, help="把每个填入的取值加底色，便于逐项核对。")
 
 
-def _prepared(template: str, files: tuple[Path, ...], sets: tuple[str, ...], *, draft: bool,
-              no_rules: bool) -> tuple[Template, values_module.Values, dict[str, str]]:
-    """Load `template` and the values, print the warnings; return both and the missing labels."""
-    loaded = load_template(template)
-    data = _load_values(files, sets, draft=draft)
-    _, missing, warnings = loaded.prepare(data, draft=draft, rules=not no_rules)
-    for problem in warnings:
+def _rendered(template: str, files: tuple[Path, ...], sets: tuple[str, ...], *, draft: bool,
+              mark_values: bool, no_rules: bool) -> Rendered:
+    """Load `template` and the values, lay out the report and print the warnings."""
+    rendered = load_template(template).render(_load_values(files, sets, draft=draft), draft=draft,
+                                              mark_values=mark_values, rules=not no_rules)
+    for problem in rendered.warnings:
         click.echo(f"警告：{problem}", err=True)
-    return loaded, data, missing
+    return rendered
 
 
-def _say_missing(missing: dict[str, str]) -> None:
+def _say_missing(missing: Mapping[str, str]) -> None:
     if missing:
         click.echo(f"草稿：还有 {len(missing)} 项待填写（文档中以黄色标出）：", err=True)
         for key, label in missing.items():
@@ -170,10 +170,9 @@ def render(template: str, files: tuple[Path, ...], sets: tuple[str, ...], output
     """用取值文件填写模板 TEMPLATE，生成 .docx。"""
     if output.suffix.lower() != ".docx":
         raise OutputError("输出文件应以 .docx 结尾。", file=str(output), hint="例如 -o 报告.docx。")
-    loaded, data, missing = _prepared(template, files, sets, draft=draft, no_rules=no_rules)
-    loaded.render_docx(data, output, profile=profile, draft=draft, mark_values=mark_values,
-                       rules=not no_rules)
-    _say_missing(missing)
+    rendered = _rendered(template, files, sets, draft=draft, mark_values=mark_values, no_rules=no_rules)
+    write_atomically(output, write_docx(rendered.blocks, profile=profile))
+    _say_missing(rendered.missing)
     click.echo(f"已生成 {output}")
 
 
@@ -301,14 +300,13 @@ def preview(template: str, files: tuple[Path, ...], sets: tuple[str, ...], outpu
     previewing.find_soffice()  # say what to install before the values are checked
     if png_dir is not None:
         previewing.find_pdftoppm()
-    loaded, data, missing = _prepared(template, files, sets, draft=draft, no_rules=no_rules)
+    rendered = _rendered(template, files, sets, draft=draft, mark_values=mark_values, no_rules=no_rules)
     for font in previewing.missing_fonts():
         click.echo(f"警告：预览字体 {font} 未安装，页面中的字形会不同（行数、每行字数不变）。"
                    f"安装：sudo {previewing.INSTALL}", err=True)
-    blocks = loaded.render_blocks(data, draft=draft, mark_values=mark_values, rules=not no_rules)
-    written = previewing.write_preview(write_docx(blocks, profile=profile), output, png_dir=png_dir,
-                                       resolution=dpi)
-    _say_missing(missing)
+    written = previewing.write_preview(write_docx(rendered.blocks, profile=profile), output,
+                                       png_dir=png_dir, resolution=dpi)
+    _say_missing(rendered.missing)
     click.echo(f"已生成 {output}" + (f"，页面图片 {len(written) - 1} 张在 {png_dir}" if png_dir else ""))
 
 

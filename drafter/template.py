@@ -42,6 +42,15 @@ def bundled_names() -> list[str]:
 
 
 @dataclass(frozen=True)
+class Rendered:
+    """A report laid out for writing, with the values still missing (in a draft) and the warnings."""
+
+    blocks: tuple[layout.Block, ...]
+    missing: Mapping[str, str]
+    warnings: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
 class Template:
     """A template ready to check values and render them, many times over."""
 
@@ -112,12 +121,21 @@ class Template:
             missing = {}
         return render.strip_marks(render.render(self.compiled, text, missing=missing))  # type: ignore[arg-type]
 
+    def render(self, data: Mapping[str, object] | values.Values, *, draft: bool = False,
+               mark_values: bool = False, rules: bool = True) -> Rendered:
+        """Check `data` and lay out the report: return its paragraphs, what is missing, the warnings.
+
+        In a `draft` a missing value shows as its 【label】; with `mark_values` every value is
+        marked for highlighting. Raise ValuesError when the values have errors.
+        """
+        text, missing, warnings = self.prepare(data, draft=draft, rules=rules)
+        marked = render.render(self.compiled, text, mark=mark_values, missing=missing)  # type: ignore[arg-type]
+        return Rendered(layout.lay_out(marked), missing, warnings)
+
     def render_blocks(self, data: Mapping[str, object] | values.Values, *, draft: bool = False,
                       mark_values: bool = False, rules: bool = True) -> tuple[layout.Block, ...]:
         """Return the laid-out paragraphs of the report for `data`."""
-        text, missing, _ = self.prepare(data, draft=draft, rules=rules)
-        marked = render.render(self.compiled, text, mark=mark_values, missing=missing)  # type: ignore[arg-type]
-        return layout.lay_out(marked)
+        return self.render(data, draft=draft, mark_values=mark_values, rules=rules).blocks
 
     def render_docx(self, data: Mapping[str, object] | values.Values, path: str | Path, *,
                     profile: str = "gb2312", draft: bool = False, mark_values: bool = False,
