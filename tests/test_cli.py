@@ -291,3 +291,13 @@ def test_skeleton_comments_survive_line_breaks_in_schema_text(runner, tmp_path):
     assert _invoke(runner, "init", folder, "-o", values).exit_code == 0
     result = _invoke(runner, "check", folder, "-f", values)
     assert "重复出现" not in result.stderr and "未填写" in result.stderr
+
+
+def test_a_later_file_replaces_a_list_whole(runner, tmp_path):
+    override = tmp_path / "more.yaml"
+    override.write_text("农业农村:\n  柑橘村: [北山]\n", encoding="utf-8")
+    out = tmp_path / "r.docx"
+    result = _invoke(runner, "render", "township-work-report", "-f", TEMPLATE_DIR / "example.yaml", "-f", override, "-o", out)
+    assert result.exit_code == 0
+    text = "".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert "北山等村" in text and "南岭" not in text

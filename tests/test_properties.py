@@ -91,3 +91,21 @@ def test_cli_never_shows_a_traceback_on_garbage(tmp_path):
                               capture_output=True, text=True)
         assert proc.returncode == 1, content
         assert "Traceback" not in proc.stderr and proc.stderr.startswith("错误："), (content, proc.stderr)
+
+
+@settings(max_examples=60, deadline=None)
+@given(yaml_text)
+def test_the_cli_answers_random_yaml_with_a_report_or_a_message(tmp_path_factory, text):
+    from click.testing import CliRunner
+
+    from drafter.cli import cli
+
+    folder = tmp_path_factory.mktemp("cli")
+    (folder / "v.yaml").write_bytes(text.encode("utf-8", errors="replace"))
+    result = CliRunner().invoke(cli, ["render", "township-work-report", "-f", str(folder / "v.yaml"),
+                                      "-o", str(folder / "r.docx"), "--draft"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code in (0, 1)
+    assert (folder / "r.docx").exists() == (result.exit_code == 0)
+    if result.exit_code == 1:
+        assert result.stderr.startswith("错误：")
