@@ -114,8 +114,10 @@ def _title_block_length(plains: list[str]) -> int:
         if line.strip():
             continue
         head = plains[:index]
-        title_like = all(len(text) <= (60 if number == 0 else 80) and _kind(text) == "body"
-                         and not text.endswith(_FULL_STOPS) for number, text in enumerate(head))
+        if not head or len(head[0]) > 60:
+            return 0  # a first line that long is a paragraph, not a title
+        # Lines under the title may be long (a 题注 with a long office name), but no sentences.
+        title_like = all(_kind(text) == "body" and not text.endswith(_FULL_STOPS) for text in head)
         return index if title_like else 0
     return 0
 
