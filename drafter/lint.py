@@ -48,7 +48,7 @@ def lint_template(source: str, schema: Schema, *, file: str, schema_file: str | 
     `file` names the template text in messages, `schema_file` the schema.
     """
     findings = []
-    used = render.referenced_keys(source, file=file)
+    used = render.template_keys(source, file=file)
     for key, line in used.items():
         if schema.get(key) is None:
             findings.append(Finding(line, f"模板使用了 schema.yaml 中没有定义的变量 {key}。"))

@@ -39,11 +39,12 @@ def _variable_path(node: nodes.Node) -> list[str] | None:
     return parts[::-1]
 
 
-def check_source(source: str, *, file: str) -> None:
-    """Raise TemplateError unless `source` is text with only `{{ 组.名称 }}` in it.
+def template_keys(source: str, *, file: str) -> dict[str, int]:
+    """Return the variables `source` uses, as dotted keys with the first line using each.
 
-    Templates are untrusted: with no filters, calls, operators or tags there is nothing to abuse,
-    and nothing that can print a value in some way other than the schema's.
+    Raise TemplateError unless `source` is text with only `{{ 组.名称 }}` in it. Templates are
+    untrusted: with no filters, calls, operators or tags there is nothing to abuse, and nothing that
+    can print a value in some way other than the schema's.
     """
     try:
         tree = _ENV.parse(source)
@@ -54,6 +55,7 @@ def check_source(source: str, *, file: str) -> None:
     if trim:  # whitespace control would silently eat the text around a variable
         line = source.count("\n", 0, trim.start()) + 1
         raise TemplateError("模板中不能用 {{- 或 -}}。", file=file, line=line, hint="写成 {{ 组.名称 }}。")
+    keys: dict[str, int] = {}
     for statement in tree.body:
         if not isinstance(statement, nodes.Output):
             raise TemplateError("模板中不能使用 {% %} 标签。", file=file, line=statement.lineno,
@@ -66,6 +68,8 @@ def check_source(source: str, *, file: str) -> None:
                 raise TemplateError(
                     "这里的 {{ }} 不是“组.名称”形式的变量。", file=file, line=node.lineno,
                     hint="模板中只能写 {{ 组.名称 }}，不能用过滤器、运算、函数或下划线开头的名字。")
+            keys.setdefault(".".join(path), node.lineno)
+    return keys
 
 
 def check_rule_source(expression: str, *, file: str, line: int | None) -> dict[str, int]:
@@ -107,39 +111,6 @@ def compile_source(source: str, *, file: str) -> jinja2.Template:
     except jinja2.TemplateSyntaxError as err:
         raise TemplateError(f"模板语法错误：{err.message}", file=file, line=err.lineno,
                             hint="变量写成 {{ 组.名称 }}，花括号成对。") from err
-
-
-def referenced_keys(source: str, *, file: str) -> dict[str, int]:
-    """Return every variable `source` uses, as a dotted key, with the first line using it."""
-    try:
-        tree = _ENV.parse(source)
-    except jinja2.TemplateSyntaxError as err:
-        raise TemplateError(f"模板语法错误：{err.message}", file=file, line=err.lineno) from err
-    found: dict[str, int] = {}
-    inner: set[int] = set()
-    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-        # find_all walks outer nodes first; the inner links of a chain are skipped.
-        if id(node) in inner:
-            continue
-        parts = []
-        current: nodes.Node = node
-        while isinstance(current, (nodes.Getattr, nodes.Getitem)):
-            inner.add(id(current.node))
-            if isinstance(current, nodes.Getattr):
-                parts.append(current.attr)
-            elif isinstance(current.arg, nodes.Const):
-                parts.append(str(current.arg.value))
-            else:
-                parts.append("?")
-            current = current.node
-        if isinstance(current, nodes.Name):
-            inner.add(id(current))
-            parts.append(current.name)
-            found.setdefault(".".join(reversed(parts)), node.lineno)
-    for name in tree.find_all(nodes.Name):
-        if id(name) not in inner:
-            found.setdefault(name.name, name.lineno)
-    return found
 
 
 def render(template: jinja2.Template, text: Mapping[str, str], *, mark: bool = False,

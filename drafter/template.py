@@ -277,8 +277,7 @@ def _followers(source: str) -> dict[str, frozenset[str]]:
 
 def check_consistency(source: str, schema: Schema, *, file: str) -> None:
     """Raise TemplateError unless the template text and the schema name the same variables."""
-    render.check_source(source, file=file)
-    used = render.referenced_keys(source, file=file)
+    used = render.template_keys(source, file=file)
     declared = schema.by_key
     extra = [(key, line) for key, line in used.items() if key not in declared]
     unused = [key for key in declared if key not in used]

@@ -208,11 +208,6 @@ def _page_number(font: str, side: str) -> str:
             f'<w:ind w:{side}="280"/><w:jc w:val="{side}"/></w:pPr>{before}{field}{after}</w:p>')
 
 
-def read_paragraphs(data: bytes) -> list[str]:
-    """Return the text of each body paragraph of the .docx in `data`, line breaks as newlines."""
-    return [paragraph.text for paragraph in docx.Document(io.BytesIO(data)).paragraphs]
-
-
 def read_report(data: bytes, *, file: str) -> list[str]:
     """Return the paragraphs of the .docx report in `data`, one line each, in document order.
 
