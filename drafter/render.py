@@ -166,9 +166,10 @@ def _rule(expression: str) -> jinja2.environment.TemplateExpression:
     return _RULE_ENV.compile_expression(expression)
 
 
-def rule_keys(expression: str) -> dict[str, int]:
-    """Return the variables a rule `expression` uses, as dotted keys."""
-    return check_rule_source(expression, file="schema.yaml", line=None)
+@lru_cache(maxsize=256)
+def rule_keys(expression: str) -> tuple[str, ...]:
+    """Return the variables a rule `expression` uses, as dotted keys (parsed once per rule)."""
+    return tuple(check_rule_source(expression, file="schema.yaml", line=None))
 
 
 def check_rule(expression: str, typed: Mapping[str, object]) -> bool | None:
