@@ -98,7 +98,7 @@ def lay_out(text: str) -> tuple[Block, ...]:
             breaks = _break_lines(plain, width, kind, _marked_spans(pieces))
             blocks.append(Block(kind, _segments(pieces, plain, 0, breaks)))
             continue
-        kind = _kind(plain)
+        kind = paragraph_kind(plain)
         lead = _lead_length(plain) if kind.startswith("h") else 0
         blocks.append(Block(kind, _segments(pieces, plain, lead, ())))
     return tuple(blocks)
@@ -117,7 +117,8 @@ def _title_block_length(plains: list[str]) -> int:
         if not head or len(head[0]) > 60:
             return 0  # a first line that long is a paragraph, not a title
         # Lines under the title may be long (a 题注 with a long office name), but no sentences.
-        title_like = all(_kind(text) == "body" and not text.endswith(_FULL_STOPS) for text in head)
+        title_like = all(paragraph_kind(text) == "body" and not text.endswith(_FULL_STOPS)
+                         for text in head)
         return index if title_like else 0
     return 0
 
@@ -136,7 +137,8 @@ def _marked_spans(pieces: list[tuple[str, str | None]]) -> list[tuple[int, int]]
     return spans
 
 
-def _kind(plain: str) -> str:
+def paragraph_kind(plain: str) -> str:
+    """Return the kind of a paragraph from how it starts: h1–h4, salutation, body or blank."""
     if not plain.strip():
         return "blank"
     for kind, pattern in (("h1", _H1), ("h2", _H2), ("h4", _H4), ("h3", _H3)):

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from .gaps import Gap, find_gaps
+from .layout import paragraph_kind
 from .naming import find_sections, number_name, plain_name, text_name, unique
 from .placeholders import Placeholder, find_placeholders, mask_blanks
 from .schema import DEFAULT_LIMITS, Schema, Variable
@@ -31,9 +32,6 @@ _JINJA_OPENERS = re.compile(r"\{(?=[{%#])|\{\Z")
 TITLE_CHARS = 40
 CAPTION_CHARS = 60
 CAPTION_LINES = 4
-_HEADING = re.compile(r"\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．](?!\d)"
-                      r"|[（(]\d{1,2}[）)])")
-_SALUTATION = re.compile(r"[^，。；！？：,.;!?:]{1,12}[：:]")
 _LINE_ENDS = ("。", "！", "？", "；", ".", "!", "?", ";", "，", ",", "、", "：", ":")
 # Under the title: a 题注 (——在…会议上), a date in brackets (（2024年1月5日）), a speaker line
 # (镇长　张三, 报告人：张三).
@@ -163,8 +161,8 @@ def title_block_length(lines: list[str]) -> int:
 
 def _title_like(line: str, limit: int) -> bool:
     text = line.strip()
-    return (len(text) <= limit and not text.endswith(_LINE_ENDS) and not _HEADING.match(text)
-            and not _SALUTATION.fullmatch(text))
+    # The same test the layout uses, so what templatize keeps as a title the document sets as one.
+    return len(text) <= limit and not text.endswith(_LINE_ENDS) and paragraph_kind(text) == "body"
 
 
 def _propose_blank(ph: Placeholder, section: int, previous: str) -> tuple[tuple[object, ...], _Proposal]:
