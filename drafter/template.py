@@ -141,10 +141,17 @@ class Template:
                     profile: str = "gb2312", draft: bool = False, mark_values: bool = False,
                     rules: bool = True) -> Path:
         """Write the report for `data` to `path` as a .docx, atomically; return the path."""
+        content = self.render_bytes(data, profile=profile, draft=draft, mark_values=mark_values,
+                                    rules=rules)
+        return write_atomically(Path(path), content)
+
+    def render_bytes(self, data: Mapping[str, object] | values.Values, *, profile: str = "gb2312",
+                     draft: bool = False, mark_values: bool = False, rules: bool = True) -> bytes:
+        """Return the .docx bytes of the report for `data`; raise ValuesError on bad values."""
         if profile not in PROFILES:
             raise OutputError(f"未知的字体方案“{profile}”。", hint=f"可选：{'、'.join(PROFILES)}。")
         blocks = self.render_blocks(data, draft=draft, mark_values=mark_values, rules=rules)
-        return write_atomically(Path(path), write_docx(blocks, profile=profile))
+        return write_docx(blocks, profile=profile)
 
 
 def _plain_text(raw: values.Raw) -> str:
