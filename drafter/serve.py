@@ -234,7 +234,8 @@ def _preview(session: Session, data: object) -> dict[str, object]:
         previewing.find_soffice()
         previewing.find_pdftoppm()
     except OfficeNotFoundError as error:
-        hint = f"{error.hint}；Windows 上请从 https://zh-cn.libreoffice.org/ 下载安装。装好后重新启动 drafter serve。"
+        hint = (f"{error.hint}；Windows 上请从 https://zh-cn.libreoffice.org/ 下载安装。"
+                "装好后重新启动 drafter serve。")
         raise Refused(503, error.message, hint=hint, install=previewing.INSTALL) from error
     content = _document(session, data, draft=True)
     if not session.previewing.acquire(blocking=False):  # one soffice at a time on a small PC

@@ -153,7 +153,7 @@ def scalar(text: str) -> str:
     Plain where that reads back unchanged (5, 艾城, 2024-12-20), as a clerk writes it; in double
     quotes where YAML would read something else (a comment, a list, a null, spaces at the ends).
     """
-    if "\n" not in text and "\r" not in text:
+    if text and "\n" not in text and "\r" not in text:
         try:
             root = yaml.compose(f"k: {text}\n", Loader=yaml.SafeLoader)
         except yaml.YAMLError:
