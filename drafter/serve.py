@@ -10,6 +10,7 @@ only, so no text from a template or a value is ever read as HTML.
 from __future__ import annotations
 
 import base64
+import errno
 import hmac
 import json
 import secrets
@@ -262,9 +263,11 @@ def bind(port: int) -> socket.socket:
         sock.listen(64)
     except OSError as err:
         sock.close()
-        raise OutputError(f"无法在端口 {port} 上启动：{describe_os_error(err)}。",
-                          hint="这个端口可能正被别的程序使用；"
-                               "换一个 --port，或不加 --port 让 drafter 自动选择。") from err
+        reasons = {errno.EADDRINUSE: "端口已被别的程序占用",
+                   errno.EACCES: "没有权限使用这个端口（1024 以下的端口要管理员权限）"}
+        reason = reasons.get(err.errno or 0, describe_os_error(err))
+        raise OutputError(f"无法在端口 {port} 上启动：{reason}。",
+                          hint="换一个 --port，或不加 --port 让 drafter 自动选一个空闲端口。") from err
     return sock
 
 

@@ -456,7 +456,8 @@ def test_serve_refuses_a_port_in_use(runner, tmp_path):
                                      "--port", str(port), "--no-browser"])
     finally:
         taken.close()
-    assert result.exit_code == 1 and f"无法在端口 {port} 上启动" in result.stderr and "--port" in result.stderr
+    assert result.exit_code == 1 and f"无法在端口 {port} 上启动：端口已被别的程序占用" in result.stderr
+    assert "--port" in result.stderr
 
 
 def test_new_values_file_takes_a_free_name(tmp_path):
