@@ -375,6 +375,7 @@
   $("render").addEventListener("click", () => render(false));
   $("preview").addEventListener("click", preview);
   $("next").addEventListener("click", next);
+  $("count").addEventListener("click", next);
   $("close-preview").addEventListener("click", () => $("pages").close());
   document.addEventListener("keydown", (event) => {
     if ((event.ctrlKey || event.metaKey) && event.key === "s") {
