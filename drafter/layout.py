@@ -16,6 +16,8 @@ _SALUTATION = re.compile(r"[^，。；！？：,.;!?:]{1,12}[：:]")
 _SENTENCE_END = re.compile(r"[。！？]")
 _PAREN_PAIR = re.compile(r"\(([^()\n]*)\)")
 _HALF_TO_FULL = {",": "，", "!": "！", ":": "：", ";": "；", "?": "？"}
+_HALF_MARK = re.compile(r"[,!:;?]")
+_HALF_WIDTH = re.compile(r"[,!:;?(]")
 _MARK_SPLIT = re.compile(f"([{VALUE_START}{MISSING_START}][^{MARK_END}]*{MARK_END})")
 
 _FULL_STOPS = ("。", "！", "？", "；", ".", "!", "?", ";")
@@ -61,17 +63,9 @@ def normalize_punctuation(text: str) -> str:
 
     Figures keep their marks: a comma or colon between two digits (3,000 or 10:30) stays.
     """
-    chars = list(text)
-    for i, char in enumerate(chars):
-        if char not in _HALF_TO_FULL:
-            continue
-        before = chars[i - 1] if i > 0 else ""
-        after = chars[i + 1] if i + 1 < len(chars) else ""
-        if before.isdigit() and after.isdigit():
-            continue
-        if (before and is_cjk(before)) or (after and is_cjk(after)):
-            chars[i] = _HALF_TO_FULL[char]
-    out = "".join(chars)
+    if not _HALF_WIDTH.search(text):
+        return text  # nothing to change, as in most paragraphs
+    out = _HALF_MARK.sub(_full_width_mark, text)
 
     def full(match: re.Match[str]) -> str:
         start, end = match.span()
@@ -81,6 +75,17 @@ def normalize_punctuation(text: str) -> str:
         return match.group(0)
 
     return _PAREN_PAIR.sub(full, out)
+
+
+def _full_width_mark(match: re.Match[str]) -> str:
+    text, i = match.string, match.start()
+    before = text[i - 1] if i > 0 else ""
+    after = text[i + 1] if i + 1 < len(text) else ""
+    if before.isdigit() and after.isdigit():
+        return match.group()
+    if (before and is_cjk(before)) or (after and is_cjk(after)):
+        return _HALF_TO_FULL[match.group()]
+    return match.group()
 
 
 def lay_out(text: str) -> tuple[Block, ...]:
