@@ -16,7 +16,8 @@ _SALUTATION = re.compile(r"[^，。；！？：,.;!?:]{1,12}[：:]")
 _SENTENCE_END = re.compile(r"[。！？]")
 _PAREN_PAIR = re.compile(r"\(([^()\n]*)\)")
 _HALF_TO_FULL = {",": "，", "!": "！", ":": "：", ";": "；", "?": "？"}
-_HALF_MARK = re.compile(r"[,!:;?]")
+_CJK = "\u2e80-\U0010ffff“”‘’—…·"  # what is_cjk accepts
+_HALF_MARK = re.compile(f"(?<=[{_CJK}])[,!:;?]|[,!:;?](?=[{_CJK}])")
 _HALF_WIDTH = re.compile(r"[,!:;?(]")
 _MARK_SPLIT = re.compile(f"([{VALUE_START}{MISSING_START}][^{MARK_END}]*{MARK_END})")
 
@@ -65,7 +66,8 @@ def normalize_punctuation(text: str) -> str:
     """
     if not _HALF_WIDTH.search(text):
         return text  # nothing to change, as in most paragraphs
-    out = _HALF_MARK.sub(_full_width_mark, text)
+    # A mark with Chinese on either side cannot sit between two digits, so 3,000 is safe.
+    out = _HALF_MARK.sub(lambda match: _HALF_TO_FULL[match.group()], text)
 
     def full(match: re.Match[str]) -> str:
         start, end = match.span()
@@ -75,17 +77,6 @@ def normalize_punctuation(text: str) -> str:
         return match.group(0)
 
     return _PAREN_PAIR.sub(full, out)
-
-
-def _full_width_mark(match: re.Match[str]) -> str:
-    text, i = match.string, match.start()
-    before = text[i - 1] if i > 0 else ""
-    after = text[i + 1] if i + 1 < len(text) else ""
-    if before.isdigit() and after.isdigit():
-        return match.group()
-    if (before and is_cjk(before)) or (after and is_cjk(after)):
-        return _HALF_TO_FULL[match.group()]
-    return match.group()
 
 
 def lay_out(text: str) -> tuple[Block, ...]:
