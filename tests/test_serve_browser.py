@@ -280,3 +280,12 @@ def test_usable_at_150_percent_on_a_1366_by_768_screen(browser, site):
     for button in ("#save", "#render", "#preview", "#next"):
         assert page.locator(button).is_visible()
     context.close()
+
+
+def test_a_server_that_went_away_is_said_so(page, site):
+    session, _ = site
+    before = session.path.read_bytes()
+    page.route("**/api/save", lambda route: route.abort())
+    page.click("#save")
+    sync_api.expect(page.locator("#notice")).to_contain_text("连接不上 drafter serve")
+    assert session.path.read_bytes() == before

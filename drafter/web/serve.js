@@ -27,12 +27,20 @@
     return node;
   }
 
-  function post(path, body) {
-    return fetch(path, {
-      method: "POST",
-      headers: {"Content-Type": "application/json", "X-Drafter-Token": token},
-      body: JSON.stringify(body),
-    });
+  const OFFLINE = "连接不上 drafter serve：它是不是已经停止了？重新启动后刷新本页（未保存的内容会丢失，可先复制出来）。";
+
+  // Return the server's answer, or null (and say so) when the server cannot be reached.
+  async function post(path, body) {
+    try {
+      return await fetch(path, {
+        method: "POST",
+        headers: {"Content-Type": "application/json", "X-Drafter-Token": token},
+        body: JSON.stringify(body),
+      });
+    } catch {
+      notice(OFFLINE, "error");
+      return null;
+    }
   }
 
   async function answer(response) {
@@ -191,13 +199,8 @@
 
   async function check() {
     const mine = ++state.sequence;
-    let response;
-    try {
-      response = await post("/api/check", {values: state.values});
-    } catch {
-      notice("连接不上 drafter serve：它是不是已经停止了？重新启动后刷新本页。", "error");
-      return;
-    }
+    const response = await post("/api/check", {values: state.values});
+    if (!response) return;
     const body = await answer(response);
     if (mine !== state.sequence) return;  // a newer check is on its way
     if (!response.ok) {
@@ -278,6 +281,7 @@
 
   async function save(overwrite) {
     const response = await post("/api/save", {values: state.values, version: state.version, overwrite});
+    if (!response) return;
     const body = await answer(response);
     if (response.status === 409 && body.conflict) {
       if (window.confirm(`${body.message}\n${body.hint}\n\n仍然用本页的内容覆盖吗？`)) return save(true);
@@ -309,6 +313,7 @@
   async function render(draft) {
     notice("正在生成文档……");
     const response = await post("/api/render", {values: state.values, draft});
+    if (!response) return;
     if (response.ok) {
       const name = draft ? "报告-草稿.docx" : "报告.docx";
       download(await response.blob(), name);
@@ -332,6 +337,7 @@
     notice("正在用 LibreOffice 排版，需要几秒钟……");
     try {
       const response = await post("/api/preview", {values: state.values});
+      if (!response) return;
       const body = await answer(response);
       if (!response.ok) {
         if (body.problems) apply(body.problems);
@@ -357,7 +363,7 @@
     try {
       response = await fetch(`/api/form?token=${encodeURIComponent(token)}`);
     } catch {
-      notice("连接不上 drafter serve：它是不是已经停止了？", "error");
+      notice(OFFLINE, "error");
       return;
     }
     const body = await answer(response);
