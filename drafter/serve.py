@@ -175,7 +175,7 @@ def _model(session: Session) -> dict[str, object]:
     """Return the page's model: the report's paragraphs, the fields, the groups and the file's values."""
     template, path = session.template, session.path
     content = form.read_file(path)
-    raw: dict[str, object] = {}
+    raw: dict[str, str] = {}
     file_problems: list[str] = []
     if content is not None:
         loaded = read_values_file(path)
@@ -193,6 +193,8 @@ def _model(session: Session) -> dict[str, object]:
         "fields": [form.field_info(var) for var in template.variables],
         "groups": [{"key": key, "label": label} for key, label in template.schema.groups.items()],
         "values": raw, "file_problems": file_problems,
+        # What /api/check would answer at once, so the page shows the file's problems as it opens.
+        "problems": [form.problem_json(template, p) for p in template.check(form.from_page(template, raw))],
     }
 
 

@@ -198,6 +198,8 @@ def test_form_model_lists_fields_groups_and_the_files_values(template, tmp_path)
     assert field["label"] == "签约新项目数" and field["type_label"] == "整数" and field["example"] == "5"
     assert "不小于 0" in field["expected"]
     assert [g["key"] for g in model["groups"]] == list(template.schema.groups)
+    assert [p["key"] for p in model["problems"] if p["code"] != "missing"] == []
+    assert len([p for p in model["problems"] if p["code"] == "missing"]) == len(template.variables) - 2
     assert len(model["file_problems"]) == 1 and "签约新项木" in model["file_problems"][0]
     assert "经济发展.签约新项目" in model["file_problems"][0]  # the suggestion
 

@@ -374,7 +374,7 @@
       return;
     }
     build(body);
-    await check();
+    apply(body.problems);
   }
 
   $("save").addEventListener("click", () => save(false));
