@@ -296,3 +296,17 @@ def test_a_server_that_went_away_is_said_so(page, site):
     page.click("#save")
     sync_api.expect(page.locator("#notice")).to_contain_text("连接不上 drafter serve")
     assert session.path.read_bytes() == before
+
+
+def test_pinyin_being_composed_is_not_checked_the_chosen_word_is(page):
+    signed = field(page, "经济发展.签约新项目")
+    signed.fill("")
+    signed.focus()
+    ime = page.context.new_cdp_session(page)
+    ime.send("Input.imeSetComposition", {"text": "5ge", "selectionStart": 3, "selectionEnd": 3})
+    page.wait_for_timeout(600)  # longer than the page waits before checking
+    assert signed.input_value() == "5ge"
+    sync_api.expect(alert_of(page, "经济发展.签约新项目")).to_have_text("")
+    ime.send("Input.insertText", {"text": "5个"})
+    sync_api.expect(alert_of(page, "经济发展.签约新项目")).to_contain_text("“5个”后面多了“个”")
+    ime.detach()

@@ -94,7 +94,11 @@
     alert.id = `m-${index}`;
     alert.setAttribute("role", "alert");
     input.setAttribute("aria-describedby", alert.id);
-    input.addEventListener("input", () => typed(piece.key));
+    // With a Chinese input method the field holds pinyin until a word is chosen: check the word.
+    input.addEventListener("input", (event) => {
+      if (!event.isComposing) typed(piece.key);
+    });
+    input.addEventListener("compositionend", () => typed(piece.key));
     input.addEventListener("focus", () => inform(field));
     input.addEventListener("keydown", (event) => {
       if (event.key === "Enter") {
