@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 import flask
 from werkzeug.exceptions import HTTPException
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from . import form
 from . import preview as previewing
@@ -273,7 +273,7 @@ def bind(port: int) -> socket.socket:
     return sock
 
 
-def start(session: Session, *, port: int = 0) -> object:
+def start(session: Session, *, port: int = 0) -> BaseWSGIServer:
     """Return a threaded server for `session` bound to 127.0.0.1:`port`, not yet serving.
 
     Call its `serve_forever()`, and `shutdown()` and `server_close()` to stop it.
@@ -300,11 +300,11 @@ def run(session: Session, *, port: int = 0, open_browser: bool = True,
     if open_browser:
         threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
     try:
-        server.serve_forever()  # type: ignore[attr-defined]
+        server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
-        server.server_close()  # type: ignore[attr-defined]
+        server.server_close()
     echo("已停止。")
 
 
