@@ -13,8 +13,10 @@ import base64
 import errno
 import hmac
 import json
+import os
 import secrets
 import socket
+import sys
 import threading
 import webbrowser
 from collections.abc import Callable
@@ -297,7 +299,9 @@ def run(session: Session, *, port: int = 0, open_browser: bool = True,
     state = "" if session.path.exists() else "（新文件，点“保存”后写入）"
     echo(f"取值文件：{session.path.resolve()}{state}")
     echo("只有本机能访问；按 Ctrl-C 停止。")
-    if open_browser:
+    if open_browser and _headless():
+        echo("这台电脑没有图形界面，未自动打开浏览器；请在本机的浏览器中打开上面的地址。")
+    elif open_browser:
         threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
     try:
         server.serve_forever()
@@ -306,6 +310,12 @@ def run(session: Session, *, port: int = 0, open_browser: bool = True,
     finally:
         server.server_close()
     echo("已停止。")
+
+
+def _headless() -> bool:
+    # Without a display, webbrowser would start a text browser (lynx, w3m) in the clerk's terminal.
+    shown = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    return sys.platform.startswith("linux") and not shown
 
 
 def new_token() -> str:
