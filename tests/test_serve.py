@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import fnmatch
 import io
 import json
 import os
@@ -26,7 +27,7 @@ from drafter.cli import cli
 from drafter.errors import OfficeNotFoundError
 from drafter.values import read_values_file
 
-from .conftest import TEMPLATE_DIR, nested
+from .conftest import ROOT, TEMPLATE_DIR, nested
 
 PORT = 5000
 BASE = f"http://127.0.0.1:{PORT}"
@@ -497,3 +498,13 @@ def test_serve_prints_its_address_serves_and_stops_on_ctrl_c(tmp_path):
         out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert "已停止" in out and "Traceback" not in err
+
+
+def test_every_page_asset_is_package_data():
+    """A non-editable `pip install .` must carry the page: every file in drafter/web matches a glob."""
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    line = re.search(r'^"drafter" = \[(.*)\]$', pyproject, re.M)
+    globs = re.findall(r'"([^"]+)"', line.group(1))
+    files = [f"web/{p.name}" for p in (ROOT / "drafter" / "web").iterdir()]
+    assert sorted(files) == sorted(["web/index.html", *(f"web/{n}" for n in serve.ASSETS)])
+    assert all(any(fnmatch.fnmatch(f, g) for g in globs) for f in files)
