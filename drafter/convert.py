@@ -36,7 +36,9 @@ class BadValue(Exception):
 
 def expected(var: Variable) -> str:
     """Describe in Chinese what `var` accepts, with its unit and limits."""
-    unit = f"（单位：{var.unit}，已写在句中）" if var.unit and var.type in NUMBER_TYPES else ""
+    # A list's column (组.名称.列) has its unit in the table's header, not in a sentence.
+    where = "已写在句中" if var.key.count(".") < 2 else "已写在表头"
+    unit = f"（单位：{var.unit}，{where}）" if var.unit and var.type in NUMBER_TYPES else ""
     if var.type == "count":
         what = "整数"
     elif var.type in ("amount", "quantity", "percent"):

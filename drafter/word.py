@@ -11,13 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import math
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .errors import ReportError
-from .layout import Block, Segment
+from .layout import Block, Cell, Row, Segment
+from .layout import Table as LaidTable
+from .tables import estimate_lines
 
 if TYPE_CHECKING:  # python-docx and lxml load only when a package is prepared or a report read
     import docx.document
@@ -67,7 +70,9 @@ def write_docx(blocks: Sequence[Block], *, profile: str = "gb2312", bold_h3: boo
     package = prepared_package(profile)
     fonts = PROFILES[profile]
     title_bold = profile == "windows"
-    body = "".join([_paragraph(block, fonts, bold_h3=bold_h3, title_bold=title_bold) for block in blocks])
+    body = "".join([_table(block.table, fonts, last=_ends_table(blocks, index)) if block.table is not None
+                    else _paragraph(block, fonts, bold_h3=bold_h3, title_bold=title_bold)
+                    for index, block in enumerate(blocks)])
     titles = [block.text.replace("\n", "") for block in blocks if block.kind == "title"]
     now = dt.datetime.now(dt.timezone.utc)
     core = (package.core.replace(_TITLE, escape(titles[0][:255] if titles else ""))  # OOXML's limit
@@ -288,6 +293,97 @@ def _page_number(font: str, side: str) -> str:
     return (f'<w:p xmlns:w="{W_NS}"><w:pPr><w:widowControl w:val="0"/><w:snapToGrid w:val="0"/>'
             f'<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
             f'<w:ind w:{side}="280"/><w:jc w:val="{side}"/></w:pPr>{before}{field}{after}</w:p>')
+
+
+# --- tables -------------------------------------------------------------------------------------
+
+AREA_WIDTH = PAGE["w"] - PAGE["left"] - PAGE["right"]  # the type area, 156 mm
+CELL_MARGIN = 85     # 1.5 mm of space left and right of a cell's text
+BORDER = 4           # eighths of a point: 0.5 pt lines
+LINE_HEIGHT = 1.45   # a single-spaced line of CJK text, in ems (Noto CJK; SimSun and FangSong less)
+
+
+def _ends_table(blocks: Sequence[Block], index: int) -> bool:
+    """Return True when nothing but another table without a caption (or the end) follows block `index`.
+
+    Word joins two tables with nothing between them into one, and wants a paragraph at the end.
+    """
+    after = blocks[index + 1] if index + 1 < len(blocks) else None
+    return after is None or (after.table is not None and not after.table.caption)
+
+
+def column_widths(table: LaidTable) -> tuple[int, ...]:
+    """Return the widths of `table`'s columns in twips: its relative widths across the type area."""
+    total = sum(table.widths)
+    widths = [AREA_WIDTH * w // total for w in table.widths]
+    widths[-1] += AREA_WIDTH - sum(widths)
+    return tuple(widths)
+
+
+def _table(table: LaidTable, fonts: dict[str, str], *, last: bool) -> str:
+    """Return the XML of `table`: its caption paragraph (if any), the w:tbl, and a paragraph after
+    it when `last` (Word needs one there).
+
+    The table fills the type area, centred, with a w:tblGrid (WPS draws tables wrongly without
+    one), 0.5 pt single borders, header rows repeated on each page and no row split across pages.
+    Each row is a whole number of body lines high, so the text after the table is back on the grid.
+    """
+    out = []
+    if table.caption:
+        runs = "".join(_run(s.text, fonts["hei"], BODY_SIZE, mark=s.mark) for s in table.caption)
+        out.append('<w:p><w:pPr><w:keepNext/><w:widowControl w:val="0"/>'
+                   f'<w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="{LINE}" '
+                   f'w:lineRule="exact"/><w:ind w:firstLine="0"/><w:jc w:val="center"/></w:pPr>{runs}</w:p>')
+    widths = column_widths(table)
+    edges = "".join(f'<w:{side} w:val="single" w:sz="{BORDER}" w:space="0" w:color="000000"/>'
+                    for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+    rows = "".join(_table_row(row, widths, table.size, fonts) for row in table.rows)
+    out.append(f"<w:tbl><w:tblPr><w:tblW w:w=\"{AREA_WIDTH}\" w:type=\"dxa\"/>"
+               f"<w:jc w:val=\"center\"/><w:tblBorders>{edges}</w:tblBorders><w:tblLayout w:type=\"fixed\"/>"
+               f"<w:tblCellMar><w:left w:w=\"{CELL_MARGIN}\" w:type=\"dxa\"/>"
+               f"<w:right w:w=\"{CELL_MARGIN}\" w:type=\"dxa\"/></w:tblCellMar></w:tblPr>"
+               f"<w:tblGrid>{grid}</w:tblGrid>{rows}</w:tbl>")
+    if last:
+        out.append(_paragraph(Block("blank", ()), fonts, bold_h3=False, title_bold=False))
+    return "".join(out)
+
+
+def _table_row(row: Row, widths: tuple[int, ...], size: int, fonts: dict[str, str]) -> str:
+    cells, column, lines = [], 0, 1
+    for cell in row.cells:
+        width = sum(widths[column:column + cell.span])
+        column += cell.span
+        if cell.merge is None:  # a merged cell's text spreads over its rows
+            usable = (width - 2 * CELL_MARGIN) / (size * 10)
+            lines = max(lines, estimate_lines("".join(s.text for s in cell.segments), usable))
+        cells.append(_table_cell(cell, width, size, fonts["hei" if row.header else "fang"]))
+    height = max(1, math.ceil(lines * size * 10 * LINE_HEIGHT / LINE)) * LINE
+    header = "<w:tblHeader/>" if row.header else ""
+    return (f'<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="{height}" w:hRule="atLeast"/>{header}</w:trPr>'
+            f'{"".join(cells)}</w:tr>')
+
+
+def _table_cell(cell: Cell, width: int, size: int, font: str) -> str:
+    props = [f'<w:tcW w:w="{width}" w:type="dxa"/>']
+    if cell.span > 1:
+        props.append(f'<w:gridSpan w:val="{cell.span}"/>')
+    if cell.merge == "restart":
+        props.append('<w:vMerge w:val="restart"/>')
+    elif cell.merge == "continue":
+        props.append("<w:vMerge/>")
+    props.append('<w:vAlign w:val="center"/>')
+    runs = "".join(_run(s.text, font, size, mark=s.mark) for s in cell.segments)
+    # Single line spacing: the body's exact 28.95 pt lines would clip smaller text in a row.
+    paragraph = ('<w:p><w:pPr><w:widowControl w:val="0"/><w:autoSpaceDE w:val="0"/>'
+                 '<w:autoSpaceDN w:val="0"/><w:snapToGrid w:val="0"/>'
+                 '<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
+                 f'<w:ind w:firstLine="0"/><w:jc w:val="{_JC[cell.align]}"/>'
+                 f'<w:rPr><w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr></w:pPr>{runs}</w:p>')
+    return f'<w:tc><w:tcPr>{"".join(props)}</w:tcPr>{paragraph}</w:tc>'
+
+
+_JC = {"left": "left", "center": "center", "right": "right"}
 
 
 def read_report(data: bytes, *, file: str) -> list[str]:
