@@ -269,11 +269,16 @@ def list_vars(template: str, as_json: bool) -> None:
     loaded = load_template(template)
     if as_json:
         rows = [{"key": v.key, "type": v.type, "unit": v.unit, "label": v.label,
-                 "context": v.context, "example": v.example} for v in loaded.variables]
+                 "context": v.context, "example": v.example}
+                | ({"columns": [{"key": c.key, "type": c.type, "unit": c.unit, "label": c.label}
+                                for c in v.columns], "empty": v.empty} if v.columns else {})
+                for v in loaded.variables]
         click.echo(_json(rows), nl=False)
         return
+    # A list's columns follow it, one row each (组.名称.列), as a table's repeated row uses them.
     _echo_table([("键", "类型", "单位", "说明")]
-                + [(v.key, v.type_label, v.unit or "—", v.label) for v in loaded.variables])
+                + [(v.key, v.type_label, v.unit or "—", v.label)
+                   for var in loaded.variables for v in (var, *var.columns)])
     click.echo(f"\n共 {len(loaded.variables)} 个变量。")
 
 

@@ -145,8 +145,11 @@ def _put(context: dict[str, dict[str, object]], key: str, value: str) -> None:
     name, _, column = name.partition(".")
     place = context.setdefault(group, {})
     if column:
-        place.setdefault(name, {})[column] = value  # type: ignore[index]
-    else:
+        # A list's columns replace the list's own 【label】 (given for a list missing in a draft).
+        if not isinstance(place.get(name), dict):
+            place[name] = {}
+        place[name][column] = value  # type: ignore[index]
+    elif not isinstance(place.get(name), dict):
         place[name] = value
 
 

@@ -140,6 +140,24 @@ def split_source(source: str, *, file: str) -> tuple[str, tuple[TableSpec, ...]]
     return "\n".join(out), tuple(tables)
 
 
+def template_variables(source: str, *, file: str) -> tuple[str, tuple[TableSpec, ...], dict[str, int]]:
+    """Return `source` ready for Jinja (tables as marker lines), its tables, and the variables it uses.
+
+    The variables are 组.名称 keys with the first line using each; a list variable counts once, on
+    the first line using one of its columns.
+    """
+    text, specs = split_source(source, file=file)
+    used = render.template_keys(text, file=file)
+    if not specs:
+        return text, specs, used
+    for spec in specs:
+        for key, line in spec.keys.items():
+            used.setdefault(key, line)
+        for key, columns in spec.columns_used.items():
+            used.setdefault(key, min(columns.values()))
+    return text, specs, dict(sorted(used.items(), key=lambda item: item[1]))
+
+
 def parse_table(lines: Sequence[str], *, first_line: int, file: str) -> TableSpec:
     """Return the spec of the table block `lines` (from the 【表格】 line, without the closing one)."""
     caption = lines[0].strip()[len(OPEN):].strip()
@@ -213,8 +231,8 @@ def _row(texts: list[str], line: int, file: str) -> RowSpec:
             cells[-1] = cells[-1]._replace(span=cells[-1].span + 1)
         elif text == "^":
             cells.append(CellSpec("", continued=True))
-        else:
-            cells.append(CellSpec(text))
+        else:  # \< and \^ are the characters themselves
+            cells.append(CellSpec(text[1:] if text in ("\\<", "\\^") else text))
     row = RowSpec(tuple(cells), line)
     try:
         keys = row_keys(row)

@@ -328,25 +328,12 @@ def _followers(source: str) -> dict[str, frozenset[str]]:
     return {key: frozenset(chars) for key, chars in found.items()}
 
 
-def template_variables(source: str, *, file: str) -> tuple[str, tuple[tables.TableSpec, ...], dict[str, int]]:
-    """Return the text of `source` for Jinja (tables as marker lines), its tables, and every
-    variable it uses (组.名称) with its first line; a list variable counts once for its columns."""
-    text, specs = tables.split_source(source, file=file)
-    used = render.template_keys(text, file=file)
-    for spec in specs:
-        for key, line in spec.keys.items():
-            used.setdefault(key, line)
-        for key, columns in spec.columns_used.items():
-            used.setdefault(key, min(columns.values()))
-    return text, specs, dict(sorted(used.items(), key=lambda item: item[1]))
-
-
 def check_consistency(source: str, schema: Schema, *, file: str) -> tuple[str, tuple[tables.TableSpec, ...]]:
     """Raise TemplateError unless the template text and the schema name the same variables.
 
     Return the text Jinja renders (each table a marker line) and the tables.
     """
-    text, specs, used = template_variables(source, file=file)
+    text, specs, used = tables.template_variables(source, file=file)
     declared = schema.by_key
     _check_lists(text, specs, schema, file=file)
     extra = [(key, line) for key, line in used.items() if key not in declared]

@@ -12,11 +12,13 @@ import datetime as dt
 import functools
 import io
 import math
+import re
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from . import tables
 from .errors import ReportError
 from .layout import Block, Cell, Row, Segment
 from .layout import Table as LaidTable
@@ -389,10 +391,11 @@ _JC = {"left": "left", "center": "center", "right": "right"}
 def read_report(data: bytes, *, file: str) -> list[str]:
     """Return the paragraphs of the .docx report in `data`, one line each, in document order.
 
-    A table's cells are read row by row, one line for each paragraph of a cell, after the text
-    the table follows; a cell merged over several rows or columns is read once, nested tables
-    where they stand, content controls like plain text. Raise ReportError, naming `file`, when
-    `data` is not a Word document python-docx can open.
+    A table becomes a table block of template.txt (【表格】 … 【表格完】, see tables.py): its rows
+    with merged cells as `<` and `^`, its header rows above `|---|`, its column widths, and the
+    paragraph right before it as its caption when that reads 表1 …; a cell's paragraphs are
+    joined by a space, nested tables included. Content controls read like plain text. Raise
+    ReportError, naming `file`, when `data` is not a Word document python-docx can open.
     """
     import docx
     from docx.opc.exceptions import PackageNotFoundError
@@ -403,26 +406,108 @@ def read_report(data: bytes, *, file: str) -> list[str]:
         # Not a zip, a zip without Word parts, another Office file, or broken XML inside.
         raise ReportError("无法作为 Word 文档打开（不是 .docx 文件，或文件已损坏）。", file=file,
                           hint="请用 Word 或 WPS 打开后“另存为”.docx；也可以另存为 .txt 文本再试。") from err
-    # A manual line break inside a Chinese paragraph only wraps it; the words run on.
-    return [text.replace("\n", "") for text in _texts(document.element.body, document._body)]
+    lines: list[str] = []
+    for text in _texts(document.element.body, document._body):
+        # A manual line break inside a Chinese paragraph only wraps it; the words run on.
+        text = text.replace("\n", "")
+        if text == tables.OPEN and lines and _CAPTION.fullmatch(lines[-1].strip()):
+            text += lines.pop().strip()
+        lines.append(text)
+    return lines
+
+
+# 表1 …, 附表2：…, 表 3-1　… : the paragraph right before a table that names it.
+_CAPTION = re.compile(r"(?:附)?表\s*[0-9０-９一二三四五六七八九十]+(?:[-－.．][0-9０-９]+)?"
+                      r"(?:[\s\u3000：:]+\S.{0,40})?")
 
 
 def _texts(element: BaseOxmlElement, parent: BlockItemContainer) -> Iterator[str]:
-    """Yield the text of every paragraph under body or cell `element`, tables and controls included."""
+    """Yield the text of every paragraph under body `element`, each table as a table block."""
     from docx.oxml.ns import qn
-    from docx.table import Table, _Cell
     from docx.text.paragraph import Paragraph
 
     for child in element.iterchildren():
         if child.tag == qn("w:p"):
             yield Paragraph(child, parent).text
         elif child.tag == qn("w:tbl"):
-            table = Table(child, parent)
-            for row in child.tr_lst:
-                for tc in row.tc_lst:
-                    if tc.vMerge != "continue":  # the rest of a vertically merged cell is empty
-                        yield from _texts(tc, _Cell(tc, table))
+            yield from _table_lines(child, parent)
         elif child.tag == qn("w:sdt"):
             content = child.find(qn("w:sdtContent"))
             if content is not None:
                 yield from _texts(content, parent)
+
+
+def _table_lines(tbl: BaseOxmlElement, parent: BlockItemContainer) -> list[str]:
+    """Return table `tbl` as the lines of a table block (without a caption yet)."""
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    grid = [int(col.get(qn("w:w")) or 0) for col in tbl.iter(qn("w:gridCol"))
+            if col.getparent().getparent() is tbl]
+    rows: list[list[tuple[str, int, bool]]] = []  # per row: (text, span, continues the cell above)
+    headers = 0
+    for tr in tbl.tr_lst:
+        cells: list[tuple[str, int, bool]] = []
+        before = tr.find(f"{qn('w:trPr')}/{qn('w:gridBefore')}")
+        for _ in range(int(before.get(qn("w:val")) or 0) if before is not None else 0):
+            cells.append(("", 1, False))
+        for tc in tr.tc_lst:
+            text = " ".join(t for t in (Paragraph(p, parent).text.replace("\n", "").strip()
+                                        for p in tc.iter(qn("w:p"))) if t)
+            cells.append((text, max(1, tc.grid_span), tc.vMerge == "continue"))
+        if not cells:
+            continue
+        if tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None and headers == len(rows):
+            headers += 1
+        rows.append(cells)
+    if not rows:
+        return []
+    columns = max(len(grid), max(sum(span for _, span, _ in row) for row in rows))
+    lines = [tables.OPEN]
+    widths = grid + [0] * (columns - len(grid))
+    if all(widths):
+        total = sum(widths)
+        shares = [max(1, min(100, round(w * 50 / total))) for w in widths]
+        common = math.gcd(*shares)
+        lines.append("列宽：" + " ".join(str(share // common) for share in shares))
+    texts = [_row_texts(row, rows[index - 1] if index else None, columns) for index, row in enumerate(rows)]
+    header_end = headers or _header_rows(rows, columns)
+    while header_end < len(rows) and "^" in texts[header_end]:
+        header_end += 1  # a cell merged down from the header makes its rows header rows too
+    for index, cells in enumerate(texts):
+        if index == header_end and index:
+            lines.append("|" + "|".join("---" for _ in range(columns)) + "|")
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append(tables.CLOSE)
+    return lines
+
+
+def _header_rows(rows: list[list[tuple[str, int, bool]]], columns: int) -> int:
+    """Return how many rows head a table that does not say: the first, and a title row above it."""
+    if len(rows) < 2:
+        return 0
+    title = len(rows[0]) == 1 and rows[0][0][1] == columns
+    return 2 if title and len(rows) > 2 else 1
+
+
+def _row_texts(row: list[tuple[str, int, bool]], above: list[tuple[str, int, bool]] | None,
+               columns: int) -> list[str]:
+    """Return the cells of `row` in block syntax: text, `<` for each further column, `^` below."""
+    starts: dict[int, int] = {}
+    if above is not None:
+        position = 0
+        for _, span, _ in above:
+            starts[position] = span
+            position += span
+    out: list[str] = []
+    for text, span, continued in row:
+        span = min(span, columns - len(out))
+        if span <= 0:
+            break
+        if continued and starts.get(len(out)) == span:
+            out.append("^")
+        else:
+            escaped = text.replace("|", "\\|")
+            out.append("\\" + escaped if escaped in ("<", "^") else escaped)
+        out += ["<"] * (span - 1)
+    return out + [""] * (columns - len(out))
