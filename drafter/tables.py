@@ -203,6 +203,10 @@ def parse_table(lines: Sequence[str], *, first_line: int, file: str) -> TableSpe
         raise TemplateError(f"列宽给了 {len(widths)} 个数，表格有 {columns} 列。", file=file,
                             line=first_line, hint="列宽的个数应与列数相同，例如“列宽：4 2 2”。")
     rows = [row._replace(header=header_end is not None and i < header_end) for i, row in enumerate(rows)]
+    repeated_head = next((row for row in rows if row.header and row.repeat), None)
+    if repeated_head is not None:
+        raise TemplateError("表头行不能按清单重复。", file=file, line=repeated_head.line,
+                            hint="把用到清单各列的行写在分隔行 |---| 之下。")
     _check_rows(rows, file)
     return TableSpec(caption=caption, widths=widths or (1,) * columns, aligns=aligns or ("",) * columns,
                      size=size, rows=tuple(rows), line=first_line)
@@ -217,8 +221,28 @@ def _widths(text: str, file: str, line: int) -> tuple[int, ...]:
 
 
 def _cells(inner: str) -> list[str]:
-    # `\|` is a | inside a cell's text.
-    return [part.replace("\ue005", "|").strip() for part in inner.replace("\\|", "\ue005").split("|")]
+    # `\|` is a | inside a cell's text; a | inside {{ }} belongs to the expression (and is refused
+    # there as a filter, with the right message).
+    cells, current, position = [], [], 0
+    while position < len(inner):
+        if inner.startswith("\\|", position):
+            current.append("|")
+            position += 2
+            continue
+        if inner.startswith("{{", position):
+            end = inner.find("}}", position)
+            end = len(inner) if end < 0 else end + 2
+            current.append(inner[position:end])
+            position = end
+            continue
+        if inner[position] == "|":
+            cells.append("".join(current).strip())
+            current = []
+        else:
+            current.append(inner[position])
+        position += 1
+    cells.append("".join(current).strip())
+    return cells
 
 
 def _row(texts: list[str], line: int, file: str) -> RowSpec:

@@ -1,0 +1,386 @@
+"""Tables: the 【表格】 block of template.txt, list-of-records variables, and the w:tbl written."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+
+import jsonschema
+import pytest
+import yaml
+from lxml import etree
+
+import drafter
+from drafter.cli import cli
+from drafter import tables
+from drafter.errors import TemplateError
+from drafter.word import AREA_WIDTH, LINE
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+TEMPLATE = """\
+艾城镇2024年重点项目情况报告
+
+一、项目建设
+今年实施重点项目{{ 项目建设.项目数 }}个。
+【表格】表1　重点项目进展情况
+列宽：4 3 2 2
+字号：小四
+| 类别 | 项目名称 | 投资（万元） | 进度（%） |
+|------|----------|-------------:|:---------:|
+| 工业 | {{ 项目建设.重点项目.名称 }} | {{ 项目建设.重点项目.投资 }} | {{ 项目建设.重点项目.进度 }} |
+| 民生 | 污水处理厂 | {{ 项目建设.污水投资 }} | 100 |
+| ^ | 合计 | < | {{ 项目建设.总投资 }} |
+【表格完】
+以上项目进展顺利。
+"""
+
+SCHEMA = """\
+title: 重点项目情况报告
+groups:
+  项目建设: 一、项目建设
+variables:
+  项目建设.项目数: {type: count, unit: 个, label: 重点项目数, example: '2'}
+  项目建设.重点项目:
+    type: records
+    label: 工业重点项目
+    columns:
+      名称: {type: name, label: 项目名称}
+      投资: {type: amount, unit: 万元, label: 总投资, places: 1}
+      进度: {type: percent, label: 形象进度}
+    example:
+      - {名称: 艾城大道, 投资: '1200', 进度: '85'}
+  项目建设.污水投资: {type: amount, unit: 万元, label: 污水处理厂投资}
+  项目建设.总投资: {type: amount, unit: 万元, label: 总投资合计}
+"""
+
+VALUES = """\
+项目建设:
+  项目数: 2
+  重点项目:
+    - 名称: 艾城大道
+      投资: 1200
+      进度: 85
+    - 名称: 光伏电站
+      投资: 3000.25
+      进度: 60
+  污水投资: 800
+  总投资: 5000
+"""
+
+
+def _folder(root, template=TEMPLATE, schema=SCHEMA):
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "template.txt").write_text(template, encoding="utf-8")
+    (root / "schema.yaml").write_text(schema, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    return _folder(tmp_path_factory.mktemp("tables") / "项目")
+
+
+@pytest.fixture(scope="module")
+def loaded(folder):
+    return drafter.load_template(folder)
+
+
+@pytest.fixture(scope="module")
+def values():
+    return yaml.safe_load(VALUES)
+
+
+def _document(data: bytes) -> etree._Element:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return etree.fromstring(archive.read("word/document.xml"))
+
+
+def _cell_text(tc) -> str:
+    return "".join(t.text or "" for t in tc.iter(f"{W}t"))
+
+
+def _grid(tbl) -> list[int]:
+    return [int(col.get(f"{W}w")) for col in tbl.iter(f"{W}gridCol")]
+
+
+def _rows(tbl) -> list[list[str]]:
+    return [[_cell_text(tc) for tc in tr.findall(f"{W}tc")] for tr in tbl.findall(f"{W}tr")]
+
+
+# --- the block syntax ---------------------------------------------------------------------------
+
+
+def test_a_block_is_one_marker_line_and_keeps_later_line_numbers():
+    text, specs = tables.split_source(TEMPLATE, file="template.txt")
+    lines = text.split("\n")
+    assert lines[4].startswith(tables.marker(0))
+    assert len(specs) == 1 and specs[0].line == 5
+    spec = specs[0]
+    assert spec.caption == "表1　重点项目进展情况" and spec.widths == (4, 3, 2, 2) and spec.size == "小四"
+    assert spec.aligns == ("", "", "right", "center")
+    assert [row.header for row in spec.rows] == [True, False, False, False]
+    assert spec.rows[1].repeat == "项目建设.重点项目" and spec.rows[2].repeat is None
+    assert spec.rows[3].cells[0].continued and spec.rows[3].cells[1].span == 2
+    # A Jinja error after the table still names its own line.
+    broken = TEMPLATE.replace("以上项目进展顺利。", "以上{{ 项目建设.总投资 ")
+    with pytest.raises(TemplateError) as error:
+        drafter.render.compile_source(tables.split_source(broken, file="t")[0], file="t")
+    assert error.value.line == 14
+
+
+def test_a_template_without_tables_is_left_as_it_is(template):
+    assert tables.split_source(template.source, file="t") == (template.source, ())
+    assert template.tables == ()
+
+
+@pytest.mark.parametrize("block, line, words", [
+    ("【表格】\n| a | b |\n", 1, "没有结束行"),
+    ("【表格完】\n", 1, "前面没有"),
+    ("【表格】\n| a | b |\n| c |\n【表格完】\n", 3, "这一行有 1 格"),
+    ("【表格】\n| a | b |\nc | d\n【表格完】\n", 3, "以“|”开头"),
+    ("【表格】\n| < | b |\n【表格完】\n", 2, "第一格不能是“<”"),
+    ("【表格】\n| ^ | b |\n【表格完】\n", 2, "上面没有可合并的格子"),
+    ("【表格】\n| a | b |\n|---|---|\n| ^ | b |\n【表格完】\n", 4, "表头和表身不能合并"),
+    ("【表格】\n| a | < |\n| ^ | c |\n【表格完】\n", 3, "不对齐"),
+    ("【表格】\n| a | b |\n| {{ 组.清单.列 }} | ^ |\n【表格完】\n", 3, "不能向上合并"),
+    ("【表格】\n| {{ 组.清单.列 }} | b |\n| ^ | c |\n【表格完】\n", 3, "不能向上合并"),
+    ("【表格】\n| {{ 组.甲.列 }} | {{ 组.乙.列 }} |\n【表格完】\n", 2, "只能按一个清单重复"),
+    ("【表格】\n| {{ 组.甲.列 }} | b |\n|---|---|\n| c | d |\n【表格完】\n", 2, "表头行不能按清单重复"),
+    ("【表格】\n列宽：1 2 3\n| a | b |\n【表格完】\n", 1, "列宽给了 3 个数"),
+    ("【表格】\n列宽：1 x\n| a | b |\n【表格完】\n", 2, "1～100 的整数"),
+    ("【表格】\n字号：三号\n| a | b |\n【表格完】\n", 2, "字号“三号”不可用"),
+    ("【表格】\n| a | b |\n|---|---|\n|---|---|\n【表格完】\n", 4, "只能有一行"),
+    ("【表格】\n【表格完】\n", 1, "没有任何行"),
+    ("【表格】\n| {{ 组.名称 | upper }} |\n【表格完】\n", 2, "不是“组.名称”形式"),
+    ("【表格】\n| {% if 1 %}a{% endif %} |\n【表格完】\n", 2, "{% %}"),
+    ("甲\ue003乙\n", 1, "U+E003"),
+], ids=["no-end", "end-alone", "cell-count", "not-a-row", "merge-left-first", "merge-up-first-row",
+        "merge-across-header", "merge-up-misaligned", "repeated-row-merged-up", "merge-into-repeated",
+        "two-lists", "repeated-header", "width-count", "width-text", "size", "two-rules", "empty", "filter", "tag", "marker"])
+def test_a_bad_block_is_refused_with_its_line(block, line, words):
+    with pytest.raises(TemplateError) as error:
+        tables.split_source("正文。\n" + block, file="template.txt")
+    assert words in str(error.value)
+    assert error.value.line == line + 1 and error.value.file == "template.txt"
+
+
+def test_escaped_bars_and_merge_marks_are_text():
+    _, (spec,) = tables.split_source("【表格】\n| a\\|b | \\< | \\^ |\n【表格完】", file="t")
+    assert [cell.text for cell in spec.rows[0].cells] == ["a|b", "<", "^"]
+
+
+@pytest.mark.parametrize("template, schema_extra, words", [
+    (TEMPLATE.replace("今年实施", "{{ 项目建设.重点项目 }}今年实施"), "", "只能用在表格中按清单重复的行里"),
+    (TEMPLATE.replace("重点项目.进度", "重点项目.进展"), "", "没有“进展”这一列"),
+    (TEMPLATE.replace("{{ 项目建设.污水投资 }}", "{{ 项目建设.污水投资.合计 }}").replace("| ^ | 合计", "| 其他 | 合计"),
+     "", "不是清单变量"),
+    (TEMPLATE, "rules:\n  - {check: 项目建设.重点项目 > 0, message: m}\n", "用到了清单变量"),
+], ids=["list-in-text", "unknown-column", "columns-of-a-plain-variable", "list-in-a-rule"])
+def test_list_variables_are_used_only_through_their_columns(tmp_path, template, schema_extra, words):
+    _folder(tmp_path, template, SCHEMA + schema_extra)
+    with pytest.raises(TemplateError) as error:
+        drafter.load_template(tmp_path)
+    assert words in str(error.value)
+
+
+@pytest.mark.parametrize("spec, words", [
+    ("{type: records, label: 清单}", "缺少 columns"),
+    ("{type: records, label: 清单, columns: {甲: {type: records, label: x, columns: {}}}}", "不能是清单"),
+    ("{type: records, label: 清单, columns: {1甲: {type: name, label: x}}}", "列名“1甲”不合法"),
+    ("{type: records, label: 清单, unit: 个, columns: {甲: {type: name, label: x}}}", "未知字段：unit"),
+], ids=["no-columns", "nested", "bad-column-name", "unknown-field"])
+def test_a_bad_list_variable_in_the_schema_is_refused(tmp_path, spec, words):
+    schema = SCHEMA.replace("项目建设.总投资: {type: amount, unit: 万元, label: 总投资合计}",
+                            f"项目建设.总投资: {{type: amount, unit: 万元, label: 总投资合计}}\n  项目建设.另一: {spec}")
+    _folder(tmp_path, schema=schema)
+    with pytest.raises(TemplateError) as error:
+        drafter.load_template(tmp_path)
+    assert words in str(error.value) and error.value.file.endswith("schema.yaml")
+
+
+# --- values ---------------------------------------------------------------------------------------
+
+
+def test_a_list_renders_one_row_an_item(loaded, values, office_schema):
+    data = loaded.render_bytes(values)
+    office_schema(data, "tables.docx")
+    body = _document(data).find(f"{W}body")
+    (tbl,) = body.iter(f"{W}tbl")
+    assert _rows(tbl) == [["类别", "项目名称", "投资（万元）", "进度（%）"],
+                          ["工业", "艾城大道", "1200.0", "85"],
+                          ["工业", "光伏电站", "3000.3", "60"],  # places: 1, rounded half up
+                          ["民生", "污水处理厂", "800", "100"],
+                          ["", "合计", "5000"]]
+    assert loaded.render_text(values).split("\n")[4:10] == [
+        "表1　重点项目进展情况", "| 类别 | 项目名称 | 投资（万元） | 进度（%） |", "| 工业 | 艾城大道 | 1200.0 | 85 |",
+        "| 工业 | 光伏电站 | 3000.3 | 60 |", "| 民生 | 污水处理厂 | 800 | 100 |", "|  | 合计 | 5000 |"]
+
+
+def test_the_table_in_the_docx(loaded, values):
+    body = _document(loaded.render_bytes(values)).find(f"{W}body")
+    children = list(body)
+    index = next(i for i, child in enumerate(children) if child.tag == f"{W}tbl")
+    tbl, caption, after = children[index], children[index - 1], children[index + 1]
+    # Caption above in 黑体 三号, centred, kept with the table.
+    assert _cell_text(caption) == "表1　重点项目进展情况"
+    assert caption.find(f"{W}pPr/{W}keepNext") is not None
+    assert caption.find(f"{W}pPr/{W}jc").get(f"{W}val") == "center"
+    assert {f.get(f"{W}eastAsia") for f in caption.iter(f"{W}rFonts")} == {"黑体"}
+    # Within the type area, centred, fixed layout, widths 4:3:2:2 that add up to it.
+    props = tbl.find(f"{W}tblPr")
+    assert props.find(f"{W}tblW").get(f"{W}w") == str(AREA_WIDTH) == "8845"
+    assert props.find(f"{W}jc").get(f"{W}val") == "center"
+    assert props.find(f"{W}tblLayout").get(f"{W}type") == "fixed"
+    grid = _grid(tbl)
+    assert sum(grid) == AREA_WIDTH and len(grid) == 4
+    assert all(abs(w - AREA_WIDTH * share / 11) <= 3 for w, share in zip(grid, (4, 3, 2, 2), strict=True))
+    borders = props.find(f"{W}tblBorders")
+    assert [b.get(f"{W}val") for b in borders] == ["single"] * 6 and {b.get(f"{W}sz") for b in borders} == {"4"}
+    rows = tbl.findall(f"{W}tr")
+    # The header row repeats on each page; no row splits across pages; rows are whole body lines.
+    assert [tr.find(f"{W}trPr/{W}tblHeader") is not None for tr in rows] == [True, False, False, False, False]
+    assert all(tr.find(f"{W}trPr/{W}cantSplit") is not None for tr in rows)
+    heights = [int(tr.find(f"{W}trPr/{W}trHeight").get(f"{W}val")) for tr in rows]
+    assert all(h % LINE == 0 and h >= LINE for h in heights)
+    # Merged cells: 民生 down two rows, 合计 across two columns.
+    first = [tr.findall(f"{W}tc")[0].find(f"{W}tcPr/{W}vMerge") for tr in rows]
+    assert first[3].get(f"{W}val") == "restart" and first[4] is not None and first[4].get(f"{W}val") is None
+    assert first[1] is None and first[2] is None
+    last = rows[4].findall(f"{W}tc")
+    assert last[1].find(f"{W}tcPr/{W}gridSpan").get(f"{W}val") == "2"
+    assert int(last[1].find(f"{W}tcPr/{W}tcW").get(f"{W}w")) == grid[1] + grid[2]
+    # Cell text: 仿宋 小四 (the block's 字号) with single spacing; the header in 黑体.
+    body_cell = rows[1].findall(f"{W}tc")[1]
+    assert {f.get(f"{W}eastAsia") for f in body_cell.iter(f"{W}rFonts")} == {"仿宋_GB2312"}
+    assert {s.get(f"{W}val") for s in body_cell.iter(f"{W}sz")} == {"24"}
+    spacing = body_cell.find(f"{W}p/{W}pPr/{W}spacing")
+    assert (spacing.get(f"{W}line"), spacing.get(f"{W}lineRule")) == ("240", "auto")
+    assert {f.get(f"{W}eastAsia") for f in rows[0].iter(f"{W}rFonts")} == {"黑体"}
+    # Figures right-aligned as the rule row says (---:), the 进度 column centred (:---:), text left.
+    jc = [[tc.find(f"{W}p/{W}pPr/{W}jc").get(f"{W}val") for tc in tr.findall(f"{W}tc")] for tr in rows]
+    assert jc[0] == ["center"] * 4 and jc[1] == ["left", "left", "right", "center"]
+    # The text after the table is a body paragraph on the exact 28.95 pt lines again.
+    assert _cell_text(after) == "以上项目进展顺利。"
+    assert after.find(f"{W}pPr/{W}spacing").get(f"{W}line") == str(LINE)
+
+
+def test_an_empty_list_prints_a_row_of_its_empty_text_or_none(tmp_path, values, office_schema):
+    data = {**values, "项目建设": {**values["项目建设"], "重点项目": []}}
+    loaded = drafter.load_template(_folder(tmp_path / "a"))
+    (tbl,) = _document(loaded.render_bytes(data)).iter(f"{W}tbl")
+    assert _rows(tbl)[1] == ["无"]
+    assert tbl.findall(f"{W}tr")[1].find(f"{W}tc/{W}tcPr/{W}gridSpan").get(f"{W}val") == "4"
+    hidden = SCHEMA.replace("label: 工业重点项目", "label: 工业重点项目\n    empty: 省略")
+    loaded = drafter.load_template(_folder(tmp_path / "b", schema=hidden))
+    (tbl,) = _document(loaded.render_bytes(data)).iter(f"{W}tbl")
+    assert [row[1] for row in _rows(tbl)] == ["项目名称", "污水处理厂", "合计"]
+    # A table of nothing but the list's rows is left out whole, caption and all.
+    only = TEMPLATE.replace("| 民生 | 污水处理厂 | {{ 项目建设.污水投资 }} | 100 |\n| ^ | 合计 | < | {{ 项目建设.总投资 }} |\n",
+                            "").replace("今年实施", "{{ 项目建设.污水投资 }}{{ 项目建设.总投资 }}今年实施")
+    loaded = drafter.load_template(_folder(tmp_path / "c", template=only, schema=hidden))
+    data_c = loaded.render_bytes(data)
+    office_schema(data_c, "hidden.docx")
+    document = _document(data_c)
+    assert not list(document.iter(f"{W}tbl")) and "表1" not in "".join(document.itertext())
+
+
+def test_a_bad_item_is_named_with_its_file_and_line(folder, runner, tmp_path):
+    bad = VALUES.replace("投资: 3000.25", "投资: 3千").replace("进度: 85", "进度: 185\n      备注: 无")
+    path = tmp_path / "values.yaml"
+    path.write_text(bad, encoding="utf-8")
+    result = runner.invoke(cli, ["check", str(folder), "-f", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:9: 项目建设.重点项目第2项.投资（总投资）：“3千”带了单位“千”，而表头的单位是“万元”。" in result.stderr
+    assert f"{path}:6: 项目建设.重点项目第1项.进度（形象进度）：185 超出范围。" in result.stderr
+    assert f"{path}:7: 项目建设.重点项目第1项.备注：清单“工业重点项目”没有“备注”这一列。" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("value, words", [
+    ("重点项目: 艾城大道", "这里填了一个取值"),
+    ("重点项目:\n    - 名称: 甲\n      投资: {a: 1}", "不能再套"),
+    ("重点项目:\n    - 名称: 甲\n    - 乙", "列表里只能写名称"),
+    ("重点项目:", "未填写"),
+    ("重点项目:\n    - 名称: 甲\n      投资: 1", "缺少这一格"),
+], ids=["a-scalar", "nested-mapping", "mixed-list", "empty", "missing-cell"])
+def test_a_list_written_wrong_is_refused(folder, runner, tmp_path, value, words):
+    text = VALUES.split("  重点项目:")[0] + "  " + value + "\n  污水投资: 1\n  总投资: 1\n"
+    path = tmp_path / "values.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(cli, ["check", str(folder), "-f", str(path)])
+    assert result.exit_code == 1 and words in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_list_replaces_an_earlier_one_whole_and_is_explained(folder, runner, tmp_path):
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text(VALUES, encoding="utf-8")
+    second.write_text("项目建设:\n  重点项目:\n    - {名称: 新项目, 投资: 1, 进度: 2}\n", encoding="utf-8")
+    result = runner.invoke(cli, ["check", str(folder), "-f", str(first), "-f", str(second),
+                                             "--explain"])
+    assert result.exit_code == 0, result.stderr
+    assert re.search(rf"项目建设\.重点项目\s+名称=新项目，投资=1，进度=2  ← {re.escape(str(second))}:2",
+                     result.stdout)
+
+
+def test_a_draft_shows_missing_cells_and_lists_as_labels(loaded, values):
+    partial = {"项目建设": {"重点项目": [{"名称": "艾城大道", "进度": 85}]}}
+    rendered = loaded.render(partial, draft=True)
+    (table,) = [b.table for b in rendered.blocks if b.table]
+    cells = table.rows[1].cells
+    assert [(c.segments[0].text, c.segments[0].mark) for c in cells[1:]] == [
+        ("艾城大道", None), ("【总投资】", "missing"), ("85", None)]
+    assert "项目建设.重点项目第1项.投资" in rendered.missing
+    rendered = loaded.render({}, draft=True)
+    (table,) = [b.table for b in rendered.blocks if b.table]
+    assert ["".join(s.text for s in c.segments) for c in table.rows[1].cells[1:]] == [
+        "【项目名称】", "【总投资】", "【形象进度】"]
+    assert rendered.missing["项目建设.重点项目"] == "【工业重点项目】"
+
+
+def test_init_writes_a_commented_example_item_that_checks_when_uncommented(folder, runner, tmp_path):
+    out = tmp_path / "values.yaml"
+    result = runner.invoke(cli, ["init", str(folder), "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    text = out.read_text("utf-8")
+    assert "    # - 名称: 艾城大道    # 项目名称（名称）\n" in text
+    assert "    #   投资: 1200    # 总投资（金额，单位：万元）\n" in text
+    filled = (text.replace("    # - ", "    - ").replace("    #   ", "      ")
+              .replace("项目数:", "项目数: 2").replace("污水投资:", "污水投资: 1").replace("总投资:\n", "总投资: 2\n"))
+    out.write_text(filled, encoding="utf-8")
+    assert runner.invoke(cli, ["check", str(folder), "-f", str(out)]).exit_code == 0
+    # The JSON Schema written beside it accepts the same file and refuses a bad item.
+    schema = json.loads((tmp_path / "values.schema.json").read_text("utf-8"))
+    jsonschema.validate(yaml.safe_load(filled), schema)
+    bad = yaml.safe_load(filled)
+    bad["项目建设"]["重点项目"][0]["进度"] = 150
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
+
+
+def test_vars_lists_the_columns_and_lint_an_unused_one(folder, runner, tmp_path):
+    result = runner.invoke(cli, ["vars", str(folder)])
+    assert re.search(r"项目建设\.重点项目\.投资\s+金额\s+万元\s+总投资", result.stdout)
+    rows = json.loads(runner.invoke(cli, ["vars", str(folder), "--json"]).stdout)
+    (listed,) = [row for row in rows if row["type"] == "records"]
+    assert [c["key"] for c in listed["columns"]] == ["项目建设.重点项目.名称", "项目建设.重点项目.投资",
+                                                      "项目建设.重点项目.进度"]
+    assert runner.invoke(cli, ["lint", str(folder)]).exit_code == 0
+    extra = SCHEMA.replace("      进度: {type: percent, label: 形象进度}",
+                           "      进度: {type: percent, label: 形象进度}\n      备注: {type: text, label: 备注}")
+    other = _folder(tmp_path / "t", schema=extra)
+    result = runner.invoke(cli, ["lint", str(other)])
+    assert result.exit_code == 1 and "清单 项目建设.重点项目 的列 备注（备注）在表格中没有用到" in result.stdout
+
+
+def test_the_schema_round_trips_through_dump(loaded):
+    from drafter.schema import dump_schema, load_schema
+    path = loaded.path / "dumped.yaml"
+    path.write_text(dump_schema(loaded.schema), encoding="utf-8")
+    try:
+        assert load_schema(path).variables == loaded.schema.variables
+    finally:
+        path.unlink()
