@@ -186,6 +186,8 @@ def table_blanks(text: str, placeholders: tuple[Placeholder, ...]) -> dict[int, 
         labels = [words for c, (_, _, words) in enumerate(row[:column])
                   if words and c != unit_column and not find_placeholders(words)
                   and not any(ch.isdigit() for ch in words)]
+        # 工业 | 工业产值 → 工业产值: a word inside a later one says nothing more.
+        labels = [w for i, w in enumerate(labels) if not any(w in other for other in labels[i + 1:])]
         row_words, column_words = "".join(dict.fromkeys(labels)), head_words
         if not row_words:  # the first column: the cell's own words before the blank name it
             row_words = mask_blanks(text[row[column][0] + offset:ph.span[0]]).strip(" |…")

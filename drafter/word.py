@@ -467,7 +467,9 @@ def _table_lines(tbl: BaseOxmlElement, parent: BlockItemContainer) -> list[str]:
     widths = grid + [0] * (columns - len(grid))
     if all(widths):
         total = sum(widths)
-        shares = [max(1, min(100, round(w * 50 / total))) for w in widths]
+        shares = [w // math.gcd(*widths) for w in widths]  # 2 cm, 4 cm, 3 cm → 2 4 3
+        if max(shares) > 100:
+            shares = [max(1, min(100, round(w * 50 / total))) for w in widths]
         common = math.gcd(*shares)
         lines.append("列宽：" + " ".join(str(share // common) for share in shares))
     texts = [_row_texts(row, rows[index - 1] if index else None, columns) for index, row in enumerate(rows)]

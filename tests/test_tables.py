@@ -13,8 +13,8 @@ import yaml
 from lxml import etree
 
 import drafter
-from drafter.cli import cli
 from drafter import tables
+from drafter.cli import cli
 from drafter.errors import TemplateError
 from drafter.word import AREA_WIDTH, LINE
 
@@ -384,3 +384,103 @@ def test_the_schema_round_trips_through_dump(loaded):
         assert load_schema(path).variables == loaded.schema.variables
     finally:
         path.unlink()
+
+
+# --- a .docx report's tables, through templatize, back into a .docx --------------------------------
+
+
+@pytest.fixture(scope="module")
+def report_docx(tmp_path_factory):
+    """Build a report with python-docx: a table with a merged title row, a vertically merged first
+    column and blanks in cells, its caption above it; and a plain grid with no header marked."""
+    import docx
+    from docx.shared import Cm
+
+    document = docx.Document()
+    document.add_paragraph("一、主要指标")
+    document.add_paragraph("今年全镇经济运行平稳。")
+    document.add_paragraph("表1　2024年主要经济指标")
+    table = document.add_table(rows=5, cols=4)
+    for column, width in zip(table.columns, (2, 4, 3, 3), strict=True):
+        column.width = Cm(width)
+    table.cell(0, 0).merge(table.cell(0, 3)).text = "2024年主要经济指标完成情况"
+    for column, text in enumerate(["类别", "指标", "完成（万元）", "增长（%）"]):
+        table.cell(1, column).text = text
+    table.cell(2, 0).merge(table.cell(3, 0)).text = "工业"
+    for row, texts in {2: ["工业产值", "x", "x.x"], 3: ["工业税收", "XX", "5.2"], 4: ["农业产值", "1,200", "x"]}.items():
+        for column, text in enumerate(texts, start=1):
+            table.cell(row, column).text = text
+    table.cell(4, 0).text = "农业"
+    document.add_paragraph("二、村级收入")
+    grid = document.add_table(rows=3, cols=3)
+    for row, texts in enumerate([["村名", "人口（人）", "收入（万元）"], ["艾城村", "x", "x"], ["新塘村", "x", "x"]]):
+        for column, text in enumerate(texts):
+            grid.cell(row, column).text = text
+    document.add_paragraph("各村收入稳步增长。")
+    path = tmp_path_factory.mktemp("report") / "报告.docx"
+    document.save(str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def from_report(report_docx, tmp_path_factory):
+    from click.testing import CliRunner
+
+    out = tmp_path_factory.mktemp("templatized") / "模板"
+    result = CliRunner().invoke(cli, ["templatize", str(report_docx), "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    return out
+
+
+def test_templatize_makes_table_blocks_with_typed_cell_variables(from_report):
+    source = (from_report / "template.txt").read_text("utf-8")
+    assert "【表格】表1　2024年主要经济指标\n列宽：2 4 3 3\n| 2024年主要经济指标完成情况 | < | < | < |\n" \
+           "| 类别 | 指标 | 完成（万元） | 增长（%） |\n|---|---|---|---|\n" \
+           "| 工业 | 工业产值 | {{ 主要指标.工业产值完成 }} | {{ 主要指标.工业产值增长 }} |\n" \
+           "| ^ | 工业税收 | {{ 主要指标.工业税收完成 }} | 5.2 |\n" \
+           "| 农业 | 农业产值 | 1,200 | {{ 主要指标.农业产值增长 }} |\n【表格完】\n" in source
+    assert "【表格】\n列宽：1 1 1\n| 村名 | 人口（人） | 收入（万元） |\n|---|---|---|\n" \
+           "| 艾城村 | {{ 村级收入.艾城村人口 }} | {{ 村级收入.艾城村收入 }} |\n" in source
+    assert source.endswith("【表格完】\n各村收入稳步增长。\n")
+    schema = drafter.load_template(from_report).schema
+    kinds = {v.key: (v.type, v.unit, v.label, v.places) for v in schema.variables}
+    assert kinds["主要指标.工业产值完成"] == ("amount", "万元", "工业产值（完成）", None)
+    assert kinds["主要指标.工业产值增长"] == ("percent", "%", "工业产值（增长）", 1)
+    assert kinds["主要指标.工业税收完成"][:2] == ("amount", "万元")
+    assert kinds["村级收入.艾城村人口"][:2] == ("count", "人")
+    assert "表格“表1　2024年主要经济指标”中“工业产值”一行、“完成（万元）”一列的【】" in \
+           schema.by_key["主要指标.工业产值完成"].context
+
+
+def test_a_templatized_report_renders_its_tables_back(from_report, office_schema):
+    loaded = drafter.load_template(from_report)
+    filled = {"主要指标": {"工业产值完成": "3,456.5", "工业产值增长": "8.25", "工业税收完成": 980,
+                           "农业产值增长": 3.1},
+              "村级收入": {"艾城村人口": 1200, "艾城村收入": 56.5, "新塘村人口": 800, "新塘村收入": 40}}
+    data = loaded.render_bytes(filled)
+    office_schema(data, "templatized.docx")
+    first, second = _document(data).iter(f"{W}tbl")
+    assert _rows(first) == [["2024年主要经济指标完成情况"], ["类别", "指标", "完成（万元）", "增长（%）"],
+                            ["工业", "工业产值", "3456.5", "8.3"], ["", "工业税收", "980", "5.2"],
+                            ["农业", "农业产值", "1,200", "3.1"]]
+    grid = _grid(first)
+    assert sum(grid) == AREA_WIDTH and [round(w / grid[0], 2) for w in grid] == [1, 2, 1.5, 1.5]
+    rows = first.findall(f"{W}tr")
+    assert rows[0].find(f"{W}tc/{W}tcPr/{W}gridSpan").get(f"{W}val") == "4"
+    merges = [tr.find(f"{W}tc/{W}tcPr/{W}vMerge") for tr in rows]
+    assert merges[2].get(f"{W}val") == "restart" and merges[3] is not None and merges[4] is None
+    assert [tr.find(f"{W}trPr/{W}tblHeader") is not None for tr in rows] == [True, True, False, False, False]
+    assert _rows(second) == [["村名", "人口（人）", "收入（万元）"], ["艾城村", "1200", "56.5"], ["新塘村", "800", "40"]]
+    assert [tr.find(f"{W}trPr/{W}tblHeader") is not None for tr in second.findall(f"{W}tr")] == [True, False, False]
+    # Read back, the report gives the same table blocks with the values in place of the blanks.
+    from drafter import word
+    lines = word.read_report(data, file="r.docx")
+    assert "| 工业 | 工业产值 | 3456.5 | 8.3 |" in lines and "| ^ | 工业税收 | 980 | 5.2 |" in lines
+
+
+def test_a_text_report_is_read_as_before():
+    from drafter.templatize import templatize
+    # Bars in a text report are words like any other: no table without 【表格】.
+    draft = templatize("一、回顾\n| 签约x个 | 完成x万元 |\n")
+    assert draft.source == "一、回顾\n| 签约{{ 回顾.签 }}个 | 完成{{ 回顾.完成 }}万元 |\n"
+    assert [p.context for p in draft.placeholders] == ["| 签约【】个 | 完成x万元 |", "| 签约x个 | 完成【】万元 |"]
