@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from . import convert
-from .errors import Problem
+from .errors import Problem, ValuesFileError
 from .schema import Variable
 
 Cell = str | None | tuple[str | None, ...]
@@ -41,6 +41,11 @@ def from_python(items: Sequence[Mapping[str, object]], plain: object) -> Records
     for item in items:
         cells: dict[str, Cell] = {}
         for key, value in item.items():
+            if isinstance(value, Mapping) or (isinstance(value, (list, tuple)) and any(
+                    isinstance(v, (Mapping, list, tuple)) for v in value)):
+                raise ValuesFileError(f"清单第 {len(out) + 1} 项的“{key}”只能是一个取值，"
+                                      "不能再套“键: 值”或列表。",
+                                      hint="每项写成 {\"名称\": \"艾城大道\", \"投资\": 1200}。")
             if isinstance(value, (list, tuple)):
                 cells[str(key)] = tuple(plain(v) for v in value)  # type: ignore[operator]
             else:

@@ -69,7 +69,7 @@ class TableSpec(NamedTuple):
     @property
     def keys(self) -> dict[str, int]:
         """Return the plain variables (组.名称) the table uses, with the first line using each."""
-        found: dict[str, int] = {}
+        found = dict.fromkeys(render.template_keys(self.caption, file=""), self.line)
         for row in self.rows:
             for key, line in row_keys(row).items():
                 if key.count(".") == 1:
@@ -161,6 +161,10 @@ def template_variables(source: str, *, file: str) -> tuple[str, tuple[TableSpec,
 def parse_table(lines: Sequence[str], *, first_line: int, file: str) -> TableSpec:
     """Return the spec of the table block `lines` (from the 【表格】 line, without the closing one)."""
     caption = lines[0].strip()[len(OPEN):].strip()
+    try:  # the caption may hold variables (表1　{{ 基本信息.年份 }}年主要指标), not a list's columns
+        render.template_keys(caption, file=file)
+    except TemplateError as err:
+        raise TemplateError(err.message, file=file, line=first_line, hint=err.hint) from err
     widths: tuple[int, ...] = ()
     size = DEFAULT_SIZE
     aligns: tuple[str, ...] = ()
@@ -323,6 +327,7 @@ class PreparedTable(NamedTuple):
 
     spec: TableSpec
     compiled: tuple[object, ...]
+    caption: object = None
 
 
 def prepare_table(spec: TableSpec, *, file: str) -> PreparedTable:
@@ -333,7 +338,8 @@ def prepare_table(spec: TableSpec, *, file: str) -> PreparedTable:
             compiled.append(render.compile_source(row_source(row), file=file))
         except TemplateError as err:
             raise TemplateError(err.message, file=file, line=row.line, hint=err.hint) from err
-    return PreparedTable(spec, tuple(compiled))
+    caption = render.compile_source(spec.caption, file=file) if spec.caption else None
+    return PreparedTable(spec, tuple(compiled), caption)
 
 
 def render_table(table: PreparedTable, text: Mapping[str, str], missing: Mapping[str, str],
@@ -359,7 +365,8 @@ def render_table(table: PreparedTable, text: Mapping[str, str], missing: Mapping
             absent = {f"{row.repeat}.{c}": f"【{label}】" for c, label in listed.labels.items()
                       if c not in item}
             rendered.append((row, _render_row(compiled, values, {**missing, **absent}, mark)))
-    return lay_out_table(spec, rendered)
+    caption = render.render(table.caption, text, mark=mark, missing=missing) if table.caption else ""  # type: ignore[arg-type]
+    return lay_out_table(spec, rendered, caption)
 
 
 def _render_row(compiled: object, text: Mapping[str, str], missing: Mapping[str, str],
@@ -367,8 +374,8 @@ def _render_row(compiled: object, text: Mapping[str, str], missing: Mapping[str,
     return render.render(compiled, text, mark=mark, missing=missing).split(CELL_SEPARATOR)  # type: ignore[arg-type]
 
 
-def lay_out_table(spec: TableSpec, rendered_rows: Sequence[tuple[RowSpec, Sequence[str] | None]]
-                  ) -> Block | None:
+def lay_out_table(spec: TableSpec, rendered_rows: Sequence[tuple[RowSpec, Sequence[str] | None]],
+                  caption: str = "") -> Block | None:
     """Return the table block of `spec` from its rows rendered to cell texts (value marks kept).
 
     A row with texts None is an empty list's one row, its single cell holding the text to print.
@@ -388,9 +395,9 @@ def lay_out_table(spec: TableSpec, rendered_rows: Sequence[tuple[RowSpec, Sequen
         rows.append(Row(tuple(cells), row.header))
     if all(row.header for row in rows) and any(spec_row.repeat for spec_row in spec.rows):
         return None
-    caption = line_segments(spec.caption) if spec.caption else ()
-    table = Table(rows=tuple(_restarts(rows)), widths=spec.widths, size=SIZES[spec.size], caption=caption)
-    return Block("table", caption, table)
+    segments = line_segments(caption) if caption else ()
+    table = Table(rows=tuple(_restarts(rows)), widths=spec.widths, size=SIZES[spec.size], caption=segments)
+    return Block("table", segments, table)
 
 
 def plain_text(block: Block) -> str:

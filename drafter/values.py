@@ -213,8 +213,9 @@ def check(schema: Schema, values: Values, *, allow_missing: bool = False,
                                          label=var.label, hint=_missing_hint(var), code="missing"))
             continue
         if isinstance(raw, Records) or var.type == "records":
-            wrong = "清单（每项一组“列: 值”）" if isinstance(raw, Records) else "一个取值"
-            problems.append(_problem(var.key, f"这里填了{wrong}，不合本项的类型。", origin, label=var.label,
+            wrong = "应为一个取值，而不是清单。" if isinstance(raw, Records) else \
+                "应为清单：每项一组“列: 值”，每项前面写“- ”。"
+            problems.append(_problem(var.key, wrong, origin, label=var.label,
                                      hint=f"应填{_expected(var)}。", code="invalid"))
             continue
         try:
@@ -264,6 +265,10 @@ def _unknown(key: str, schema: Schema, origin: Origin | None) -> Problem:
     if key in schema.groups:
         return _problem(key, "这是一个分组，下面应列出各项取值，而不是直接填值。", origin,
                         hint="可用 `drafter init` 生成带分组的取值文件。")
+    listed = schema.get(key.rsplit(".", 1)[0])
+    if listed is not None and listed.type == "records":  # 重点项目: {名称: …} without the "- "
+        return _problem(key, f"“{listed.label}”是清单，每一项前面要写“- ”。", origin,
+                        hint=f"写成“{listed.name}:”，下一行“  - {listed.columns[0].name}: …”。")
     close = difflib.get_close_matches(key, list(schema.by_key), n=1, cutoff=0.5)
     if not close:
         leaf = key.rsplit(".", 1)[-1]

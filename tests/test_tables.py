@@ -300,12 +300,14 @@ def test_a_bad_item_is_named_with_its_file_and_line(folder, runner, tmp_path):
 
 
 @pytest.mark.parametrize("value, words", [
-    ("重点项目: 艾城大道", "这里填了一个取值"),
+    ("重点项目: 艾城大道", "应为清单：每项一组“列: 值”"),
+    ("重点项目: [艾城大道, 光伏电站]", "应为清单：每项一组“列: 值”"),
+    ("重点项目:\n    名称: 甲\n    投资: 1\n    进度: 2", "是清单，每一项前面要写“- ”"),
     ("重点项目:\n    - 名称: 甲\n      投资: {a: 1}", "不能再套"),
     ("重点项目:\n    - 名称: 甲\n    - 乙", "列表里只能写名称"),
     ("重点项目:", "未填写"),
     ("重点项目:\n    - 名称: 甲\n      投资: 1", "缺少这一格"),
-], ids=["a-scalar", "nested-mapping", "mixed-list", "empty", "missing-cell"])
+], ids=["a-scalar", "a-list-of-names", "no-dash", "nested-mapping", "mixed-list", "empty", "missing-cell"])
 def test_a_list_written_wrong_is_refused(folder, runner, tmp_path, value, words):
     text = VALUES.split("  重点项目:")[0] + "  " + value + "\n  污水投资: 1\n  总投资: 1\n"
     path = tmp_path / "values.yaml"
@@ -313,6 +315,22 @@ def test_a_list_written_wrong_is_refused(folder, runner, tmp_path, value, words)
     result = runner.invoke(cli, ["check", str(folder), "-f", str(path)])
     assert result.exit_code == 1 and words in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_cell_holding_a_mapping_is_refused_through_the_api(loaded):
+    with pytest.raises(drafter.DrafterError, match="第 1 项的“投资”只能是一个取值"):
+        loaded.check({"项目建设": {"重点项目": [{"名称": "甲", "投资": {"a": 1}, "进度": 1}]}})
+
+
+def test_a_caption_may_hold_variables(tmp_path, values):
+    template = TEMPLATE.replace("【表格】表1　重点项目", "【表格】表1　{{ 项目建设.项目数 }}个重点项目")
+    loaded = drafter.load_template(_folder(tmp_path, template=template))
+    (table,) = [b for b in loaded.render_blocks(values, mark_values=True) if b.table]
+    assert [(s.text, s.mark) for s in table.table.caption] == [("表1　", None), ("2", "value"), ("个重点项目进展情况", None)]
+    broken = TEMPLATE.replace("【表格】表1　重点项目", "【表格】表1　{{ 项目建设.重点项目.名称 }}")
+    with pytest.raises(TemplateError, match="不是“组.名称”形式") as error:
+        drafter.load_template(_folder(tmp_path / "b", template=broken))
+    assert error.value.line == 5
 
 
 def test_a_list_replaces_an_earlier_one_whole_and_is_explained(folder, runner, tmp_path):
