@@ -54,6 +54,7 @@ class RowSpec(NamedTuple):
     line: int
     header: bool = False
     repeat: str | None = None  # the dotted key of the list variable whose items make the rows
+    keys: tuple[str, ...] = ()  # the variables its cells use (组.名称, and 组.名称.列 when repeated)
 
 
 class TableSpec(NamedTuple):
@@ -99,8 +100,8 @@ def row_source(row: RowSpec) -> str:
 
 
 def row_keys(row: RowSpec) -> dict[str, int]:
-    """Return the variables row `row` uses (组.名称 and, in a repeated row, 组.名称.列)."""
-    return {key: row.line for key in render.template_keys(row_source(row), file="", parts=(2, 3))}
+    """Return the variables row `row` uses (组.名称 and, in a repeated row, 组.名称.列), with its line."""
+    return dict.fromkeys(row.keys, row.line)
 
 
 def split_source(source: str, *, file: str) -> tuple[str, tuple[TableSpec, ...]]:
@@ -224,28 +225,23 @@ def _widths(text: str, file: str, line: int) -> tuple[int, ...]:
     return tuple(int(p) for p in parts)
 
 
+# What a row splits on (|), and what it does not look inside: a `\|`, a `{{ }}` (a | there is a
+# filter, refused with its own message) and Jinja's raw blocks, which templatize writes for a `{`.
+_CELL_PARTS = re.compile(r"\{% raw %\}.*?\{% endraw %\}|\{\{.*?\}\}|\\\||\|")
+
+
 def _cells(inner: str) -> list[str]:
-    # `\|` is a | inside a cell's text; a | inside {{ }} belongs to the expression (and is refused
-    # there as a filter, with the right message).
-    cells, current, position = [], [], 0
-    while position < len(inner):
-        if inner.startswith("\\|", position):
-            current.append("|")
-            position += 2
-            continue
-        if inner.startswith("{{", position):
-            end = inner.find("}}", position)
-            end = len(inner) if end < 0 else end + 2
-            current.append(inner[position:end])
-            position = end
-            continue
-        if inner[position] == "|":
-            cells.append("".join(current).strip())
-            current = []
-        else:
-            current.append(inner[position])
-        position += 1
-    cells.append("".join(current).strip())
+    cells, start, pieces = [], 0, []
+    for match in _CELL_PARTS.finditer(inner):
+        if match.group() == "|":
+            pieces.append(inner[start:match.start()])
+            cells.append("".join(pieces).strip())
+            pieces, start = [], match.end()
+        elif match.group() == "\\|":
+            pieces.append(inner[start:match.start()] + "|")
+            start = match.end()
+    pieces.append(inner[start:])
+    cells.append("".join(pieces).strip())
     return cells
 
 
@@ -263,14 +259,14 @@ def _row(texts: list[str], line: int, file: str) -> RowSpec:
             cells.append(CellSpec(text[1:] if text in ("\\<", "\\^") else text))
     row = RowSpec(tuple(cells), line)
     try:
-        keys = row_keys(row)
+        keys = render.template_keys(row_source(row), file=file, parts=(2, 3))
     except TemplateError as err:
         raise TemplateError(err.message, file=file, line=line, hint=err.hint) from err
     lists = sorted({key.rpartition(".")[0] for key in keys if key.count(".") == 2})
     if len(lists) > 1:
         raise TemplateError(f"一行只能按一个清单重复，这一行用了 {'、'.join(lists)}。", file=file, line=line,
                             hint="把不同清单的列分到不同的表格行。")
-    return row._replace(repeat=lists[0] if lists else None)
+    return row._replace(repeat=lists[0] if lists else None, keys=tuple(keys))
 
 
 def _width(row: RowSpec) -> int:

@@ -502,3 +502,34 @@ def test_a_text_report_is_read_as_before():
     draft = templatize("一、回顾\n| 签约x个 | 完成x万元 |\n")
     assert draft.source == "一、回顾\n| 签约{{ 回顾.签 }}个 | 完成{{ 回顾.完成 }}万元 |\n"
     assert [p.context for p in draft.placeholders] == ["| 签约【】个 | 完成x万元 |", "| 签约x个 | 完成【】万元 |"]
+
+
+def test_adjacent_tables_stay_apart_and_a_last_table_is_followed_by_a_paragraph(tmp_path, office_schema):
+    template = ("正文{{ 组.甲 }}。\n【表格】\n| 甲 | 乙 |\n【表格完】\n【表格】\n| 丙 | {{ 组.甲 }} |\n【表格完】\n"
+                "【表格】表2　末表\n| 丁 |\n【表格完】\n")
+    schema = "title: t\nvariables:\n  组.甲: {type: count, unit: 个, label: 甲}\n"
+    loaded = drafter.load_template(_folder(tmp_path, template, schema))
+    data = loaded.render_bytes({"组": {"甲": 3}})
+    office_schema(data, "adjacent.docx")
+    kinds = [child.tag.split("}")[1] for child in _document(data).find(f"{W}body")]
+    # Word would join two tables with nothing between them; the caption paragraph parts the third.
+    assert kinds == ["p", "tbl", "p", "tbl", "p", "tbl", "p", "sectPr"]
+
+
+def test_a_brace_in_a_report_cell_stays_text(tmp_path, runner):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("一、情况")
+    table = document.add_table(rows=2, cols=2)
+    for (row, column), text in {(0, 0): "项目", (0, 1): "数量（个）", (1, 0): "{备注}", (1, 1): "x"}.items():
+        table.cell(row, column).text = text
+    report = tmp_path / "r.docx"
+    document.save(str(report))
+    result = runner.invoke(cli, ["templatize", str(report), "-o", str(tmp_path / "t")])
+    assert result.exit_code == 0, result.stderr
+    loaded = drafter.load_template(tmp_path / "t")
+    (key,) = [v.key for v in loaded.variables]
+    assert loaded.schema.by_key[key].type == "count"
+    text = loaded.render_text({key.split(".")[0]: {key.split(".")[1]: 7}})
+    assert "| {备注} | 7 |" in text
