@@ -85,7 +85,14 @@ def _flatten_nodes(mapping: dict[str, yamlfile.Node], prefix: str, raw: dict[str
             _flatten_nodes(node.value, dotted + ".", raw, origins, file)
             continue
         if isinstance(node.value, list):
-            if node.value and all(isinstance(item.value, dict) for item in node.value):
+            if any(isinstance(item.value, dict) for item in node.value):
+                odd = next((i for i, item in enumerate(node.value)
+                            if not isinstance(item.value, dict)), None)
+                if odd is not None:
+                    raise ValuesFileError(f"清单“{key}”的第 {odd + 1} 项不是“列: 值”的形式。", file=file,
+                                          line=node.value[odd].line,
+                                          hint="每项写成“- 名称: 艾城大道”，下面几行写其余各列；"
+                                               "空的项请删除。")
                 raw[dotted] = _records(node.value, file)
                 continue
             nested = [item for item in node.value if isinstance(item.value, (dict, list))]

@@ -304,10 +304,11 @@ def test_a_bad_item_is_named_with_its_file_and_line(folder, runner, tmp_path):
     ("重点项目: [艾城大道, 光伏电站]", "应为清单：每项一组“列: 值”"),
     ("重点项目:\n    名称: 甲\n    投资: 1\n    进度: 2", "是清单，每一项前面要写“- ”"),
     ("重点项目:\n    - 名称: 甲\n      投资: {a: 1}", "不能再套"),
-    ("重点项目:\n    - 名称: 甲\n    - 乙", "列表里只能写名称"),
+    ("重点项目:\n    - 名称: 甲\n    - 乙", "第 2 项不是“列: 值”的形式"),
+    ("重点项目:\n    - 名称: 甲\n    -\n", "第 2 项不是“列: 值”的形式"),
     ("重点项目:", "未填写"),
     ("重点项目:\n    - 名称: 甲\n      投资: 1", "缺少这一格"),
-], ids=["a-scalar", "a-list-of-names", "no-dash", "nested-mapping", "mixed-list", "empty", "missing-cell"])
+], ids=["a-scalar", "a-list-of-names", "no-dash", "nested-mapping", "mixed-list", "empty-item", "empty", "missing-cell"])
 def test_a_list_written_wrong_is_refused(folder, runner, tmp_path, value, words):
     text = VALUES.split("  重点项目:")[0] + "  " + value + "\n  污水投资: 1\n  总投资: 1\n"
     path = tmp_path / "values.yaml"
