@@ -349,18 +349,21 @@ def render_table(table: PreparedTable, text: Mapping[str, str], missing: Mapping
     spec = table.spec
     rendered: list[tuple[RowSpec, Sequence[str] | None]] = []
     for row, compiled in zip(spec.rows, table.compiled, strict=True):
+        # Only the row's own variables go to Jinja: a list of many items must not copy them all.
+        own = {key: text[key] for key in row.keys if key in text}
+        own_missing = {key: missing[key] for key in row.keys if key in missing}
         if row.repeat is None:
-            rendered.append((row, _render_row(compiled, text, missing, mark)))
+            rendered.append((row, _render_row(compiled, own, own_missing, mark)))
             continue
         listed = items[row.repeat]
         if not listed.rows and listed.empty != EMPTY_HIDE:
             filler = CellSpec(listed.empty, span=len(spec.widths))
             rendered.append((RowSpec((filler,), row.line, repeat=row.repeat), None))
         for item in listed.rows:
-            values = {**text, **{f"{row.repeat}.{c}": v for c, v in item.items()}}
+            values = {**own, **{f"{row.repeat}.{c}": v for c, v in item.items()}}
             absent = {f"{row.repeat}.{c}": f"【{label}】" for c, label in listed.labels.items()
                       if c not in item}
-            rendered.append((row, _render_row(compiled, values, {**missing, **absent}, mark)))
+            rendered.append((row, _render_row(compiled, values, {**own_missing, **absent}, mark)))
     caption = render.render(table.caption, text, mark=mark, missing=missing) if table.caption else ""  # type: ignore[arg-type]
     return lay_out_table(spec, rendered, caption)
 

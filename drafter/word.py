@@ -457,7 +457,9 @@ def _table_lines(tbl: BaseOxmlElement, parent: BlockItemContainer) -> list[str]:
             cells.append((text, max(1, tc.grid_span), tc.vMerge == "continue"))
         if not cells:
             continue
-        if tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None and headers == len(rows):
+        flag = tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}")
+        if flag is not None and flag.get(qn("w:val"), "1") not in ("0", "false", "off") \
+                and headers == len(rows):
             headers += 1
         rows.append(cells)
     if not rows:
