@@ -193,7 +193,14 @@ def check(template: str, files: tuple[Path, ...], sets: tuple[str, ...], no_rule
             raw = data.raw.get(var.key)
             shown = "、".join(i or "" for i in raw) if isinstance(raw, tuple) else raw or "（未填写）"
             origin = data.origins.get(var.key, "—")
+            if isinstance(raw, values_module.Records):  # a list: one line an item, with its own line
+                shown = f"{len(raw.items)} 项"
             click.echo(f"{var.key}{' ' * (width - _width(var.key))}  {shown}  ← {origin}")
+            if isinstance(raw, values_module.Records):
+                for index, item in enumerate(raw.items):
+                    line = raw.item_lines[index] if index < len(raw.item_lines) else None
+                    where = f"{origin.file}:{line}" if line and not isinstance(origin, str) else origin
+                    click.echo(f"  第{index + 1}项  {values_module.Records((item,))}  ← {where}")
     problems = loaded.check(data, rules=not no_rules)
     if any(p.level == "error" for p in problems):
         raise ValuesError(problems)

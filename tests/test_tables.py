@@ -341,8 +341,8 @@ def test_a_list_replaces_an_earlier_one_whole_and_is_explained(folder, runner, t
     result = runner.invoke(cli, ["check", str(folder), "-f", str(first), "-f", str(second),
                                              "--explain"])
     assert result.exit_code == 0, result.stderr
-    assert re.search(rf"项目建设\.重点项目\s+名称=新项目，投资=1，进度=2  ← {re.escape(str(second))}:2",
-                     result.stdout)
+    assert re.search(rf"项目建设\.重点项目\s+1 项  ← {re.escape(str(second))}:2\n"
+                     rf"  第1项  名称=新项目，投资=1，进度=2  ← {re.escape(str(second))}:3\n", result.stdout)
 
 
 def test_a_draft_shows_missing_cells_and_lists_as_labels(loaded, values):
