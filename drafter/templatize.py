@@ -281,7 +281,8 @@ def title_block_length(lines: list[str]) -> int:
 def _title_like(line: str, limit: int) -> bool:
     text = line.strip()
     # The same test the layout uses, so what templatize keeps as a title the document sets as one.
-    return len(text) <= limit and not text.endswith(_LINE_ENDS) and paragraph_kind(text) == "body"
+    return (len(text) <= limit and not text.endswith(_LINE_ENDS) and paragraph_kind(text) == "body"
+            and not text.startswith(tables.OPEN))
 
 
 def _propose_blank(ph: Placeholder, section: int, previous: str) -> tuple[tuple[object, ...], _Proposal]:

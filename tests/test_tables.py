@@ -534,3 +534,9 @@ def test_a_brace_in_a_report_cell_stays_text(tmp_path, runner):
     assert loaded.schema.by_key[key].type == "count"
     text = loaded.render_text({key.split(".")[0]: {key.split(".")[1]: 7}})
     assert "| {备注} | 7 |" in text
+
+
+def test_a_report_opening_with_a_table_has_no_title_block():
+    from drafter.templatize import templatize
+    draft = templatize("【表格】表1　指标\n| 指标 | 数值（个） |\n|---|---|\n| 签约 | x |\n【表格完】\n正文。\n")
+    assert draft.title_lines == 0 and draft.source.startswith("【表格】表1　指标\n| 指标 |")
