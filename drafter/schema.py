@@ -25,6 +25,7 @@ TYPES = {
     "list": "名称列表",
     "records": "清单（表格逐行）",
 }
+TABLE_SIZES = ("四号", "小四", "五号")  # a table's cell text: smaller than the body's 三号
 NUMBER_TYPES = {"count", "amount", "quantity", "percent", "year", "month", "day"}
 DEFAULT_LIMITS: dict[str, tuple[int | None, int | None]] = {
     "count": (0, None), "amount": (0, None), "quantity": (0, None), "percent": (0, 100),
@@ -93,6 +94,7 @@ class Schema:
     variables: tuple[Variable, ...]
     groups: dict[str, str] = field(default_factory=dict)
     rules: tuple[Rule, ...] = ()
+    table_size: str = ""  # cell text size of tables that set no 字号: 四号 (when empty), 小四, 五号
 
     def get(self, key: str) -> Variable | None:
         """Return the variable named `key`, or None."""
@@ -145,8 +147,13 @@ def _load_schema(path: Path) -> Schema:
     for var in variables:
         groups.setdefault(var.group, var.group)
     title = _text(top["title"]) if "title" in top else ""
+    table_size = _text(top.get("table_size")) or ""
+    if table_size and table_size not in TABLE_SIZES:
+        raise TemplateError(f"table_size“{table_size}”不可用。", file=file, line=top["table_size"].line,
+                            hint=f"可用：{'、'.join(TABLE_SIZES)}（表格中文字的字号，正文是三号）。")
     rules = _rules(top.get("rules"), file)
-    return Schema(title=title or path.parent.name, variables=variables, groups=groups, rules=rules)
+    return Schema(title=title or path.parent.name, variables=variables, groups=groups, rules=rules,
+                  table_size=table_size)
 
 
 def _rules(node: yamlfile.Node | None, file: str) -> tuple[Rule, ...]:
@@ -401,6 +408,8 @@ def dump_schema(schema: Schema, *, header: str = "") -> str:
     """
     variables = {var.key: _dump_variable(var) for var in schema.variables}
     data: dict[str, object] = {"title": schema.title, "groups": dict(schema.groups), "variables": variables}
+    if schema.table_size:
+        data["table_size"] = schema.table_size
     if schema.rules:
         data["rules"] = [{"check": r.check, "message": r.message}
                          | ({"level": r.level} if r.level != "error" else {}) for r in schema.rules]

@@ -30,8 +30,8 @@ from .layout import Block, Cell, Row, Segment, Table, line_segments
 OPEN, CLOSE = "【表格】", "【表格完】"
 MARKER = "\ue003"        # brackets the number of a table in the text Jinja renders
 CELL_SEPARATOR = "\ue004"  # between the cells of one row rendered as one Jinja template
-SIZES = {"四号": 28, "小四": 24, "五号": 21}  # half-points
-DEFAULT_SIZE = "四号"
+SIZES = {"四号": 28, "小四": 24, "五号": 21}  # half-points; the names are schema.TABLE_SIZES
+DEFAULT_SIZE = "四号"   # when neither the block's 字号 nor the schema's table_size says
 EMPTY_HIDE = "省略"      # the schema's `empty` for a list whose empty table row is left out
 _OPTION = re.compile(r"(列宽|字号)\s*[：:]\s*(.*)")
 _RULE_CELL = re.compile(r":?-{3,}:?")
@@ -167,7 +167,7 @@ def parse_table(lines: Sequence[str], *, first_line: int, file: str) -> TableSpe
     except TemplateError as err:
         raise TemplateError(err.message, file=file, line=first_line, hint=err.hint) from err
     widths: tuple[int, ...] = ()
-    size = DEFAULT_SIZE
+    size = ""  # the schema's table_size, else DEFAULT_SIZE
     aligns: tuple[str, ...] = ()
     rows: list[RowSpec] = []
     header_end: int | None = None
@@ -339,9 +339,10 @@ def prepare_table(spec: TableSpec, *, file: str) -> PreparedTable:
 
 
 def render_table(table: PreparedTable, text: Mapping[str, str], missing: Mapping[str, str],
-                 items: Mapping[str, Items], *, mark: bool = False) -> Block | None:
+                 items: Mapping[str, Items], *, mark: bool = False, size: str = "") -> Block | None:
     """Return the laid-out table for printed values `text`, list items `items`, `missing` labels.
 
+    `size` is the cell size for a table whose block sets none (the schema's table_size).
     A repeated row comes out once per item; an empty list gives one row with the schema's text
     across the table, or none. Return None when that leaves no body row: the table and its
     caption are left out. A list missing in a draft gives one row of 【label】s.
@@ -365,7 +366,7 @@ def render_table(table: PreparedTable, text: Mapping[str, str], missing: Mapping
                       if c not in item}
             rendered.append((row, _render_row(compiled, values, {**own_missing, **absent}, mark)))
     caption = render.render(table.caption, text, mark=mark, missing=missing) if table.caption else ""  # type: ignore[arg-type]
-    return lay_out_table(spec, rendered, caption)
+    return lay_out_table(spec, rendered, caption, size)
 
 
 def _render_row(compiled: object, text: Mapping[str, str], missing: Mapping[str, str],
@@ -374,7 +375,7 @@ def _render_row(compiled: object, text: Mapping[str, str], missing: Mapping[str,
 
 
 def lay_out_table(spec: TableSpec, rendered_rows: Sequence[tuple[RowSpec, Sequence[str] | None]],
-                  caption: str = "") -> Block | None:
+                  caption: str = "", size: str = "") -> Block | None:
     """Return the table block of `spec` from its rows rendered to cell texts (value marks kept).
 
     A row with texts None is an empty list's one row, its single cell holding the text to print.
@@ -395,7 +396,8 @@ def lay_out_table(spec: TableSpec, rendered_rows: Sequence[tuple[RowSpec, Sequen
     if all(row.header for row in rows) and any(spec_row.repeat for spec_row in spec.rows):
         return None
     segments = line_segments(caption) if caption else ()
-    table = Table(rows=tuple(_restarts(rows)), widths=spec.widths, size=SIZES[spec.size], caption=segments)
+    points = SIZES[spec.size or size or DEFAULT_SIZE]
+    table = Table(rows=tuple(_restarts(rows)), widths=spec.widths, size=points, caption=segments)
     return Block("table", segments, table)
 
 

@@ -120,7 +120,8 @@ class Template:
         marked = render.render(self.compiled, text, mark=mark, missing=missing)  # type: ignore[arg-type]
         if not self.tables:
             return layout.lay_out(marked)
-        laid = {tables.marker(i): tables.render_table(t, text, missing, items, mark=mark)
+        laid = {tables.marker(i): tables.render_table(t, text, missing, items, mark=mark,
+                                                      size=self.schema.table_size)
                 for i, t in enumerate(self.tables)}
         return layout.lay_out(marked, laid)
 

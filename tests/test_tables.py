@@ -540,3 +540,18 @@ def test_a_report_opening_with_a_table_has_no_title_block():
     from drafter.templatize import templatize
     draft = templatize("【表格】表1　指标\n| 指标 | 数值（个） |\n|---|---|\n| 签约 | x |\n【表格完】\n正文。\n")
     assert draft.title_lines == 0 and draft.source.startswith("【表格】表1　指标\n| 指标 |")
+
+
+def test_the_schema_sets_the_cell_size_of_tables_that_set_none(tmp_path, values):
+    from drafter.schema import TABLE_SIZES
+    assert set(TABLE_SIZES) == set(tables.SIZES)
+    plain = TEMPLATE.replace("字号：小四\n", "")
+    sizes = {}
+    for name, extra in (("default", ""), ("schema", "table_size: 五号\n")):
+        loaded = drafter.load_template(_folder(tmp_path / name, plain, SCHEMA + extra))
+        (block,) = [b for b in loaded.render_blocks(values) if b.table]
+        sizes[name] = block.table.size
+    assert sizes == {"default": 28, "schema": 21}
+    with pytest.raises(TemplateError, match="table_size“三号”不可用") as error:
+        drafter.load_template(_folder(tmp_path / "bad", plain, SCHEMA + "table_size: 三号\n"))
+    assert error.value.line == SCHEMA.count("\n") + 1
