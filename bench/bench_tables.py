@@ -12,8 +12,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_render import time_stages  # bench/ is the script's folder, first on sys.path
+
 import drafter
-from drafter.word import write_docx
 
 TEMPLATE = """\
 重点项目情况
@@ -49,19 +50,8 @@ def main() -> None:
         start = time.perf_counter()
         template = drafter.load_template(folder)
         loaded = time.perf_counter() - start
-    timings = {"check": 0.0, "render+layout": 0.0, "docx": 0.0}
     count = 5
-    for _ in range(count):
-        t0 = time.perf_counter()
-        template.check(values)
-        t1 = time.perf_counter()
-        rendered = template.render(values)
-        t2 = time.perf_counter()
-        write_docx(rendered.blocks)
-        t3 = time.perf_counter()
-        timings["check"] += t1 - t0
-        timings["render+layout"] += t2 - t1
-        timings["docx"] += t3 - t2
+    timings = time_stages(template, values, count)
     print(f"template loaded: {loaded * 1000:.1f} ms")
     for stage, seconds in timings.items():
         per_report = seconds / count
