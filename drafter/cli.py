@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from . import compare as comparing
 from . import lint as linting
 from . import preview as previewing
 from . import templatize as templatizing
@@ -31,6 +32,7 @@ from .template import (
     SCHEMA_FILE,
     TEMPLATE_FILE,
     Rendered,
+    Template,
     check_consistency,
     find_template,
     load_template,
@@ -126,6 +128,8 @@ PROFILE = click.option(
     help="字体方案：gb2312（仿宋_GB2312 等，机关电脑）或 windows（仿宋、楷体等，Windows 自带）。")
 DRAFT = click.option("--draft", is_flag=True, help="草稿：允许缺项，缺的值以黄色【标签】显示。")
 MARK_VALUES = click.option("--mark-values", is_flag=True, help="把每个填入的取值加底色，便于逐项核对。")
+PREVIOUS = click.option("--previous", type=click.Path(path_type=Path), metavar="OLD.yaml",
+                        help="去年的取值文件：与之对比，疑似填错的数字（差 10 倍、归零、未改等）先列为警告。")
 
 
 def _rendered(template: str, files: tuple[Path, ...], sets: tuple[str, ...], *, draft: bool,
@@ -165,12 +169,15 @@ def _load_values(files: tuple[Path, ...], sets: tuple[str, ...], *,
 @DRAFT
 @MARK_VALUES
 @NO_RULES
+@PREVIOUS
 def render(template: str, files: tuple[Path, ...], sets: tuple[str, ...], output: Path,
-           profile: str, draft: bool, mark_values: bool, no_rules: bool) -> None:
+           profile: str, draft: bool, mark_values: bool, no_rules: bool, previous: Path | None) -> None:
     """用取值文件填写模板 TEMPLATE，生成 .docx。"""
     if output.suffix.lower() != ".docx":
         raise OutputError("输出文件应以 .docx 结尾。", file=str(output), hint="例如 -o 报告.docx。")
     rendered = _rendered(template, files, sets, draft=draft, mark_values=mark_values, no_rules=no_rules)
+    if previous is not None:
+        _warn_against(load_template(template), _load_values(files, sets, draft=draft), previous)
     write_atomically(output, write_docx(rendered.blocks, profile=profile))
     _say_missing(rendered.missing)
     click.echo(f"已生成 {output}")
@@ -182,8 +189,9 @@ def render(template: str, files: tuple[Path, ...], sets: tuple[str, ...], output
 @SETS
 @NO_RULES
 @click.option("--explain", is_flag=True, help="列出每一项最终取值来自哪个文件的第几行（或哪个 --set）。")
+@PREVIOUS
 def check(template: str, files: tuple[Path, ...], sets: tuple[str, ...], no_rules: bool,
-          explain: bool) -> None:
+          explain: bool, previous: Path | None) -> None:
     """只检查取值文件，不生成文档。"""
     loaded = load_template(template)
     data = _load_values(files, sets)
@@ -199,6 +207,8 @@ def check(template: str, files: tuple[Path, ...], sets: tuple[str, ...], no_rule
         raise ValuesError(problems)
     for problem in problems:
         click.echo(f"警告：{problem}", err=True)
+    if previous is not None:
+        _warn_against(loaded, data, previous)
     click.echo(f"检查通过：{len(loaded.variables)} 个变量全部填写正确。")
 
 
@@ -403,6 +413,46 @@ def lint(target: str) -> None:
                     hint="删去的词语可补回原文，或用 drafter templatize --gaps 设为变量；"
                          "模板与 schema 须列出相同的变量。")
     click.echo(f"{target}：未发现问题。")
+
+
+# ── Year over year: compare (and --previous on render and check) ─────────────────────────────
+
+
+def _warn_against(loaded: Template, data: values_module.Values, previous: Path) -> None:
+    """Print a warning for each value that looks like a slip next to last year's file `previous`."""
+    lines = comparing.warnings(comparing.compare(loaded.schema, values_module.read_values_file(previous),
+                                                 data))
+    for line in lines:
+        click.echo(f"警告（与 {previous} 对比）：{line}", err=True)
+
+
+@cli.command(name="compare")
+@TEMPLATE
+@click.argument("old", type=click.Path(path_type=Path), metavar="OLD.yaml")
+@click.argument("new", type=click.Path(path_type=Path), metavar="NEW.yaml")
+@click.option("--json", "as_json", is_flag=True,
+              help="以 JSON 输出：每项一个对象，含 key、label、old、new、change、flag。")
+@click.option("--strict", is_flag=True, help="有疑似填错的项时退出码为 1（默认只警告）。")
+def compare_command(template: str, old: Path, new: Path, as_json: bool, strict: bool) -> None:
+    """对比去年（OLD.yaml）和今年（NEW.yaml）的取值：逐项列出变化，标出疑似填错的数字。"""
+    loaded = load_template(template)
+    changes = comparing.compare(loaded.schema, values_module.read_values_file(old),
+                                values_module.read_values_file(new))
+    suspicious = comparing.flagged(changes)
+    if as_json:
+        click.echo(_json([c.as_json() for c in changes]), nl=False)
+    else:
+        rows = comparing.as_rows(changes)
+        _echo_table([("键", "说明", f"去年（{old.name}）", f"今年（{new.name}）", "变化", "提示")]
+                    + [row[:-1] + (("⚠ " + row[-1]) if row[-1] else "",) for row in rows])
+        counts = (sum(1 for c in changes if c.difference), sum(1 for c in changes if c.change == "已改"))
+        click.echo(f"\n共 {len(changes)} 项：数字和日期变了 {counts[0]} 项，文字改了 {counts[1]} 项，"
+                   f"疑似填错 {len(suspicious)} 项。")
+    for line in comparing.warnings(changes):
+        click.echo(f"警告：{line}", err=True)
+    if suspicious and strict:
+        raise comparing.SlipError(f"有 {len(suspicious)} 项疑似填错（见上面的警告）。", file=str(new),
+                                  hint="逐项核对；确实如此的话，去掉 --strict 即可。")
 
 
 def _echo_table(rows: list[tuple[str, ...]]) -> None:
