@@ -6,6 +6,7 @@ never an error: a figure may really have grown tenfold.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -72,7 +73,8 @@ def _typed(var: Variable, data: Values) -> object | None:
     if raw is None or raw == ():
         return None
     try:
-        return convert.parse_value(var, raw)[0]
+        # Limits are the check's business; compare still reads a rate of 105 to flag it.
+        return convert.parse_value(dataclasses.replace(var, min=None, max=None), raw)[0]
     except convert.BadValue:
         return None
 
@@ -151,7 +153,7 @@ def _slip(var: Variable, old: Decimal, new: Decimal) -> tuple[str | None, str | 
 def _flag_forgotten(schema: Schema, changes: list[Change]) -> list[Change]:
     """Flag figures and dates that stayed the same while almost all the others changed."""
     by_key = schema.by_key
-    compared = [c for c in changes if c.difference is not None and by_key[c.key].type not in ("month", "day")]
+    compared = [c for c in changes if c.difference is not None and not _may_stay(by_key[c.key])]
     if len(compared) < MIN_COMPARED:
         return changes
     changed = sum(1 for c in compared if c.difference)
@@ -160,6 +162,11 @@ def _flag_forgotten(schema: Schema, changes: list[Change]) -> list[Change]:
     same = {c.key for c in compared if not c.difference and c.flag is None}
     message = f"与去年相同，而其他 {changed}/{len(compared)} 项数字都变了，是否忘了改？"
     return [_with(c, flag=message, flag_kind="unchanged") if c.key in same else c for c in changes]
+
+
+def _may_stay(var: Variable) -> bool:
+    # A month or a day may well repeat; so does an ordinal (第十八届 lasts five years).
+    return var.type in ("month", "day") or "第【】" in var.context
 
 
 def _with(record: Change, **fields: object) -> Change:
