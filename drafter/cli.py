@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from . import compare as comparing
+from . import extract as extracting
 from . import lint as linting
 from . import preview as previewing
 from . import templatize as templatizing
@@ -221,15 +222,7 @@ def check(template: str, files: tuple[Path, ...], sets: tuple[str, ...], no_rule
 def init(template: str, output: Path, example: bool, force: bool) -> None:
     """生成待填写的取值文件（按章节分组，每项附说明）。"""
     loaded = load_template(template)
-    if output.suffix.lower() not in (".yaml", ".yml"):
-        raise OutputError("取值文件应以 .yaml 结尾。", file=str(output), hint="例如 -o values.yaml。")
-    json_schema = output.with_name(f"{output.stem}.schema.json")
-    for path in (output, json_schema):
-        if path.is_dir():
-            raise OutputError("这是一个文件夹。", file=str(path), hint="请写出文件名，例如 -o values.yaml。")
-        if path.exists() and not force:
-            raise OutputError("文件已存在，未覆盖（里面可能是已填好的取值）。", file=str(path),
-                              hint="换一个文件名，或加 --force 覆盖。")
+    json_schema = _values_outputs(output, force=force)
     if example:
         if not loaded.example_path.is_file():  # drafter templatize writes none
             raise TemplateError("模板没有示例取值文件 example.yaml，无法使用 --example。",
@@ -265,6 +258,20 @@ def json_schema_command(template: str, output: Path | None) -> None:
         return
     write_atomically(output, text.encode("utf-8"))
     click.echo(f"已生成 {output}")
+
+
+def _values_outputs(output: Path, *, force: bool) -> Path:
+    """Refuse `output` unless it is a new .yaml file (or `force`); return its JSON Schema's path."""
+    if output.suffix.lower() not in (".yaml", ".yml"):
+        raise OutputError("取值文件应以 .yaml 结尾。", file=str(output), hint="例如 -o values.yaml。")
+    json_schema = output.with_name(f"{output.stem}.schema.json")
+    for path in (output, json_schema):
+        if path.is_dir():
+            raise OutputError("这是一个文件夹。", file=str(path), hint="请写出文件名，例如 -o values.yaml。")
+        if path.exists() and not force:
+            raise OutputError("文件已存在，未覆盖（里面可能是已填好的取值）。", file=str(path),
+                              hint="换一个文件名，或加 --force 覆盖。")
+    return json_schema
 
 
 def _json(data: object) -> str:
@@ -453,6 +460,50 @@ def compare_command(template: str, old: Path, new: Path, as_json: bool, strict: 
     if suspicious and strict:
         raise comparing.SlipError(f"有 {len(suspicious)} 项疑似填错（见上面的警告）。", file=str(new),
                                   hint="逐项核对；确实如此的话，去掉 --strict 即可。")
+
+
+@cli.command(name="extract")
+@TEMPLATE
+@click.argument("report", type=click.Path(path_type=Path), metavar="REPORT.docx|REPORT.txt")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="要生成的取值文件，如 values.yaml（格式与 drafter init 相同，已填好）。")
+@click.option("--force", is_flag=True, help="覆盖已存在的文件。")
+def extract_command(template: str, report: Path, output: Path, force: bool) -> None:
+    """从按模板 TEMPLATE 写成的报告（去年的 .docx 或 .txt）取回各项取值，写成取值文件。"""
+    loaded = load_template(template)
+    json_schema = _values_outputs(output, force=force)
+    result = extracting.extract_report(loaded.source, loaded.schema, report)
+    total = len(loaded.variables)
+    intro = (f"由 drafter extract 从 {report.name} 取回：{total - len(result.missing)}/{total} 项。",
+             *(("未能取回的项留空，并在其上方注明原因。",) if result.missing else ()))
+    skeleton = write_skeleton(loaded.schema, template=template, schema_url=json_schema.name,
+                              values_file=output.name, filled=result.values,
+                              notes={k: f"未能取回：{why}" for k, why in result.missing.items()},
+                              intro=intro)
+    write_atomically(output, skeleton.encode("utf-8"))
+    write_atomically(json_schema, _json(to_json_schema(loaded.schema)).encode("utf-8"))
+    source_file = loaded.path / TEMPLATE_FILE
+    if result.departures:
+        click.echo(f"报告与模板不同的地方（{len(result.departures)} 处）：")
+        for departure in result.departures:
+            lines = "、".join(str(n) for n in departure.template_lines)
+            click.echo(f"  模板 {source_file}:{lines}: {departure.template_text or '（无，报告中新增）'}")
+            where = f"{report}:{departure.report_line}" if departure.report_line else str(report)
+            click.echo(f"  报告 {where}: {departure.report_text or '（无，报告中删去了）'}\n")
+    for key, seen in result.disagreements.items():
+        click.echo(f"警告：{key}（{loaded.schema.by_key[key].label}）在报告中有不同的写法："
+                   f"{'、'.join(seen)}；取了出现最多的“{extracting.shown(result.values[key])}”。", err=True)
+    if result.missing:
+        click.echo(f"未能取回 {len(result.missing)} 项：")
+        for key, why in result.missing.items():
+            click.echo(f"  {key}（{loaded.schema.by_key[key].label}）：{why}")
+    click.echo(f"已生成 {output}：取回 {total - len(result.missing)}/{total} 项"
+               + (f"（{result.anchored} 项来自文档中的标记）" if result.anchored else "") + "。")
+    if result.missing:
+        raise extracting.IncompleteError(
+            f"有 {len(result.missing)} 项未能取回，已在 {output} 中留空并注明原因。", file=str(report),
+            hint=f"对照报告填上这几项，然后 drafter check {shlex.quote(template)} "
+                 f"-f {shlex.quote(str(output))}。")
 
 
 def _echo_table(rows: list[tuple[str, ...]]) -> None:
