@@ -12,9 +12,10 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
-from . import convert, textfile
+from . import convert, textfile, word
 from .errors import DrafterError
 from .schema import Schema, Variable
 
@@ -81,7 +82,14 @@ class IncompleteError(DrafterError):
 
 def extract_report(source: str, schema: Schema, path: Path) -> Extracted:
     """Return the values of the report at `path` (.docx or .txt) written from `source` and `schema`."""
+    if path.suffix.lower() == ".docx":
+        return extract_docx(source, schema, textfile.read_report_bytes(path), file=str(path))
     return extract_text(source, schema, textfile.read_report(path))
+
+
+def extract_docx(source: str, schema: Schema, data: bytes, *, file: str) -> Extracted:
+    """Return the values of the .docx report `data` (named `file` in messages)."""
+    return extract_text(source, schema, textfile.report_text(word.read_report(data, file=file), file=file))
 
 
 def shown(value: str | list[str]) -> str:
@@ -89,8 +97,14 @@ def shown(value: str | list[str]) -> str:
     return "、".join(value) if isinstance(value, list) else value
 
 
-def sentences(source: str, schema: Schema) -> list[Sentence]:
-    """Return the sentences of template `source`, each with its pattern."""
+def sentences(source: str, schema: Schema) -> tuple[Sentence, ...]:
+    """Return the sentences of template `source`, each with its pattern (compiled once per template)."""
+    return _sentences(source, tuple((v.key, v.type, v.sep) for v in schema.variables))
+
+
+@lru_cache(maxsize=16)
+def _sentences(source: str, kinds: tuple[tuple[str, str, str], ...]) -> tuple[Sentence, ...]:
+    by_key = {key: (kind, sep) for key, kind, sep in kinds}
     raw: list[tuple[int, list[tuple[str, bool]]]] = []
     for number, line in enumerate(source.split("\n"), start=1):
         current: list[tuple[str, bool]] = []
@@ -107,8 +121,8 @@ def sentences(source: str, schema: Schema) -> list[Sentence]:
     for index, (number, parts) in enumerate(raw):
         before = _text_before(raw, index)
         after = _text_after(raw, index)
-        out.append(_compile(number, parts, schema, before, after))
-    return out
+        out.append(_compile(number, parts, by_key, before, after))
+    return tuple(out)
 
 
 def _add_text(text: str, current: list[tuple[str, bool]], raw: list, number: int) -> None:
@@ -159,17 +173,16 @@ def _literal(text: str) -> str:
     return "".join(out)
 
 
-def _compile(number: int, parts: list[tuple[str, bool]], schema: Schema, before: str | None,
-             after: str) -> Sentence:
+def _compile(number: int, parts: list[tuple[str, bool]], kinds: Mapping[str, tuple[str, str]],
+             before: str | None, after: str) -> Sentence:
     pattern, groups, literal = [], [], 0
     if parts[0][1] and before is not None:
         # A value opening the sentence starts right after the text before it, not anywhere earlier.
         stops = "".join(_chars(c) for c in ("\n" + _SENTENCE_END if before == "\n" else before + "\n"))
-        pattern.append(rf"(?:^|(?<=[{stops}])|(?<=[{stops}])\s+)")
+        pattern.append(rf"(?:^|(?<=[{stops}]))\s*")
     for text, is_key in parts:
         if is_key:
-            var = schema.by_key[text]
-            pattern.append(f"(?P<g{len(groups)}>{_value_pattern(var)})\\s*")
+            pattern.append(f"(?P<g{len(groups)}>{_value_pattern(*kinds[text])})\\s*")
             groups.append(text)
         else:
             pattern.append(_literal(text))
@@ -181,12 +194,12 @@ def _compile(number: int, parts: list[tuple[str, bool]], schema: Schema, before:
     return Sentence(number, tuple(parts), re.compile("".join(pattern)), tuple(groups), literal)
 
 
-def _value_pattern(var: Variable) -> str:
-    if var.type == "list":
+def _value_pattern(kind: str, sep: str) -> str:
+    if kind == "list":
         item = _PATTERNS["name"]
-        sep = "".join(_CLASS.get(c, re.escape(c)) for c in var.sep) if var.sep else "、"
-        return f"{item}(?:{sep}{item})*?"
-    return _PATTERNS[var.type]
+        between = "".join(_CLASS.get(c, re.escape(c)) for c in sep) if sep else "、"
+        return f"{item}(?:{between}{item})*?"
+    return _PATTERNS[kind]
 
 
 def extract_text(source: str, schema: Schema, report: str) -> Extracted:
@@ -206,12 +219,14 @@ def extract_text(source: str, schema: Schema, report: str) -> Extracted:
         if match is None:
             pending += sum(len(t) for t, is_key in sentence.parts if not is_key) + 4
             continue
-        position, pending = match.end(), 0
+        # Not past the white space after it: the next sentence may need to see what ends this one.
+        position, pending = match.start() + len(match.group().rstrip()), 0
         line = report.count("\n", 0, match.start()) + 1
         for index, key in enumerate(sentence.groups):
             text = match.group(f"g{index}")
             try:
-                found.setdefault(key, []).append((_clerk_value(schema.by_key[key], text), line))
+                value = _clerk_value(schema.by_key[key], text)
+                found.setdefault(key, []).append((value, line))
             except convert.BadValue as err:
                 bad[key] = f"报告第 {line} 行写的是“{text}”：{err.message}"
     values: dict[str, str | list[str]] = {}
