@@ -41,7 +41,7 @@ from .template import (
     write_atomically,
     write_template_folder,
 )
-from .word import PROFILES, write_docx
+from .word import PROFILES
 
 
 class _Reported(click.ClickException):
@@ -179,7 +179,7 @@ def render(template: str, files: tuple[Path, ...], sets: tuple[str, ...], output
     rendered = _rendered(template, files, sets, draft=draft, mark_values=mark_values, no_rules=no_rules)
     if previous is not None:
         _warn_against(load_template(template), _load_values(files, sets, draft=draft), previous)
-    write_atomically(output, write_docx(rendered.blocks, profile=profile))
+    write_atomically(output, rendered.docx(profile=profile))
     _say_missing(rendered.missing)
     click.echo(f"已生成 {output}")
 
@@ -321,7 +321,7 @@ def preview(template: str, files: tuple[Path, ...], sets: tuple[str, ...], outpu
     for font in previewing.missing_fonts():
         click.echo(f"警告：预览字体 {font} 未安装，页面中的字形会不同（行数、每行字数不变）。"
                    f"安装：sudo {previewing.INSTALL}", err=True)
-    written = previewing.write_preview(write_docx(rendered.blocks, profile=profile), output,
+    written = previewing.write_preview(rendered.docx(profile=profile), output,
                                        png_dir=png_dir, resolution=dpi)
     _say_missing(rendered.missing)
     click.echo(f"已生成 {output}" + (f"，页面图片 {len(written) - 1} 张在 {png_dir}" if png_dir else ""))

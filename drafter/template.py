@@ -48,6 +48,12 @@ class Rendered:
     blocks: tuple[layout.Block, ...]
     missing: Mapping[str, str]
     warnings: tuple[Problem, ...]
+    template: str = ""                                          # the template's name, for anchors
+    labels: Mapping[str, str] = field(default_factory=dict)     # each variable's label, by key
+
+    def docx(self, *, profile: str = "gb2312") -> bytes:
+        """Return the .docx bytes of the report, every value anchored to its variable."""
+        return write_docx(self.blocks, profile=profile, template=self.template, labels=self.labels)
 
 
 @dataclass(frozen=True)
@@ -129,8 +135,10 @@ class Template:
         marked for highlighting. Raise ValuesError when the values have errors.
         """
         text, missing, warnings = self.prepare(data, draft=draft, rules=rules)
-        marked = render.render(self.compiled, text, mark=mark_values, missing=missing)  # type: ignore[arg-type]
-        return Rendered(layout.lay_out(marked), missing, warnings)
+        marked = render.render(self.compiled, text, mark=mark_values, missing=missing,  # type: ignore[arg-type]
+                               anchor=True)
+        return Rendered(layout.lay_out(marked), missing, warnings, self.name,
+                        {v.key: v.label for v in self.variables})
 
     def render_blocks(self, data: Mapping[str, object] | values.Values, *, draft: bool = False,
                       mark_values: bool = False, rules: bool = True) -> tuple[layout.Block, ...]:
@@ -150,8 +158,7 @@ class Template:
         """Return the .docx bytes of the report for `data`; raise ValuesError on bad values."""
         if profile not in PROFILES:
             raise OutputError(f"未知的字体方案“{profile}”。", hint=f"可选：{'、'.join(PROFILES)}。")
-        blocks = self.render_blocks(data, draft=draft, mark_values=mark_values, rules=rules)
-        return write_docx(blocks, profile=profile)
+        return self.render(data, draft=draft, mark_values=mark_values, rules=rules).docx(profile=profile)
 
 
 def _plain_text(raw: values.Raw) -> str:
