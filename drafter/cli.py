@@ -490,6 +490,9 @@ def extract_command(template: str, report: Path, output: Path, force: bool) -> N
             click.echo(f"  模板 {source_file}:{lines}: {departure.template_text or '（无，报告中新增）'}")
             where = f"{report}:{departure.report_line}" if departure.report_line else str(report)
             click.echo(f"  报告 {where}: {departure.report_text or '（无，报告中删去了）'}\n")
+    if result.template and result.template != loaded.name:
+        click.echo(f"警告：{report} 是用模板“{result.template}”生成的，而这里用的是“{loaded.name}”；"
+                   "请确认模板没有选错。", err=True)
     for key, seen in result.disagreements.items():
         click.echo(f"警告：{key}（{loaded.schema.by_key[key].label}）在报告中有不同的写法："
                    f"{'、'.join(seen)}；取了出现最多的“{extracting.shown(result.values[key])}”。", err=True)

@@ -74,6 +74,7 @@ class Extracted:
     departures: tuple[Departure, ...] = ()
     disagreements: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # key → values seen
     anchored: int = 0                        # how many values came from anchors in the .docx
+    template: str | None = None              # the template the anchors say the report came from
 
 
 class IncompleteError(DrafterError):
@@ -88,8 +89,30 @@ def extract_report(source: str, schema: Schema, path: Path) -> Extracted:
 
 
 def extract_docx(source: str, schema: Schema, data: bytes, *, file: str) -> Extracted:
-    """Return the values of the .docx report `data` (named `file` in messages)."""
-    return extract_text(source, schema, textfile.report_text(word.read_report(data, file=file), file=file))
+    """Return the values of the .docx report `data` (named `file` in messages).
+
+    A value drafter anchored comes from its bookmarks, exact whatever was edited around it; the
+    others, and every departure, come from aligning the text with the template.
+    """
+    aligned = extract_text(source, schema, textfile.report_text(word.read_report(data, file=file), file=file))
+    anchored = word.read_anchors(data, file=file)
+    found: dict[str, list[tuple[str | list[str], int]]] = {}
+    bad: dict[str, str] = {}
+    for key, texts in anchored.texts.items():
+        var = schema.get(key)
+        if var is None:
+            continue  # a variable of another template, or one since renamed
+        for text in texts:
+            try:
+                found.setdefault(key, []).append((_clerk_value(var, text), 0))
+            except convert.BadValue as err:
+                bad[key] = f"文档中这一项写的是“{text}”：{err.message}"
+    values, disagreements = _choose(found)
+    merged = {k: values.get(k, aligned.values.get(k)) for k in (v.key for v in schema.variables)}
+    missing = {k: bad.get(k) or why for k, why in aligned.missing.items() if k not in values}
+    return Extracted({k: v for k, v in merged.items() if v is not None}, missing, aligned.departures,
+                     {**{k: d for k, d in aligned.disagreements.items() if k not in values}, **disagreements},
+                     anchored=len(values), template=anchored.template)
 
 
 def shown(value: str | list[str]) -> str:
@@ -229,14 +252,7 @@ def extract_text(source: str, schema: Schema, report: str) -> Extracted:
                 found.setdefault(key, []).append((value, line))
             except convert.BadValue as err:
                 bad[key] = f"报告第 {line} 行写的是“{text}”：{err.message}"
-    values: dict[str, str | list[str]] = {}
-    disagreements: dict[str, tuple[str, ...]] = {}
-    for key, seen in found.items():
-        counts = Counter(shown(value) for value, _ in seen)
-        best = counts.most_common(1)[0][0]
-        values[key] = next(value for value, _ in seen if shown(value) == best)
-        if len(counts) > 1:
-            disagreements[key] = tuple(counts)
+    values, disagreements = _choose(found)
     missing = {}
     for var in schema.variables:
         if var.key in values:
@@ -245,6 +261,20 @@ def extract_text(source: str, schema: Schema, report: str) -> Extracted:
         where = "、".join(str(n) for n in lines)
         missing[var.key] = bad.get(var.key) or f"报告中找不到模板第 {where} 行含这一项的句子（改写或删去了）"
     return Extracted(values, missing, _departures(matched, report, schema), disagreements)
+
+
+def _choose(found: Mapping[str, list[tuple[str | list[str], int]]]
+            ) -> tuple[dict[str, str | list[str]], dict[str, tuple[str, ...]]]:
+    """Return the value seen most often for each key, and the keys seen with different values."""
+    values: dict[str, str | list[str]] = {}
+    disagreements: dict[str, tuple[str, ...]] = {}
+    for key, seen in found.items():
+        counts = Counter(shown(value) for value, _ in seen)
+        best = counts.most_common(1)[0][0]
+        values[key] = next(value for value, _ in seen if shown(value) == best)
+        if len(counts) > 1:
+            disagreements[key] = tuple(counts)
+    return values, disagreements
 
 
 def _clerk_value(var: Variable, text: str) -> str | list[str]:

@@ -368,17 +368,70 @@ def read_report(data: bytes, *, file: str) -> list[str]:
     where they stand, content controls like plain text. Raise ReportError, naming `file`, when
     `data` is not a Word document python-docx can open.
     """
+    document = _open(data, file=file)
+    # A manual line break inside a Chinese paragraph only wraps it; the words run on.
+    return [text.replace("\n", "") for text in _texts(document.element.body, document._body)]
+
+
+def _open(data: bytes, *, file: str) -> docx.document.Document:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
     try:
-        document = docx.Document(io.BytesIO(data))
+        return docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, PackageNotFoundError) as err:
         # Not a zip, a zip without Word parts, another Office file, or broken XML inside.
         raise ReportError("无法作为 Word 文档打开（不是 .docx 文件，或文件已损坏）。", file=file,
                           hint="请用 Word 或 WPS 打开后“另存为”.docx；也可以另存为 .txt 文本再试。") from err
-    # A manual line break inside a Chinese paragraph only wraps it; the words run on.
-    return [text.replace("\n", "") for text in _texts(document.element.body, document._body)]
+
+
+@dataclass(frozen=True)
+class Anchored:
+    """What the anchors of a drafter .docx say: its template's name and the text of each value."""
+
+    template: str | None
+    texts: Mapping[str, tuple[str, ...]]  # key → the text in each of its bookmarks, in order
+
+
+def read_anchors(data: bytes, *, file: str) -> Anchored:
+    """Return the values found in the bookmarks of the .docx `data`, through its anchor record.
+
+    A report drafter did not write, or one whose record was lost, has none. A bookmark that an
+    edit emptied is left out.
+    """
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import qn
+
+    document = _open(data, file=file)
+    names: dict[str, str] = {}
+    template = None
+    for part in document.part.package.iter_parts():
+        if str(part.partname).startswith("/customXml/") and ANCHORS_NS.encode() in part.blob:
+            try:
+                root = parse_xml(part.blob)
+            except (ValueError, SyntaxError):
+                continue  # a record somebody broke: the text alignment still works
+            if root.tag != f"{{{ANCHORS_NS}}}drafter":
+                continue  # the record's properties part names the namespace too
+            template = root.get("template")
+            names.update({a.get("name"): a.get("key") for a in root if a.get("name") and a.get("key")})
+    texts: dict[str, list[str]] = {}
+    open_marks: dict[str, str] = {}  # bookmark id → name
+    start, end, text = qn("w:bookmarkStart"), qn("w:bookmarkEnd"), qn("w:t")
+    for element in document.element.body.iter(start, end, text):
+        if element.tag == start and element.get(qn("w:name")) in names:
+            open_marks[element.get(qn("w:id"))] = element.get(qn("w:name"))
+            texts[element.get(qn("w:name"))] = []
+        elif element.tag == end:
+            open_marks.pop(element.get(qn("w:id")), None)
+        elif element.tag == text:
+            for name in open_marks.values():
+                texts[name].append(element.text or "")
+    found: dict[str, list[str]] = {}
+    for name, parts in texts.items():
+        if "".join(parts).strip():
+            found.setdefault(names[name], []).append("".join(parts))
+    return Anchored(template, {key: tuple(values) for key, values in found.items()})
 
 
 def _texts(element: BaseOxmlElement, parent: BlockItemContainer) -> Iterator[str]:

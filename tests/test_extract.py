@@ -183,7 +183,7 @@ def test_docx_with_a_paragraph_edited_in_python_docx(example_docx, example, tmp_
     edited = tmp_path / "edited.docx"
     document.save(str(edited))
     result = extract.extract_report(TEMPLATE.source, SCHEMA, edited)
-    assert not result.missing
+    assert not result.missing and result.anchored == len(SCHEMA.variables)
     assert _typed(result.values) == _typed(_flat(example))
     assert any(d.report_text == "为了实现这些目标，我们重点抓好以下几项工作：" for d in result.departures)
 
@@ -208,6 +208,14 @@ def test_docx_resaved_by_libreoffice(resaved, example):
     result = extract.extract_report(TEMPLATE.source, SCHEMA, resaved)
     assert not result.missing
     assert _typed(result.values) == _typed(_flat(example))
+    # LibreOffice keeps the bookmarks and the custom XML record: every value comes from its anchor.
+    assert result.anchored == len(SCHEMA.variables) and result.template == "township-work-report"
+
+
+def test_text_alone_of_the_libreoffice_copy_gives_the_values_too(resaved, example):
+    from drafter import textfile
+    result = _extract(textfile.read_report(resaved))
+    assert not result.missing and _typed(result.values) == _typed(_flat(example))
 
 
 def test_cli_writes_the_init_format_filled(runner, example_docx, example, tmp_path):
