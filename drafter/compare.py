@@ -137,7 +137,7 @@ def _slip(var: Variable, old: Decimal, new: Decimal) -> tuple[str | None, str | 
     if var.type == "percent" and new > 100:
         return f"比率 {_plain(new)}% 超过 100%，请核对。", "rate"
     if var.type == "count" and old >= SEVERAL and new == 0:
-        return f"去年 {_plain(old)}{var.unit}，今年为 0，是否漏填或填错？", "zero"
+        return "去年有、今年为 0，是否漏填或填错？", "zero"
     if var.type in ("count", "amount", "quantity", "percent") and old > 0 and new > 0:
         ratio, bigger = (new / old, True) if new >= old else (old / new, False)
         for power in _MAGNITUDES:
@@ -146,7 +146,7 @@ def _slip(var: Variable, old: Decimal, new: Decimal) -> tuple[str | None, str | 
                     return f"约为去年的 {power} 倍：单位是{var.unit}，是否按元填了？", "magnitude"
                 times = f"{power} 倍" if bigger else f"1/{power}"
                 slip = "多打了 0" if bigger else "少打了 0"
-                return f"约为去年的 {times}，是否{slip}或点错了小数点？", "magnitude"
+                return f"约为去年的 {times}，是否{slip}，或点错了小数点？", "magnitude"
     return None, None
 
 
