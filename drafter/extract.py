@@ -280,6 +280,8 @@ def _choose(found: Mapping[str, list[tuple[str | list[str], int]]]
 def _clerk_value(var: Variable, text: str) -> str | list[str]:
     """Return `text` as found in the report, as a clerk would type it; raise BadValue if unusable."""
     text = "".join(text.split()) if var.type not in ("name", "text", "list") else text.strip()
+    if text.startswith("【") and text.endswith("】"):
+        raise convert.BadValue("这是草稿中待填写的【说明】，不是取值")
     if var.type in ("count", "year", "month", "day"):
         figure = convert.parse_chinese_number(text)
         if figure is not None:

@@ -295,3 +295,12 @@ def test_cli_refuses_what_it_cannot_read_and_writes_nothing(runner, tmp_path, na
 def test_decimal_places_are_as_typed():
     assert convert.typed_text(SCHEMA.by_key["经济发展.固定资产投资"], Decimal("3.20")) == "3.2"
     assert convert.typed_text(SCHEMA.by_key["经济发展.财税收入"], Decimal("8620")) == "8620"
+
+
+def test_a_drafts_placeholders_are_not_values(example):
+    partial = {g: dict(d) for g, d in example.items()}
+    del partial["目标任务"]["重要会议"], partial["经济发展"]["签约新项目"]
+    data = TEMPLATE.render_bytes(partial, draft=True)
+    result = extract.extract_docx(TEMPLATE.source, SCHEMA, data, file="草稿.docx")
+    assert set(result.missing) == {"目标任务.重要会议", "经济发展.签约新项目"}
+    assert "待填写" in result.missing["目标任务.重要会议"]
