@@ -1,9 +1,10 @@
-"""A finished report → the values it was written with, by aligning it with its template. Pure.
+"""A finished report → the values it was written with: from its anchors, or aligned with its template.
 
 The template is cut into sentences; each becomes a pattern of its literal words (half- and
 full-width punctuation alike, any white space or line break between characters) and a typed
 pattern for each value. The sentences are looked for in order through the report: one the clerk
-rewrote is not found, loses only its own values, and is listed as a departure.
+rewrote is not found, loses only its own values, and is listed as a departure. A .docx that
+drafter wrote carries each value in a bookmark (see `word`); those come first.
 """
 
 from __future__ import annotations
@@ -104,7 +105,8 @@ def extract_docx(source: str, schema: Schema, data: bytes, *, file: str) -> Extr
             continue  # a variable of another template, or one since renamed
         for text in texts:
             try:
-                found.setdefault(key, []).append((_clerk_value(var, text), 0))
+                value = _clerk_value(var, text)
+                found.setdefault(key, []).append((value, 0))
             except convert.BadValue as err:
                 bad[key] = f"文档中这一项写的是“{text}”：{err.message}"
     values, disagreements = _choose(found)

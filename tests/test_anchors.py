@@ -137,3 +137,13 @@ def test_cli_says_how_many_values_came_from_anchors_and_warns_of_another_templat
         (other / name).write_bytes((TEMPLATE.path / name).read_bytes())
     again = runner.invoke(cli, ["extract", str(other), str(report), "-o", str(tmp_path / "w.yaml")])
     assert "是用模板“township-work-report”生成的" in again.stderr
+
+
+def test_a_bad_value_in_an_anchor_is_reported_and_the_text_tried(rendered):
+    def change(document):
+        paragraph = next(p for p in document.paragraphs if "完成财税收入" in p.text)
+        next(r for r in paragraph.runs if r.text == "8620").text = "八千多"
+
+    result = extract.extract_docx(TEMPLATE.source, SCHEMA, _edited(rendered, change), file="r.docx")
+    assert "经济发展.财税收入" in result.missing
+    assert "八千多" in result.missing["经济发展.财税收入"]
