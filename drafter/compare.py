@@ -159,7 +159,8 @@ def _flag_forgotten(schema: Schema, changes: list[Change]) -> list[Change]:
     changed = sum(1 for c in compared if c.difference)
     if Decimal(changed) / len(compared) < ALMOST_ALL:
         return changes
-    same = {c.key for c in compared if not c.difference and c.flag is None}
+    # Nothing twice (0 accidents both years) is news, not a slip.
+    same = {c.key for c in compared if not c.difference and c.flag is None and c.new != "0"}
     message = f"与去年相同，而其他 {changed}/{len(compared)} 项数字都变了，是否忘了改？"
     return [_with(c, flag=message, flag_kind="unchanged") if c.key in same else c for c in changes]
 

@@ -104,6 +104,13 @@ def test_a_count_gone_to_zero_a_rate_over_100_and_a_forgotten_figure_are_flagged
     assert changes["经济发展.财税收入"].flag is None
 
 
+def test_zero_both_years_is_not_a_forgotten_figure(template, example):
+    old = dict(example, 平安治理=dict(example["平安治理"], 网上信访=0))
+    changes = _changes(template, old, _grown(old, **{"平安治理.网上信访": 0}))
+    assert changes["平安治理.网上信访"].flag is None
+    assert changes["民生事业.项目完工率"].flag is None
+
+
 def test_unchanged_figures_are_not_flagged_when_most_stayed_the_same(template, example):
     changes = _changes(template, example, _grown(example, **{"经济发展.财税收入": 9000})
                        | {k: v for k, v in example.items() if k != "经济发展"})
