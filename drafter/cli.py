@@ -19,6 +19,7 @@ from . import templatize as templatizing
 from . import textfile
 from . import values as values_module
 from .errors import (
+    SHOWN,
     DrafterError,
     OutputError,
     ReportError,
@@ -425,6 +426,22 @@ def lint(target: str) -> None:
 # ── Year over year: compare (and --previous on render and check) ─────────────────────────────
 
 
+def _ranges(numbers: tuple[int, ...]) -> str:
+    """Return line numbers as runs: 1–3、5、7–26."""
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return "、".join(f"{run[0]}–{run[-1]}" if len(run) > 2 else "、".join(map(str, run)) for run in runs)
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    """Return `text`, or its start and its length when it is longer than `limit` characters."""
+    return text if len(text) <= limit else f"{text[:limit]}……（共 {len(text)} 字）"
+
+
 def _warn_against(loaded: Template, data: values_module.Values, previous: Path) -> None:
     """Print a warning for each value that looks like a slip next to last year's file `previous`."""
     lines = comparing.warnings(comparing.compare(loaded.schema, values_module.read_values_file(previous),
@@ -485,11 +502,13 @@ def extract_command(template: str, report: Path, output: Path, force: bool) -> N
     source_file = loaded.path / TEMPLATE_FILE
     if result.departures:
         click.echo(f"报告与模板不同的地方（{len(result.departures)} 处）：")
-        for departure in result.departures:
-            lines = "、".join(str(n) for n in departure.template_lines)
-            click.echo(f"  模板 {source_file}:{lines}: {departure.template_text or '（无，报告中新增）'}")
+        for departure in result.departures[:SHOWN]:
+            lines, text = _ranges(departure.template_lines), _clip(departure.template_text)
+            click.echo(f"  模板 {source_file}:{lines}: {text or '（无，报告中新增）'}")
             where = f"{report}:{departure.report_line}" if departure.report_line else str(report)
-            click.echo(f"  报告 {where}: {departure.report_text or '（无，报告中删去了）'}\n")
+            click.echo(f"  报告 {where}: {_clip(departure.report_text) or '（无，报告中删去了）'}\n")
+        if len(result.departures) > SHOWN:
+            click.echo(f"  ……另有 {len(result.departures) - SHOWN} 处未列出。报告是不是用别的模板写的？\n")
     if result.template and result.template != loaded.name:
         click.echo(f"警告：{report} 是用模板“{result.template}”生成的，而这里用的是“{loaded.name}”；"
                    "请确认模板没有选错。", err=True)
@@ -503,10 +522,12 @@ def extract_command(template: str, report: Path, output: Path, force: bool) -> N
     click.echo(f"已生成 {output}：取回 {total - len(result.missing)}/{total} 项"
                + (f"（{result.anchored} 项来自文档中的标记）" if result.anchored else "") + "。")
     if result.missing:
+        check = f"drafter check {shlex.quote(template)} -f {shlex.quote(str(output))}"
+        hint = (f"报告中没有一句与模板“{loaded.schema.title}”对得上：是不是选错了模板或报告？"
+                if not result.values else f"对照报告填上这几项，然后 {check}。")
         raise extracting.IncompleteError(
             f"有 {len(result.missing)} 项未能取回，已在 {output} 中留空并注明原因。", file=str(report),
-            hint=f"对照报告填上这几项，然后 drafter check {shlex.quote(template)} "
-                 f"-f {shlex.quote(str(output))}。")
+            hint=hint)
 
 
 def _echo_table(rows: list[tuple[str, ...]]) -> None:

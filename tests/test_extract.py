@@ -304,3 +304,15 @@ def test_a_drafts_placeholders_are_not_values(example):
     result = extract.extract_docx(TEMPLATE.source, SCHEMA, data, file="草稿.docx")
     assert set(result.missing) == {"目标任务.重要会议", "经济发展.签约新项目"}
     assert "待填写" in result.missing["目标任务.重要会议"]
+
+
+def test_cli_on_another_report_says_the_template_may_be_wrong_and_clips_the_diff(runner, tmp_path):
+    report = tmp_path / "通知.txt"
+    report.write_text(("关于召开全县安全生产工作会议的通知。" * 40 + "\n") * 3, encoding="utf-8")
+    out = tmp_path / "v.yaml"
+    result = runner.invoke(cli, ["extract", "township-work-report", str(report), "-o", str(out)])
+    assert result.exit_code == 1
+    assert "是不是选错了模板或报告" in result.stderr
+    assert "template.txt:1–3、5–26: " in result.stdout and "……（共 " in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) < 400
+    assert f"取回 0/{len(SCHEMA.variables)} 项" in result.stdout
