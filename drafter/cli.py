@@ -442,6 +442,11 @@ def _clip(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else f"{text[:limit]}……（共 {len(text)} 字）"
 
 
+def _short(text: str, limit: int) -> str:
+    """Return `text` cut to `limit` characters with an ellipsis, for a table cell."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _warn_against(loaded: Template, data: values_module.Values, previous: Path) -> None:
     """Print a warning for each value that looks like a slip next to last year's file `previous`."""
     lines = comparing.warnings(comparing.compare(loaded.schema, values_module.read_values_file(previous),
@@ -468,7 +473,8 @@ def compare_command(template: str, old: Path, new: Path, as_json: bool, strict: 
     else:
         rows = comparing.as_rows(changes)
         _echo_table([("键", "说明", f"去年（{old.name}）", f"今年（{new.name}）", "变化", "提示")]
-                    + [row[:-1] + (("⚠ " + row[-1]) if row[-1] else "",) for row in rows])
+                    + [(key, _short(label, 16), _short(last, 20), _short(this, 20), change,
+                        f"⚠ {flag}" if flag else "") for key, label, last, this, change, flag in rows])
         counts = (sum(1 for c in changes if c.difference), sum(1 for c in changes if c.change == "已改"))
         click.echo(f"\n共 {len(changes)} 项：数字和日期变了 {counts[0]} 项，文字改了 {counts[1]} 项，"
                    f"疑似填错 {len(suspicious)} 项。")
