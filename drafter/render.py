@@ -120,9 +120,9 @@ def render(template: jinja2.Template, text: Mapping[str, str], *, mark: bool = F
            missing: Mapping[str, str] | None = None, anchor: bool = False) -> str:
     """Render `template` with the printed values `text` (by dotted key).
 
-    With `mark`, each value is bracketed by marks for highlighting, with `anchor` by marks that
-    only carry its key (both carry it with `mark` and `anchor`); `missing` gives, by key, a
-    placeholder that is shown bracketed as missing.
+    With `mark`, each value is bracketed for highlighting; with `anchor`, the bracket also carries
+    the value's key, so the writer can anchor it (without `mark`, it is anchored only). `missing`
+    gives, by key, a placeholder that is shown bracketed as missing.
     """
     context: dict[str, dict[str, str]] = {}
     for key, value in text.items():
