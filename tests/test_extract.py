@@ -74,7 +74,7 @@ def _strategy(var) -> st.SearchStrategy:
 value_sets = st.fixed_dictionaries({v.key: _strategy(v) for v in SCHEMA.variables})
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(value_sets)
 def test_extract_of_the_rendered_text_gives_the_values_back(flat):
     result = _extract(TEMPLATE.render_text(_nested(flat), rules=False))
