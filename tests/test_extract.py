@@ -316,3 +316,18 @@ def test_cli_on_another_report_says_the_template_may_be_wrong_and_clips_the_diff
     assert "template.txt:1–3、5–26: " in result.stdout and "……（共 " in result.stdout
     assert max(len(line) for line in result.stdout.splitlines()) < 400
     assert f"取回 0/{len(SCHEMA.variables)} 项" in result.stdout
+
+
+@pytest.mark.parametrize("name", ["a: b", "#井号", "'单引号'", '"双引号"', "- 开头", "[方括号]", "*星", "&和",
+                                  "yes", "010", "1.10", "2024-12-20", "{花括号}", "~", "null", "百分之 %", "!标记"],
+                         ids=lambda n: n)
+def test_a_written_value_reads_back_as_it_was(name, tmp_path):
+    from drafter.skeleton import write_skeleton
+
+    filled = {"基本信息.报告人": name, "农业农村.柑橘村": [name, "新华"]}
+    path = tmp_path / "v.yaml"
+    path.write_text(write_skeleton(SCHEMA, template="t", filled=filled), encoding="utf-8")
+    raw = values.read_values_file(path).raw
+    assert raw["基本信息.报告人"] == name
+    assert raw["农业农村.柑橘村"] == (name, "新华")
+    assert raw["基本信息.镇名"] is None
