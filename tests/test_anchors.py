@@ -147,3 +147,11 @@ def test_a_bad_value_in_an_anchor_is_reported_and_the_text_tried(rendered):
     result = extract.extract_docx(TEMPLATE.source, SCHEMA, _edited(rendered, change), file="r.docx")
     assert "经济发展.财税收入" in result.missing
     assert "八千多" in result.missing["经济发展.财税收入"]
+
+
+@pytest.mark.parametrize("options", [{"profile": "windows"}, {"mark_values": True}], ids=["windows", "marked"])
+def test_every_way_of_rendering_anchors_every_value(example, options, office_schema):
+    data = TEMPLATE.render_bytes(example, **options)
+    office_schema(data, "anchored.docx")
+    result = extract.extract_docx(TEMPLATE.source, SCHEMA, data, file="r.docx")
+    assert result.anchored == len(SCHEMA.variables) and not result.missing
