@@ -5,6 +5,7 @@ Pure: no files, no YAML. `values.check` applies these to every value of a values
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal
@@ -12,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from .schema import NUMBER_TYPES, Variable
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９，．％－＋　", "0123456789,.%-+ ")
+_TO_FULL_WIDTH = str.maketrans("0123456789,.-", "０１２３４５６７８９，．－")
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _UNIT_AFTER = re.compile(r"([+-]?[\d,]+(?:\.\d+)?)\s*([^\d\s.,]+)")
 _DATE = re.compile(r"(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?")
@@ -78,6 +80,9 @@ def parse_value(var: Variable, raw: str | tuple[str | None, ...]) -> tuple[objec
     """
     for text in raw if isinstance(raw, tuple) else (raw,):
         _refuse_unsafe(text or "")
+    if var.fullwidth and var.type in (*NUMBER_TYPES, "date") and isinstance(raw, str):
+        value, printed = parse_value(dataclasses.replace(var, fullwidth=False), raw)
+        return value, printed.translate(_TO_FULL_WIDTH)
     if isinstance(raw, tuple):
         if var.type != "list":
             raise BadValue("应为一个取值，而不是列表。", f"应填{expected(var)}。")

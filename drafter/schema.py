@@ -33,7 +33,7 @@ DEFAULT_LIMITS: dict[str, tuple[int | None, int | None]] = {
 _JINJA_WORDS = {"true", "false", "none", "True", "False", "None", "and", "or", "not", "in", "is",
                 "if", "else", "loop", "self"}
 _FIELDS = {"type", "unit", "label", "context", "example", "original", "min", "max", "places",
-           "approx", "chinese", "sep", "thousands"}
+           "approx", "chinese", "sep", "thousands", "fullwidth"}
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,7 @@ class Variable:
     chinese: bool = False
     thousands: bool = False
     sep: str = "、"
+    fullwidth: bool = False  # print figures full-width (１２．５), as a report typed them
 
     @property
     def group(self) -> str:
@@ -190,7 +191,7 @@ def _variable(key: str, node: yamlfile.Node, file: str) -> Variable:
         min=_number(spec.get("min"), key, file, low), max=_number(spec.get("max"), key, file, high),
         places=_int(spec.get("places"), key, file), approx=_flag(spec.get("approx")),
         chinese=_flag(spec.get("chinese")), thousands=_flag(spec.get("thousands")),
-        sep=_text(spec.get("sep")) or "、",
+        sep=_text(spec.get("sep")) or "、", fullwidth=_flag(spec.get("fullwidth")),
     )
 
 
@@ -316,7 +317,7 @@ def dump_schema(schema: Schema, *, header: str = "") -> str:
                 spec[name] = int(value) if value == value.to_integral_value() else str(value)
         if var.places is not None:
             spec["places"] = var.places
-        for flag in ("approx", "chinese", "thousands"):
+        for flag in ("approx", "chinese", "thousands", "fullwidth"):
             if getattr(var, flag):
                 spec[flag] = True
         if var.sep != "、":

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import re
 import shlex
+from collections.abc import Mapping
 
+from . import yamlfile
 from .schema import NUMBER_TYPES, Schema, Variable
+
+# Figures and dates are written as a clerk types them, unquoted: 1200, 3.2, 2024-12-20.
+_PLAIN_FIGURE = re.compile(r"[0-9]+(?:\.[0-9]+)?|[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def write_skeleton(schema: Schema, *, template: str, schema_url: str | None = None,
-                   values_file: str = "values.yaml") -> str:
-    """Return the text of an empty values file for `schema`, grouped by section.
+                   values_file: str = "values.yaml", values: Mapping[str, str] | None = None) -> str:
+    """Return the text of a values file for `schema`, grouped by section: empty, or filled with `values`.
 
-    `values_file` is the name the file will have, for the commands shown at its top.
+    `values_file` is the name the file will have, for the commands shown at its top; `values`
+    (text by dotted key) fills the keys it has.
     """
     lines = []
     if schema_url:
@@ -30,15 +37,21 @@ def write_skeleton(schema: Schema, *, template: str, schema_url: str | None = No
         if members:
             lines += ["", f"# {_one_line(schema.groups.get(group, group))}", f"{group}:"]
         for var in members:
-            lines += _entry(var)
+            lines += _entry(var, (values or {}).get(var.key))
     return "\n".join(lines) + "\n"
 
 
-def _entry(var: Variable) -> list[str]:
+def _entry(var: Variable, value: str | None = None) -> list[str]:
     lines = [f"  # {_one_line(describe(var))}"]
     if var.context:
         lines.append(f"  #   原句：{_one_line(var.context)}")
-    lines.append(f"  {var.key.split('.', 1)[1]}:")
+    name = var.key.split(".", 1)[1]
+    if value is None:
+        lines.append(f"  {name}:")
+    elif _PLAIN_FIGURE.fullmatch(value):
+        lines.append(f"  {name}: {value}")
+    else:  # quoted only where YAML needs it (a name starting with a quote, a colon and space, …)
+        lines.append("  " + yamlfile.dump({name: value}).rstrip("\n"))
     return lines
 
 

@@ -1,0 +1,379 @@
+"""Finished report text → figures: each number, date and count it states, as a typed place. Pure.
+
+A report without blank marks is read as a finished one (last year's report): every Arabic figure
+(12个, 3.2亿元, 98.5%, 1,200万元, １２个, 3-5个, 2024年12月20日) and every count in Chinese numerals
+tied to a measure word (第十八届, 第四次, 三个) becomes a `Figure`: a `Placeholder` as a blank in
+its place would be, plus the value a clerk would type (1200, 3.2, 2024-12-20, 18) and how the schema
+must print it back (places, thousands, Chinese numerals, full width). Proper names given by the
+caller (艾城, 刘志强) become figures too, each name one variable wherever it stands.
+
+Kinds, units and the words around a figure are read by `placeholders`, on a copy of the report in
+which each figure is masked as a blank of the same shape (3.2 → x.x), so a finished report and a
+redacted one are read by the same rules. Figures that belong to names and fixed phrases stay text:
+see `kept_as_text`. A figure the schema could not print back exactly as written (a leading zero,
+2024-03-05, mixed widths) becomes a text variable, so the template always renders the report back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+from collections import Counter
+from decimal import Decimal
+from typing import NamedTuple
+
+from .convert import BadValue, parse_value
+from .placeholders import UNITS, Placeholder, context_of, find_placeholders
+from .schema import DEFAULT_LIMITS, Variable
+
+_HALF, _FULL = "[0-9]", "[０-９]"
+_DIGIT = "[0-9０-９]"
+_SEPARATOR = re.compile("[,，]")
+# 1,200 (half-width), １，２００ (full-width, either comma), 36500, 3.2, ３．２
+_NUMBER = re.compile(rf"(?:{_HALF}{{1,3}}(?:,{_HALF}{{3}})+|{_FULL}{{1,3}}(?:[,，]{_FULL}{{3}})+|{_DIGIT}+)"
+                     rf"(?!{_DIGIT})(?:[.．]{_DIGIT}+)?")
+_DATE = re.compile(rf"(?<!{_DIGIT})({_DIGIT}{{4}})年({_DIGIT}{{1,2}})月({_DIGIT}{{1,2}})日")
+_NUMERALS = "零〇一二三四五六七八九十百千"
+_COUNT_UNITS = "|".join(re.escape(u) for u in sorted(UNITS["count"], key=len, reverse=True))
+# 十八, 四, 三 before a measure word (届 次 个 …), possibly with 余 or 多 between: 十余个.
+_CHINESE = re.compile(rf"(?<![{_NUMERALS}两万亿])[{_NUMERALS}]+(?=[余多]?(?:{_COUNT_UNITS}))")
+_CHINESE_YEAR = re.compile(r"(?<![零〇○一二三四五六七八九十])[一二][〇○零][〇○零一二三四五六七八九]{2}(?=年)")
+_CHINESE_VALUES = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0}
+_CHINESE_POWERS = {"十": 10, "百": 100, "千": 1000}
+
+# Names and slogans: whatever stands in quotation marks or book-title marks is text.
+_QUOTED = re.compile(r"“[^“”\n]{1,30}”|‘[^‘’\n]{1,30}’|「[^「」\n]{1,30}」|『[^『』\n]{1,30}』"
+                     r"|《[^《》\n]{1,60}》|\"[^\"\n]{1,30}\"|〔[^〔〕\n]{1,12}〕|\[[^\[\]\n]{1,12}\]")
+# Fixed phrases that hold a count and a measure word but count nothing one can change.
+FIXED_PHRASES = ("八项规定", "三个代表", "四个意识", "四个自信", "四个全面", "三个务必", "四个不摘",
+                 "三位一体", "五位一体", "三次产业", "千家万户", "三番五次", "十个明确", "十四个坚持",
+                 "五个必由之路", "六个必须坚持", "十四五", "十三五", "十五五", "一二三产业")
+# The national congress and plenums: 党的二十届三中全会, 十四届全国人大二次会议.
+_CONGRESS_AFTER = re.compile(r"[一二三四五六七八九十]+中全会|全国人大|全国政协|中央委员会|中央纪委"
+                             r"|全国人民代表大会")
+_PHASE = re.compile(r"期(?:工程|项目|建设|改造|扩建)")
+_CONGRESS_BEFORE = ("党的", "全国人大", "全国政协", "中共", "中央")
+# 1. / 2、/ 3） opening a line or a sentence, （1） anywhere: the numbering of a heading or a list.
+_NUMBERING_AFTER = re.compile(rf"[.．、)）](?!{_DIGIT})")
+_SENTENCE_OPENERS = " \t\u3000;；。:：!！?？*#"
+_HOTLINE = re.compile(r"[^\s，。；、：:,.;（）()]{0,8}?(?:热线|专线|报警|急救|火警|服务电话)")
+_HOTLINE_BEFORE = re.compile(r"(?:热线|电话|专线|拨打|号码|传真|邮编|手机)[：:\s]*$")
+_LATIN_UNITS = tuple(sorted((u for u in UNITS["quantity"] if u.isascii()), key=len, reverse=True))
+_CODE_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789０１２３４５６７８９.-_/")
+_MIDDLE_DOTS = "·•・‧∙"
+# What may follow a figure as its unit: the units blanks know, and 万 亿 元 年 月 日 % on their own.
+_FIGURE_UNITS = (*(u for units in UNITS.values() for u in units),
+                 "%", "％", "万", "亿", "元", "年", "月", "日")
+_PLACE_UNITS = ("镇", "乡", "村", "县", "区", "市", "社区", "街道", "公司", "集团")
+_PERSON_BEFORE = re.compile(r"(?:镇长|乡长|县长|市长|区长|书记|主任|主席|局长|代表|委员|同志|报告人|发言人)"
+                            r"[：:\s\u3000]*$")
+
+
+class Figure(NamedTuple):
+    """One figure of a finished report (or one place a given name stands) and its typed value."""
+
+    placeholder: Placeholder   # where it is and what it is, as a blank there would be; token = the text
+    value: str                 # what a clerk types for it: 1200, 3.2, 2024-12-20, 18, 艾城
+    chinese: bool = False      # printed in Chinese numerals (第十八届)
+    fullwidth: bool = False    # printed full-width (１２个)
+    places: int | None = None
+    thousands: bool = False
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    note: str = ""             # what the clerk should check, or ""
+    given: str = ""            # for a given name: the variable's name (镇名, 姓名, 名称); else ""
+    label: str = ""            # for a given name: its label
+
+    @property
+    def merge(self) -> tuple[str, str] | None:
+        """Return what makes other places the same variable as this one, or None to name it by its words.
+
+        A given name is one variable wherever it stands; so is a year (2024年 is this year in
+        every section), so that the clerk changes it once.
+        """
+        if self.given:
+            return ("given", self.value)
+        if self.placeholder.kind == "year":
+            return ("year", self.value)
+        return None
+
+    def typed(self, variable: Variable) -> Variable:
+        """Return `variable` with the printing and limits this figure needs to be printed back."""
+        return dataclasses.replace(variable, chinese=self.chinese, fullwidth=self.fullwidth,
+                                   places=self.places, thousands=self.thousands, min=self.minimum,
+                                   max=self.maximum)
+
+
+class _Candidate(NamedTuple):
+    start: int
+    end: int
+    masks: tuple[tuple[int, int], ...]   # the digit runs to mask as blanks
+    shape: str                           # number, date, chinese, chinese-year
+
+
+def find_figures(text: str) -> tuple[Figure, ...]:
+    """Return every figure of finished report `text` that is not part of a name or fixed phrase."""
+    candidates: list[tuple[int, _Candidate]] = []
+    offset = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        candidates += [(number, c) for c in _line_candidates(line, offset)]
+        offset += len(line) + 1
+    masked = list(text)
+    for _, candidate in candidates:
+        for start, end in candidate.masks:
+            for position in range(start, end):
+                char = text[position]
+                masked[position] = "," if char in ",，" else "." if char in ".．" else "x"
+    found = find_placeholders("".join(masked))
+    lines = text.split("\n")
+    figures = []
+    index = 0
+    for number, candidate in candidates:
+        while index < len(found) and found[index].span[0] < candidate.start:
+            index += 1
+        parts = []
+        while index < len(found) and found[index].span[1] <= candidate.end:
+            parts.append(found[index])
+            index += 1
+        figures.append(_figure(text, lines[number - 1], number, candidate, parts))
+    return tuple(figures)
+
+
+def _line_candidates(line: str, offset: int) -> list[_Candidate]:
+    quoted = [m.span() for m in _QUOTED.finditer(line)]
+    fixed = [(m.start(), m.start() + len(p)) for p in FIXED_PHRASES if p in line
+             for m in re.finditer(re.escape(p), line)]
+    raw: list[_Candidate] = []
+    for match in _DATE.finditer(line):
+        raw.append(_Candidate(match.start(), match.end(), tuple(match.span(g) for g in (1, 2, 3)), "date"))
+    for match in _NUMBER.finditer(line):
+        raw.append(_Candidate(match.start(), match.end(), (match.span(),), "number"))
+    for match in _CHINESE_YEAR.finditer(line):
+        raw.append(_Candidate(match.start(), match.end(), (match.span(),), "chinese-year"))
+    for match in _CHINESE.finditer(line):
+        raw.append(_Candidate(match.start(), match.end(), (match.span(),), "chinese"))
+    kept: list[_Candidate] = []
+    taken_until = -1
+    # A date first, then what starts first: the parts of 2024年12月20日 are not figures of their own.
+    for candidate in sorted(raw, key=lambda c: (c.start, c.shape != "date")):
+        if candidate.start < taken_until:
+            continue
+        inside = any(s <= candidate.start and candidate.end <= e for s, e in quoted + fixed)
+        if inside or kept_as_text(line, candidate.start, candidate.end, candidate.shape):
+            continue
+        kept.append(candidate)
+        taken_until = candidate.end
+    return [c._replace(start=c.start + offset, end=c.end + offset,
+                       masks=tuple((s + offset, e + offset) for s, e in c.masks)) for c in kept]
+
+
+def kept_as_text(line: str, start: int, end: int, shape: str = "number") -> str:
+    """Return why the figure at `line[start:end]` belongs to a name or fixed phrase, or "" if it does not.
+
+    `shape` is "number" for Arabic figures, "chinese" for Chinese numerals, "date", "chinese-year".
+    Quotation and book-title marks and the FIXED_PHRASES are checked by the caller.
+    """
+    before, after = line[:start], line[end:]
+    if shape == "chinese":
+        token = line[start:end]
+        if token == "一" and not before.endswith("第"):
+            return "一个、一批：一 是量词前的“一”，不是数"  # 一批项目, 一个项目一个项目抓
+        if _chinese_value(token) is None:
+            return "不是规范的汉字数字"  # 十四五
+        if before.endswith(_CONGRESS_BEFORE) or _CONGRESS_AFTER.match(after, 1):
+            return "党的代表大会、全会和全国人大的届次"
+        if _PHASE.match(after):
+            return "工程、项目的期数（二期项目）"
+        return ""
+    if shape != "number":
+        return ""
+    if _in_code(line, start, end):
+        return "字母和数字组成的名称或代码（5G、PM2.5、COVID-19）"
+    if _NUMBERING_AFTER.match(after) and (not before.strip() or before.rstrip()[-1] in _SENTENCE_OPENERS
+                                          or before.lstrip("*#").strip() == ""):
+        return "标题或条目的序号（1. 2、 3）"
+    if before.endswith(("（", "(")) and after.startswith(("）", ")")) and not _unit_follows(after[1:]):
+        return "标题或条目的序号（（1））"
+    if (before[-1:] and before[-1] in _MIDDLE_DOTS and before[-2:-1].isdigit()) or \
+            (after[:1] and after[0] in _MIDDLE_DOTS and after[1:2].isdigit()):
+        return "节日、纪念日（3·15）"
+    if (before[-1:] in (":", "：") and before[-2:-1].isdigit()) or \
+            (after[:1] in (":", "：") and after[1:2].isdigit()):
+        return "时刻、比例（10:30）"
+    if not _unit_follows(after):
+        if _HOTLINE.match(after) or _HOTLINE_BEFORE.search(before):
+            return "热线、电话号码（12345热线）"
+        digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", line[start:end]))
+        if len(digits) >= 7 or (after[:1] in "-－" and re.match(rf"{_DIGIT}{{3,}}", after[1:])) or \
+                (before[-1:] in ("-", "－") and re.search(rf"{_DIGIT}{{3,}}[-－]$", before)):
+            return "电话号码、编号"
+        if after.startswith("号") and not re.search(rf"{_DIGIT}月$", before):
+            return "文号、门牌、楼号（1号文件、3号楼）"
+    return ""
+
+
+def _unit_follows(after: str) -> bool:
+    return after.lstrip(" \u3000余多").startswith(_FIGURE_UNITS)
+
+
+def _in_code(line: str, start: int, end: int) -> bool:
+    """Return True when letters make the figure part of a word or code: 5G, PM2.5, GB/T 9704-2012."""
+    right = end
+    after = line[end:].lstrip(" ")
+    if after.startswith(_LATIN_UNITS) and not after[len(next(u for u in _LATIN_UNITS
+                                                              if after.startswith(u))):][:1].isalpha():
+        return False  # 5 km, 30kW: a figure and its unit
+    while right < len(line) and line[right] in _CODE_CHARS:
+        if line[right].isalpha():
+            return True
+        right += 1
+    left = start - 1
+    # One space may stand between letters and the figure: GB/T 9704, iPhone 15.
+    while left >= 0 and (line[left] in _CODE_CHARS or (
+            line[left] == " " and left > 0 and line[left - 1].isascii() and line[left - 1].isalpha())):
+        if line[left].isalpha():
+            return True
+        left -= 1
+    return False
+
+
+def _chinese_value(token: str) -> int | None:
+    """Return the number `token` (十八, 一百零五) writes, when it is written the standard way."""
+    total, digit = 0, None
+    for char in token:
+        if char in _CHINESE_VALUES:
+            if digit is not None and char not in "零〇":
+                return None  # 十四五, 二三: figures in a row are a name, not a number
+            digit = _CHINESE_VALUES[char] if char not in "零〇" else None
+        else:
+            total += (1 if digit is None else digit) * _CHINESE_POWERS[char]
+            digit = None
+    number = total + (digit or 0)
+    probe = Variable(key="报告.数", type="count", label="", chinese=True)
+    try:
+        printed = parse_value(probe, str(number))[1]
+    except BadValue:
+        return None
+    return number if printed == token and number > 0 else None
+
+
+def _figure(text: str, line: str, number: int, candidate: _Candidate, parts: list[Placeholder]) -> Figure:
+    """Return the figure of `candidate`, typed from the placeholders read on the masked report."""
+    token = text[candidate.start:candidate.end]
+    line_start = candidate.start - _column(text, candidate.start)
+    context = context_of(line, candidate.start - line_start, candidate.end - line_start)
+    if parts:
+        first, last = parts[0], parts[-1]
+        ph = first._replace(token=token, span=(candidate.start, candidate.end), context=context,
+                            after=last.after)
+    else:  # masking did not make a blank of it (should not happen): read it as a bare figure
+        ph = Placeholder(token=token, span=(candidate.start, candidate.end), line=number, kind="count",
+                         unit="", approx=False, context=context, before="", after="", chained=False,
+                         basis="token")
+    plain = unicodedata.normalize("NFKC", token).replace(",", "")
+    fullwidth = any("０" <= c <= "９" for c in token)
+    if candidate.shape == "chinese-year":
+        return _as_text(ph._replace(kind="text"), "汉字年份")
+    if candidate.shape == "date":
+        year, month, day = (int(unicodedata.normalize("NFKC", text[s:e])) for s, e in candidate.masks)
+        return _checked(Figure(ph._replace(kind="date", unit="", basis="token"),
+                               f"{year}-{month:02d}-{day:02d}", fullwidth=fullwidth))
+    if candidate.shape == "chinese":
+        value = _chinese_value(token) or 0
+        return _checked(Figure(ph._replace(kind="count", basis="unit"), str(value), chinese=True,
+                               minimum=Decimal(0)))
+    kind, note = ph.kind, ""
+    decimal = "." in plain
+    if kind in ("name", "list", "text") or not ph.unit and kind not in ("percent", "count", "quantity"):
+        kind = "quantity" if decimal else "count"
+        if re.search(rf"{_DIGIT}月$", line[:candidate.start - line_start]) and \
+                line.startswith("号", candidate.end - line_start):
+            kind = "day"  # 12月5号
+        else:
+            note = "数字后面没有单位，请核对类型"
+    elif kind == "year" and (decimal or len(plain) != 4 or not 1900 <= int(plain) <= 2100):
+        kind = "count"  # 3年, 500年
+    elif kind == "month" and (decimal or not 1 <= int(plain) <= 12):
+        kind = "count"
+    elif kind == "day" and (decimal or not 1 <= int(plain) <= 31):
+        kind = "count"
+    elif kind == "date":  # 2024-12-20: the schema prints dates as 2024年12月20日 only
+        return _as_text(ph, "日期写法不是“2024年12月20日”")
+    if kind in ("count", "year", "month", "day") and decimal:
+        kind = "quantity"
+    low, high = DEFAULT_LIMITS.get(kind, (None, None))
+    if kind == "percent" and Decimal(plain) > 100:
+        high = None  # 增长150%
+    places = len(plain.split(".")[1]) if decimal and kind in ("amount", "quantity", "percent") else None
+    return _checked(Figure(
+        ph._replace(kind=kind, basis="unit" if not note else "token"), plain, fullwidth=fullwidth,
+        places=places, thousands=bool(_SEPARATOR.search(token)) and kind in ("amount", "quantity", "percent"),
+        minimum=None if low is None else Decimal(low), maximum=None if high is None else Decimal(high),
+        note=note))
+
+
+def _column(text: str, position: int) -> int:
+    return position - (text.rfind("\n", 0, position) + 1)
+
+
+def _checked(figure: Figure) -> Figure:
+    """Return `figure`, or the same place as a text variable when its type cannot print it back."""
+    ph = figure.placeholder
+    probe = figure.typed(Variable(key="报告.数", type=ph.kind, label="", unit=ph.unit))
+    try:
+        printed = parse_value(probe, figure.value)[1]
+    except BadValue:
+        printed = None
+    if printed == ph.token:
+        return figure
+    return _as_text(ph, f"按“{ph.kind}”类型打印不出原样“{ph.token}”")
+
+
+def _as_text(ph: Placeholder, why: str) -> Figure:
+    return Figure(ph._replace(kind="text", basis="token"), ph.token, note=f"{why}，已设为文字变量，原样填写")
+
+
+def find_names(text: str, names: tuple[str, ...], *,
+               taken: tuple[tuple[int, int], ...] = ()) -> tuple[Figure, ...]:
+    """Return every occurrence of each of `names` in `text` as a figure; all of one name are one variable.
+
+    Longer names win where names overlap (艾城镇 before 艾城); places inside a span of `taken`
+    (blanks already found) are skipped. Each name gets a variable name from what follows or
+    precedes it: 镇名 for 艾城(镇), 姓名 for a person (镇长　刘志强), else 名称.
+    """
+    spans: list[tuple[int, int, str]] = []
+    occupied = list(taken)
+    for name in sorted(dict.fromkeys(names), key=lambda n: (-len(n), n)):
+        for match in re.finditer(re.escape(name), text):
+            start, end = match.span()
+            if not any(s < end and start < e for s, e in occupied):
+                spans.append((start, end, name))
+                occupied.append((start, end))
+    spans.sort()
+    lines = text.split("\n")
+    heads = {name: _given_name(text, [(s, e) for s, e, n in spans if n == name], name) for name in names}
+    figures = []
+    for start, end, name in spans:
+        number = text.count("\n", 0, start) + 1
+        column = _column(text, start)
+        context = context_of(lines[number - 1], column, column + end - start)
+        ph = Placeholder(token=name, span=(start, end), line=number, kind="name", unit="", approx=False,
+                         context=context, before="", after="", chained=False, basis="given")
+        given, label = heads[name]
+        figures.append(Figure(ph, name, given=given, label=label))
+    return tuple(figures)
+
+
+def _given_name(text: str, spans: list[tuple[int, int]], name: str) -> tuple[str, str]:
+    """Return the variable name and label for a given proper name, from the words around its places."""
+    units = Counter(next((u for u in _PLACE_UNITS if text.startswith(u, end)), "") for _, end in spans)
+    unit = max((u for u in units if u), key=lambda u: (units[u], -_PLACE_UNITS.index(u)), default="")
+    person = any(_PERSON_BEFORE.search(text, max(0, start - 8), start) or text.startswith("同志", end)
+                 for start, end in spans)
+    where = f"，报告中共 {len(spans)} 处"
+    if person and not unit:
+        return "姓名", f"姓名（{where[1:]}）"
+    if unit:
+        return f"{unit}名", f"{unit}名，不含“{unit}”字（{where[1:]}）"
+    return "名称", f"名称（{where[1:]}）"
