@@ -34,6 +34,9 @@ _SEPARATOR = re.compile("[,，]")
 _NUMBER = re.compile(rf"(?:{_HALF}{{1,3}}(?:,{_HALF}{{3}})+|{_FULL}{{1,3}}(?:[,，]{_FULL}{{3}})+|{_DIGIT}+)"
                      rf"(?!{_DIGIT})(?:[.．]{_DIGIT}+)?")
 _DATE = re.compile(rf"(?<!{_DIGIT})({_DIGIT}{{4}})年({_DIGIT}{{1,2}})月({_DIGIT}{{1,2}})日")
+# 2024-03-05, 2024/3/5, 2024.3.5: one date, though the schema prints dates as 2024年3月5日 only.
+_NUMERIC_DATE = re.compile(rf"(?<![0-9０-９.．])({_DIGIT}{{4}})([-/.．－])({_DIGIT}{{1,2}})\2"
+                           rf"({_DIGIT}{{1,2}})(?![0-9０-９]|[.．][0-9])")
 _NUMERALS = "零〇一二三四五六七八九十百千"
 _COUNT_UNITS = "|".join(re.escape(u) for u in sorted(UNITS["count"], key=len, reverse=True))
 # 十八, 四, 三 before a measure word (届 次 个 …), possibly with 余 or 多 between: 十余个.
@@ -112,8 +115,12 @@ class _Candidate(NamedTuple):
     shape: str                           # number, date, chinese, chinese-year
 
 
-def find_figures(text: str) -> tuple[Figure, ...]:
-    """Return every figure of finished report `text` that is not part of a name or fixed phrase."""
+def find_figures(text: str, *, names: tuple[str, ...] = ()) -> tuple[Figure, ...]:
+    """Return every figure of finished report `text` that is not part of a name or fixed phrase.
+
+    The words that name a figure stop at any of `names` (given proper names), so that no key
+    holds last year's name: 在艾城镇第十八届 names 届 by 镇第, not by 在艾城镇第.
+    """
     candidates: list[tuple[int, _Candidate]] = []
     offset = 0
     for number, line in enumerate(text.split("\n"), start=1):
@@ -124,7 +131,8 @@ def find_figures(text: str) -> tuple[Figure, ...]:
         for start, end in candidate.masks:
             for position in range(start, end):
                 char = text[position]
-                masked[position] = "," if char in ",，" else "." if char in ".．" else "x"
+                masked[position] = "," if char in ",，" else "." if char in ".．" else \
+                    "x" if char.isdigit() or char in _NUMERALS else char
     found = find_placeholders("".join(masked))
     lines = text.split("\n")
     figures = []
@@ -136,8 +144,20 @@ def find_figures(text: str) -> tuple[Figure, ...]:
         while index < len(found) and found[index].span[1] <= candidate.end:
             parts.append(found[index])
             index += 1
-        figures.append(_figure(text, lines[number - 1], number, candidate, parts))
+        figure = _figure(text, lines[number - 1], number, candidate, parts)
+        ph = figure.placeholder
+        figures.append(figure._replace(placeholder=ph._replace(before=_after_names(ph.before, names),
+                                                               after=_before_names(ph.after, names))))
     return tuple(figures)
+
+
+def _after_names(words: str, names: tuple[str, ...]) -> str:
+    cut = max((words.rfind(name) + len(name) for name in names if name in words), default=0)
+    return words[cut:]
+
+
+def _before_names(words: str, names: tuple[str, ...]) -> str:
+    return words[:min((words.find(name) for name in names if name in words), default=len(words))]
 
 
 def _line_candidates(line: str, offset: int) -> list[_Candidate]:
@@ -147,6 +167,8 @@ def _line_candidates(line: str, offset: int) -> list[_Candidate]:
     raw: list[_Candidate] = []
     for match in _DATE.finditer(line):
         raw.append(_Candidate(match.start(), match.end(), tuple(match.span(g) for g in (1, 2, 3)), "date"))
+    for match in _NUMERIC_DATE.finditer(line):
+        raw.append(_Candidate(match.start(), match.end(), ((match.start(), match.end()),), "numeric-date"))
     for match in _NUMBER.finditer(line):
         raw.append(_Candidate(match.start(), match.end(), (match.span(),), "number"))
     for match in _CHINESE_YEAR.finditer(line):
@@ -156,7 +178,7 @@ def _line_candidates(line: str, offset: int) -> list[_Candidate]:
     kept: list[_Candidate] = []
     taken_until = -1
     # A date first, then what starts first: the parts of 2024年12月20日 are not figures of their own.
-    for candidate in sorted(raw, key=lambda c: (c.start, c.shape != "date")):
+    for candidate in sorted(raw, key=lambda c: (c.start, "date" not in c.shape)):
         if candidate.start < taken_until:
             continue
         inside = any(s <= candidate.start and candidate.end <= e for s, e in quoted + fixed)
@@ -188,6 +210,8 @@ def kept_as_text(line: str, start: int, end: int, shape: str = "number") -> str:
         return ""
     if shape != "number":
         return ""
+    if re.match(rf"[.．]{_DIGIT}", after) or re.search(rf"{_DIGIT}[.．]$", before):
+        return "版本号、条款号（1.2.3）"
     if _in_code(line, start, end):
         return "字母和数字组成的名称或代码（5G、PM2.5、COVID-19）"
     if _NUMBERING_AFTER.match(after) and (not before.strip() or before.rstrip()[-1] in _SENTENCE_OPENERS
@@ -205,7 +229,9 @@ def kept_as_text(line: str, start: int, end: int, shape: str = "number") -> str:
         if _HOTLINE.match(after) or _HOTLINE_BEFORE.search(before):
             return "热线、电话号码（12345热线）"
         digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", line[start:end]))
-        if len(digits) >= 7 or (after[:1] in "-－" and re.match(rf"{_DIGIT}{{3,}}", after[1:])) or \
+        # 0791-86123456; but 2023-2025年 is a range, its unit after the second figure.
+        joined = re.match(rf"[-－]{_DIGIT}{{3,}}", after)
+        if len(digits) >= 7 or (joined and not _unit_follows(after[joined.end():])) or \
                 (before[-1:] in ("-", "－") and re.search(rf"{_DIGIT}{{3,}}[-－]$", before)):
             return "电话号码、编号"
         if after.startswith("号") and not re.search(rf"{_DIGIT}月$", before):
@@ -274,7 +300,9 @@ def _figure(text: str, line: str, number: int, candidate: _Candidate, parts: lis
     plain = unicodedata.normalize("NFKC", token).replace(",", "")
     fullwidth = any("０" <= c <= "９" for c in token)
     if candidate.shape == "chinese-year":
-        return _as_text(ph._replace(kind="text"), "汉字年份")
+        return _as_text(ph, "汉字年份")
+    if candidate.shape == "numeric-date":
+        return _as_text(ph, "日期写法不是“2024年12月20日”")
     if candidate.shape == "date":
         year, month, day = (int(unicodedata.normalize("NFKC", text[s:e])) for s, e in candidate.masks)
         return _checked(Figure(ph._replace(kind="date", unit="", basis="token"),
@@ -296,15 +324,14 @@ def _figure(text: str, line: str, number: int, candidate: _Candidate, parts: lis
         kind = "count"  # 3年, 500年
     elif kind == "month" and (decimal or not 1 <= int(plain) <= 12):
         kind = "count"
-    elif kind == "day" and (decimal or not 1 <= int(plain) <= 31):
+    elif kind == "day" and (decimal or not 1 <= int(plain) <= 31
+                            or line.startswith(("内", "以内", "之内"), candidate.end - line_start + 1)):
         kind = "count"
-    elif kind == "date":  # 2024-12-20: the schema prints dates as 2024年12月20日 only
-        return _as_text(ph, "日期写法不是“2024年12月20日”")
     if kind in ("count", "year", "month", "day") and decimal:
         kind = "quantity"
     low, high = DEFAULT_LIMITS.get(kind, (None, None))
-    if kind == "percent" and Decimal(plain) > 100:
-        high = None  # 增长150%
+    if kind == "percent" and Decimal(plain) > 100:  # 增长150%: room for ten times as much
+        high = 10 ** (len(plain.split(".")[0]) + 1)
     places = len(plain.split(".")[1]) if decimal and kind in ("amount", "quantity", "percent") else None
     return _checked(Figure(
         ph._replace(kind=kind, basis="unit" if not note else "token"), plain, fullwidth=fullwidth,

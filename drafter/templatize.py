@@ -166,7 +166,7 @@ def _places_and_figures(text: str, names: tuple[str, ...]) -> tuple[tuple[Placeh
     """
     blanks = find_placeholders(text)
     named = find_names(text, names, taken=tuple(ph.span for ph in blanks))
-    figures = () if blanks else find_figures(text)
+    figures = () if blanks else find_figures(text, names=names)
     taken = [f.placeholder.span for f in named]
     figures = tuple(f for f in figures if not any(s < f.placeholder.span[1] and f.placeholder.span[0] < e
                                                   for s, e in taken))
