@@ -19,12 +19,14 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import Counter
 from decimal import Decimal
+from itertools import accumulate
 from typing import NamedTuple
 
 from .convert import BadValue, parse_value
-from .placeholders import UNITS, Placeholder, context_of, find_placeholders
+from .placeholders import UNITS, LineMarks, Placeholder, context_of, find_placeholders
 from .schema import DEFAULT_LIMITS, Variable
 
 _HALF, _FULL = "[0-9]", "[０-９]"
@@ -65,6 +67,7 @@ _HOTLINE_BEFORE = re.compile(r"(?:热线|电话|专线|拨打|号码|传真|邮�
 _LATIN_UNITS = tuple(sorted((u for u in UNITS["quantity"] if u.isascii()), key=len, reverse=True))
 _CODE_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789０１２３４５６７８９.-_/")
 _MIDDLE_DOTS = "·•・‧∙"
+_AROUND = 24  # how many characters either side of a figure the rules look at
 # What may follow a figure as its unit: the units blanks know, and 万 亿 元 年 月 日 % on their own.
 _FIGURE_UNITS = (*(u for units in UNITS.values() for u in units),
                  "%", "％", "万", "亿", "元", "年", "月", "日")
@@ -121,11 +124,10 @@ def find_figures(text: str, *, names: tuple[str, ...] = ()) -> tuple[Figure, ...
     The words that name a figure stop at any of `names` (given proper names), so that no key
     holds last year's name: 在艾城镇第十八届 names 届 by 镇第, not by 在艾城镇第.
     """
+    lines = _Lines(text)
     candidates: list[tuple[int, _Candidate]] = []
-    offset = 0
-    for number, line in enumerate(text.split("\n"), start=1):
-        candidates += [(number, c) for c in _line_candidates(line, offset)]
-        offset += len(line) + 1
+    for number, line in enumerate(lines.lines, start=1):
+        candidates += [(number, c) for c in _line_candidates(line, lines.offsets[number - 1])]
     masked = list(text)
     for _, candidate in candidates:
         for start, end in candidate.masks:
@@ -134,7 +136,6 @@ def find_figures(text: str, *, names: tuple[str, ...] = ()) -> tuple[Figure, ...
                 masked[position] = "," if char in ",，" else "." if char in ".．" else \
                     "x" if char.isdigit() or char in _NUMERALS else char
     found = find_placeholders("".join(masked))
-    lines = text.split("\n")
     figures = []
     index = 0
     for number, candidate in candidates:
@@ -144,11 +145,31 @@ def find_figures(text: str, *, names: tuple[str, ...] = ()) -> tuple[Figure, ...
         while index < len(found) and found[index].span[1] <= candidate.end:
             parts.append(found[index])
             index += 1
-        figure = _figure(text, lines[number - 1], number, candidate, parts)
+        figure = _figure(text, lines, number, candidate, parts)
         ph = figure.placeholder
         figures.append(figure._replace(placeholder=ph._replace(before=_after_names(ph.before, names),
                                                                after=_before_names(ph.after, names))))
     return tuple(figures)
+
+
+class _Lines:
+    """The lines of a text, where each starts, and their LineMarks, made once per line when asked."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.split("\n")
+        self.offsets = [0, *accumulate(len(line) + 1 for line in self.lines)][:-1]
+        self._marks: dict[int, LineMarks] = {}
+
+    def number(self, position: int) -> int:
+        """Return the 1-based number of the line holding `position`."""
+        return bisect_right(self.offsets, position)
+
+    def context(self, number: int, start: int, end: int) -> str:
+        """Return the sentence around text[start:end] (on line `number`), the place shown as 【】."""
+        if number not in self._marks:  # a long line is scanned once, not once per figure on it
+            self._marks[number] = LineMarks(self.lines[number - 1])
+        offset = self.offsets[number - 1]
+        return context_of(self.lines[number - 1], start - offset, end - offset, self._marks[number])
 
 
 def _after_names(words: str, names: tuple[str, ...]) -> str:
@@ -175,13 +196,18 @@ def _line_candidates(line: str, offset: int) -> list[_Candidate]:
         raw.append(_Candidate(match.start(), match.end(), (match.span(),), "chinese-year"))
     for match in _CHINESE.finditer(line):
         raw.append(_Candidate(match.start(), match.end(), (match.span(),), "chinese"))
+    # Whatever a quoted name or a fixed phrase holds: spans by start, and the furthest end so far.
+    protected = sorted(quoted + fixed)
+    starts = [start for start, _ in protected]
+    reach = list(accumulate((end for _, end in protected), max))
     kept: list[_Candidate] = []
     taken_until = -1
     # A date first, then what starts first: the parts of 2024年12月20日 are not figures of their own.
     for candidate in sorted(raw, key=lambda c: (c.start, "date" not in c.shape)):
         if candidate.start < taken_until:
             continue
-        inside = any(s <= candidate.start and candidate.end <= e for s, e in quoted + fixed)
+        last = bisect_right(starts, candidate.start) - 1
+        inside = last >= 0 and reach[last] >= candidate.end
         if inside or kept_as_text(line, candidate.start, candidate.end, candidate.shape):
             continue
         kept.append(candidate)
@@ -196,7 +222,8 @@ def kept_as_text(line: str, start: int, end: int, shape: str = "number") -> str:
     `shape` is "number" for Arabic figures, "chinese" for Chinese numerals, "date", "chinese-year".
     Quotation and book-title marks and the FIXED_PHRASES are checked by the caller.
     """
-    before, after = line[:start], line[end:]
+    # Only the few characters around it matter; a long line must not be copied once per figure.
+    before, after = line[max(0, start - _AROUND):start], line[end:end + _AROUND]
     if shape == "chinese":
         token = line[start:end]
         if token == "一" and not before.endswith("第"):
@@ -284,11 +311,11 @@ def _chinese_value(token: str) -> int | None:
     return number if printed == token and number > 0 else None
 
 
-def _figure(text: str, line: str, number: int, candidate: _Candidate, parts: list[Placeholder]) -> Figure:
+def _figure(text: str, lines: _Lines, number: int, candidate: _Candidate, parts: list[Placeholder]) -> Figure:
     """Return the figure of `candidate`, typed from the placeholders read on the masked report."""
     token = text[candidate.start:candidate.end]
-    line_start = candidate.start - _column(text, candidate.start)
-    context = context_of(line, candidate.start - line_start, candidate.end - line_start)
+    line, line_start = lines.lines[number - 1], lines.offsets[number - 1]
+    context = lines.context(number, candidate.start, candidate.end)
     if parts:
         first, last = parts[0], parts[-1]
         ph = first._replace(token=token, span=(candidate.start, candidate.end), context=context,
@@ -315,7 +342,8 @@ def _figure(text: str, line: str, number: int, candidate: _Candidate, parts: lis
     decimal = "." in plain
     if kind in ("name", "list", "text") or not ph.unit and kind not in ("percent", "count", "quantity"):
         kind = "quantity" if decimal else "count"
-        if re.search(rf"{_DIGIT}月$", line[:candidate.start - line_start]) and \
+        column = candidate.start - line_start
+        if re.fullmatch(rf"{_DIGIT}月", line[max(0, column - 2):column]) and \
                 line.startswith("号", candidate.end - line_start):
             kind = "day"  # 12月5号
         else:
@@ -338,10 +366,6 @@ def _figure(text: str, line: str, number: int, candidate: _Candidate, parts: lis
         places=places, thousands=bool(_SEPARATOR.search(token)) and kind in ("amount", "quantity", "percent"),
         minimum=None if low is None else Decimal(low), maximum=None if high is None else Decimal(high),
         note=note))
-
-
-def _column(text: str, position: int) -> int:
-    return position - (text.rfind("\n", 0, position) + 1)
 
 
 def _checked(figure: Figure) -> Figure:
@@ -370,23 +394,24 @@ def find_names(text: str, names: tuple[str, ...], *,
     precedes it: 镇名 for 艾城(镇), 姓名 for a person (镇长　刘志强), else 名称.
     """
     spans: list[tuple[int, int, str]] = []
-    occupied = list(taken)
+    occupied = bytearray(len(text))
+    for start, end in taken:
+        occupied[start:end] = b"\x01" * (end - start)
     for name in sorted(dict.fromkeys(names), key=lambda n: (-len(n), n)):
         for match in re.finditer(re.escape(name), text):
             start, end = match.span()
-            if not any(s < end and start < e for s, e in occupied):
+            if not any(occupied[start:end]):
                 spans.append((start, end, name))
-                occupied.append((start, end))
+                occupied[start:end] = b"\x01" * (end - start)
     spans.sort()
-    lines = text.split("\n")
+    lines = _Lines(text)
     heads = {name: _given_name(text, [(s, e) for s, e, n in spans if n == name], name) for name in names}
     figures = []
     for start, end, name in spans:
-        number = text.count("\n", 0, start) + 1
-        column = _column(text, start)
-        context = context_of(lines[number - 1], column, column + end - start)
+        number = lines.number(start)
         ph = Placeholder(token=name, span=(start, end), line=number, kind="name", unit="", approx=False,
-                         context=context, before="", after="", chained=False, basis="given")
+                         context=lines.context(number, start, end), before="", after="", chained=False,
+                         basis="given")
         given, label = heads[name]
         figures.append(Figure(ph, name, given=given, label=label))
     return tuple(figures)

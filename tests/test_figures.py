@@ -8,7 +8,7 @@ import string
 import docx
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import drafter
@@ -290,8 +290,7 @@ def _figure(draw):
 def test_any_finished_report_renders_back(tmp_path, pieces):
     text = "一、回顾\n" + "".join(pieces) + "。"
     draft = templatize(text)
-    if not draft.schema.variables:
-        return
+    assume(draft.finished)  # a stray X is a blank: the report is then a redacted one
     (tmp_path / "template.txt").write_text(draft.source, encoding="utf-8")
     (tmp_path / "schema.yaml").write_text(dump_schema(draft.schema), encoding="utf-8")
     (tmp_path / "values.yaml").write_text(write_skeleton(draft.schema, template="t", values=draft.values),
