@@ -167,9 +167,11 @@ def _places_and_figures(text: str, names: tuple[str, ...]) -> tuple[tuple[Placeh
     blanks = find_placeholders(text)
     named = find_names(text, names, taken=tuple(ph.span for ph in blanks))
     figures = () if blanks else find_figures(text, names=names)
-    taken = [f.placeholder.span for f in named]
-    figures = tuple(f for f in figures if not any(s < f.placeholder.span[1] and f.placeholder.span[0] < e
-                                                  for s, e in taken))
+    taken = bytearray(len(text))
+    for figure in named:
+        start, end = figure.placeholder.span
+        taken[start:end] = b"\x01" * (end - start)
+    figures = tuple(f for f in figures if not any(taken[f.placeholder.span[0]:f.placeholder.span[1]]))
     places: list[tuple[Placeholder, Figure | None]] = [(ph, None) for ph in blanks]
     places += [(f.placeholder, f) for f in (*named, *figures)]
     places.sort(key=lambda place: place[0].span)
