@@ -285,7 +285,7 @@ def _figure(draw):
     return (chinese or whole + decimal) + draw(st.sampled_from(_UNITS))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.one_of(_figure(), st.sampled_from(_WORDS), st.text(string.ascii_letters, max_size=2)),
                 min_size=1, max_size=12))
 def test_any_finished_report_renders_back(tmp_path, pieces):
