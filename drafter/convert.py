@@ -160,7 +160,9 @@ def _format_number(var: Variable, text: str) -> tuple[object, str]:
         raise BadValue(f"{shown} 超出范围。", f"应填{expected(var)}。")
     if integral:
         number = int(value)
-        return number, _chinese_number(number) if var.chinese else str(number)
+        if var.chinese:
+            return number, _chinese_number(number)
+        return number, f"{number:,}" if var.thousands else str(number)
     if var.places is not None:
         value = value.quantize(Decimal(1).scaleb(-var.places), rounding=ROUND_HALF_UP)  # 四舍五入
     return value, format(value, ",f") if var.thousands else format(value, "f")

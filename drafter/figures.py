@@ -32,6 +32,7 @@ from .schema import DEFAULT_LIMITS, Variable
 _HALF, _FULL = "[0-9]", "[０-９]"
 _DIGIT = "[0-9０-９]"
 _SEPARATOR = re.compile("[,，]")
+_THOUSANDS_KINDS = ("count", "amount", "quantity", "percent")
 # 1,200 (half-width), １，２００ (full-width, either comma), 36500, 3.2, ３．２
 _NUMBER = re.compile(rf"(?:{_HALF}{{1,3}}(?:,{_HALF}{{3}})+|{_FULL}{{1,3}}(?:[,，]{_FULL}{{3}})+|{_DIGIT}+)"
                      rf"(?!{_DIGIT})(?:[.．]{_DIGIT}+)?")
@@ -43,7 +44,11 @@ _NUMERALS = "零〇一二三四五六七八九十百千"
 _COUNT_UNITS = "|".join(re.escape(u) for u in sorted(UNITS["count"], key=len, reverse=True))
 # 十八, 四, 三 before a measure word (届 次 个 …), possibly with 余 or 多 between: 十余个.
 _CHINESE = re.compile(rf"(?<![{_NUMERALS}两万亿])[{_NUMERALS}]+(?=[余多]?(?:{_COUNT_UNITS}))")
-_CHINESE_YEAR = re.compile(r"(?<![零〇○一二三四五六七八九十])[一二][〇○零][〇○零一二三四五六七八九]{2}(?=年)")
+# 二〇二四年十二月二十日, 十二月二十日, 二〇二四(年): dates in Chinese numerals, kept as typed (text).
+_CN_YEAR = "[一二][〇○零][〇○零一二三四五六七八九]{2}"
+_CN_DAY = "[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日"
+_CHINESE_DATE = re.compile(rf"(?<![零〇○一二三四五六七八九十])"
+                           rf"(?:{_CN_YEAR}年{_CN_DAY}|{_CN_DAY}|{_CN_YEAR}(?=年))")
 _CHINESE_VALUES = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0}
 _CHINESE_POWERS = {"十": 10, "百": 100, "千": 1000}
 
@@ -115,7 +120,7 @@ class _Candidate(NamedTuple):
     start: int
     end: int
     masks: tuple[tuple[int, int], ...]   # the digit runs to mask as blanks
-    shape: str                           # number, date, chinese, chinese-year
+    shape: str                           # number, date, numeric-date, chinese, chinese-date
 
 
 def find_figures(text: str, *, names: tuple[str, ...] = ()) -> tuple[Figure, ...]:
@@ -192,8 +197,8 @@ def _line_candidates(line: str, offset: int) -> list[_Candidate]:
         raw.append(_Candidate(match.start(), match.end(), ((match.start(), match.end()),), "numeric-date"))
     for match in _NUMBER.finditer(line):
         raw.append(_Candidate(match.start(), match.end(), (match.span(),), "number"))
-    for match in _CHINESE_YEAR.finditer(line):
-        raw.append(_Candidate(match.start(), match.end(), (match.span(),), "chinese-year"))
+    for match in _CHINESE_DATE.finditer(line):
+        raw.append(_Candidate(match.start(), match.end(), (match.span(),), "chinese-date"))
     for match in _CHINESE.finditer(line):
         raw.append(_Candidate(match.start(), match.end(), (match.span(),), "chinese"))
     # Whatever a quoted name or a fixed phrase holds: spans by start, and the furthest end so far.
@@ -219,7 +224,7 @@ def _line_candidates(line: str, offset: int) -> list[_Candidate]:
 def kept_as_text(line: str, start: int, end: int, shape: str = "number") -> str:
     """Return why the figure at `line[start:end]` belongs to a name or fixed phrase, or "" if it does not.
 
-    `shape` is "number" for Arabic figures, "chinese" for Chinese numerals, "date", "chinese-year".
+    `shape` is "number" for Arabic figures, "chinese" for Chinese numerals, or a kind of date.
     Quotation and book-title marks and the FIXED_PHRASES are checked by the caller.
     """
     # Only the few characters around it matter; a long line must not be copied once per figure.
@@ -326,8 +331,8 @@ def _figure(text: str, lines: _Lines, number: int, candidate: _Candidate, parts:
                          basis="token")
     plain = unicodedata.normalize("NFKC", token).replace(",", "")
     fullwidth = any("０" <= c <= "９" for c in token)
-    if candidate.shape == "chinese-year":
-        return _as_text(ph, "汉字年份")
+    if candidate.shape == "chinese-date":  # 年 after 二〇二四 is its unit; a whole date has none
+        return _as_text(ph._replace(unit="" if token.endswith("日") else ph.unit), "汉字写的年份或日期")
     if candidate.shape == "numeric-date":
         return _as_text(ph, "日期写法不是“2024年12月20日”")
     if candidate.shape == "date":
@@ -363,7 +368,7 @@ def _figure(text: str, lines: _Lines, number: int, candidate: _Candidate, parts:
     places = len(plain.split(".")[1]) if decimal and kind in ("amount", "quantity", "percent") else None
     return _checked(Figure(
         ph._replace(kind=kind, basis="unit" if not note else "token"), plain, fullwidth=fullwidth,
-        places=places, thousands=bool(_SEPARATOR.search(token)) and kind in ("amount", "quantity", "percent"),
+        places=places, thousands=bool(_SEPARATOR.search(token)) and kind in _THOUSANDS_KINDS,
         minimum=None if low is None else Decimal(low), maximum=None if high is None else Decimal(high),
         note=note))
 

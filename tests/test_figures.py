@@ -166,7 +166,7 @@ def test_docx_finished_report_with_a_table(tmp_path, runner):
     ("参保率98.5%。", [("98.5", "percent", "98.5")]),
     ("2024年是关键之年。", [("2024", "year", "2024")]),
     ("12月20日召开。", [("12", "month", "12"), ("20", "day", "20")]),
-    ("投资1,200万元。", [("1,200", "amount", "1200")]),
+    ("投资1,200万元，新增市场主体1,236户。", [("1,200", "amount", "1200"), ("1,236", "count", "1236")]),
     ("会议于2024年12月20日召开。", [("2024年12月20日", "date", "2024-12-20")]),
     ("建成3-5个，投资3～5万元。", [("3", "count", "3"), ("5", "count", "5"), ("3", "amount", "3"),
                                   ("5", "amount", "5")]),
@@ -222,12 +222,12 @@ def test_each_rule_says_why(line, start, end, shape, why):
 
 
 def test_a_figure_its_type_cannot_print_becomes_text(tmp_path):
-    text = "于2024-03-05召开，二〇二四年，编号007。"
+    text = "于2024-03-05召开，二〇二四年，编号007，二〇二三年十二月二十八日，十二月二十日。"
     draft, rendered = _round_trip(tmp_path, text)
     assert rendered == text
-    assert [v.type for v in draft.schema.variables] == ["text", "text", "text"]
-    assert sorted(draft.values.values()) == ["007", "2024-03-05", "二〇二四"]
-    assert sum("已设为文字变量" in note for note in draft.notes) == 3
+    assert [v.type for v in draft.schema.variables] == ["text"] * 5
+    assert sorted(draft.values.values()) == ["007", "2024-03-05", "二〇二三年十二月二十八日", "二〇二四", "十二月二十日"]
+    assert sum("已设为文字变量" in note for note in draft.notes) == 5
 
 
 def test_values_file_quotes_only_what_yaml_needs(tmp_path):
