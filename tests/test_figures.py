@@ -158,6 +158,20 @@ def test_docx_finished_report_with_a_table(tmp_path, runner):
     assert rendered == templatize(drafter.textfile.read_report(report)).report
 
 
+def test_a_report_drafter_wrote_as_docx(tmp_path, runner, bundled):
+    values = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    report = tmp_path / "报告.docx"
+    drafter.load_template("township-work-report").render_docx(values, report)
+    out = tmp_path / "t"
+    result = _run(runner, "templatize", report, "-o", out, "--name", "艾城", "--name", "刘志强")
+    assert result.exit_code == 0 and "已按成稿" in result.stdout, result.stderr
+    # The document has full-width punctuation where the text had 今年以来,面对: the same variables.
+    template = drafter.load_template(out)
+    assert [v.key for v in template.variables] == [v.key for v in drafter.load_template(bundled[1]).variables]
+    rendered = template.render_text(read_values_file(out / "values.yaml"))
+    assert rendered == templatize(drafter.textfile.read_report(report)).report
+
+
 # --- the class of figures ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, expected", [
