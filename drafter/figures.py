@@ -76,6 +76,8 @@ _AROUND = 24  # how many characters either side of a figure the rules look at
 # What may follow a figure as its unit: the units blanks know, and 万 亿 元 年 月 日 % on their own.
 _FIGURE_UNITS = (*(u for units in UNITS.values() for u in units),
                  "%", "％", "万", "亿", "元", "年", "月", "日")
+# After a figure, these make it part of a name: 桥头村5组, 7栋, 2队, 105国道.
+_NAME_NUMBERS = (*UNITS["name"], "栋", "楼", "队", "路", "街", "巷", "弄", "国道", "省道", "县道", "线")
 _PLACE_UNITS = ("镇", "乡", "村", "县", "区", "市", "社区", "街道", "公司", "集团")
 _PERSON_BEFORE = re.compile(r"(?:镇长|乡长|县长|市长|区长|书记|主任|主席|局长|代表|委员|同志|报告人|发言人)"
                             r"[：:\s\u3000]*$")
@@ -268,6 +270,8 @@ def kept_as_text(line: str, start: int, end: int, shape: str = "number") -> str:
             return "电话号码、编号"
         if after.startswith("号") and not re.search(rf"{_DIGIT}月$", before):
             return "文号、门牌、楼号（1号文件、3号楼）"
+    if after.startswith(_NAME_NUMBERS):
+        return "地名、单位名里的编号（桥头村5组、3号楼、2队）"
     return ""
 
 

@@ -214,7 +214,7 @@ def test_figures_of_every_kind(text, expected, tmp_path):
     "电话0791-86123456", "1号文件，3号楼", "10:30开会", "版本1.2.3", "《关于2024年工作的通知》",
     "〔2024〕5号", "党的二十届三中全会", "十四届全国人大二次会议", "严守中央八项规定精神", "一批项目，一个项目一个项目抓",
     "连铨胶业二期项目", "两个维护", "三位一体", "千家万户", "二〇二四年工作", "A4纸", "拨打110",
-    "加强领导。2、落实责任", "网址www.12345.gov.cn",
+    "加强领导。2、落实责任", "网址www.12345.gov.cn", "桥头村5组", "7栋2单元", "105国道",
 ], ids=lambda text: text[:8])
 def test_figures_of_names_and_fixed_phrases_stay_text(text):
     figures = find_figures(text)
@@ -230,6 +230,7 @@ def test_figures_of_names_and_fixed_phrases_stay_text(text):
     ("版本1.2.3", 2, 5, "number", "版本号"), ("电话0791-8612345", 2, 6, "number", "电话"),
     ("统一批", 1, 2, "chinese", "一"), ("十四五期间", 0, 3, "chinese", "汉字数字"),
     ("党的二十届", 2, 4, "chinese", "届次"), ("二期项目", 0, 1, "chinese", "期数"),
+    ("桥头村5组", 3, 4, "number", "编号"),
 ], ids=lambda v: v if isinstance(v, str) and len(v) > 2 else None)
 def test_each_rule_says_why(line, start, end, shape, why):
     assert why in kept_as_text(line, start, end, shape)
