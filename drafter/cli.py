@@ -344,7 +344,8 @@ def templatize_command(report: Path, output: Path, with_gaps: bool, title: str |
     draft = templatizing.templatize(text, title=title, default_title=report.stem, with_gaps=with_gaps,
                                     names=names)
     if not draft.schema.variables:
-        hint = "待填的数字或名称请用 x、XX、××、**、○○ 等标出，例如“签约新项目x个”；名称也可以用 --name 设为变量。"
+        hint = ("待填的数字或名称请用 x、XX、××、**、○○ 等标出，例如“签约新项目x个”；"
+                "名称也可以用 --name 设为变量。")
         if draft.gaps:
             hint += f" 另发现 {len(draft.gaps)} 处疑似删去的词语，可加 --gaps 把它们设为变量。"
         raise ReportError("报告中既没有空位（用 x、×× 等标出的待填处），也没有可设为变量的数字。",

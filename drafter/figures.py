@@ -77,7 +77,8 @@ _AROUND = 24  # how many characters either side of a figure the rules look at
 _FIGURE_UNITS = (*(u for units in UNITS.values() for u in units),
                  "%", "％", "万", "亿", "元", "年", "月", "日")
 # After a figure, these make it part of a name: 桥头村5组, 7栋, 2队, 105国道.
-_NAME_NUMBERS = (*UNITS["name"], "栋", "楼", "队", "路", "街", "巷", "弄", "国道", "省道", "县道", "线")
+_NAME_NUMBERS = (*UNITS["name"], "栋", "单元", "室", "楼", "队", "路", "街", "巷", "弄",
+                 "国道", "省道", "县道", "线")
 _PLACE_UNITS = ("镇", "乡", "村", "县", "区", "市", "社区", "街道", "公司", "集团")
 _PERSON_BEFORE = re.compile(r"(?:镇长|乡长|县长|市长|区长|书记|主任|主席|局长|代表|委员|同志|报告人|发言人)"
                             r"[：:\s\u3000]*$")
