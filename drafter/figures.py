@@ -108,8 +108,8 @@ class Figure(NamedTuple):
         """
         if self.given:
             return ("given", self.value)
-        if self.placeholder.kind == "year":
-            return ("year", self.value)
+        if self.placeholder.kind == "year":  # as written: ２０２４年 prints otherwise than 2024年
+            return ("year", self.placeholder.token)
         return None
 
     def typed(self, variable: Variable) -> Variable:

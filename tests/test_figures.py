@@ -245,6 +245,15 @@ def test_a_figure_its_type_cannot_print_becomes_text(tmp_path):
     assert sum("已设为文字变量" in note for note in draft.notes) == 5
 
 
+def test_one_year_is_one_variable_as_written(tmp_path):
+    text = "一、回顾\n2024年完成12个。\n二、安排\n2024年力争15个，２０２４年底前建成。"
+    draft, rendered = _round_trip(tmp_path, text)
+    assert rendered == draft.report
+    years = [v for v in draft.schema.variables if v.type == "year"]
+    assert len(years) == 2 and [v.fullwidth for v in years] == [False, True]
+    assert draft.source.count(f"{{{{ {years[0].key} }}}}") == 2
+
+
 def test_values_file_quotes_only_what_yaml_needs(tmp_path):
     text = "镇长[张三]完成12个。"
     draft, rendered = _round_trip(tmp_path, text, names=("[张三]",))
