@@ -121,7 +121,8 @@ def templatize(text: str, *, title: str | None = None, default_title: str = "报
                                                           ph.context, ph.token)
             else:
                 merge, proposal = _propose_blank(ph, section, previous_name if chained else "")
-                merge = figure.merge or merge if figure is not None else merge
+                if figure is not None and figure.merge:  # a year: one variable wherever it stands
+                    merge = figure.merge
                 previous_name = proposal.name
         else:
             gap = gaps[index]
@@ -134,7 +135,8 @@ def templatize(text: str, *, title: str | None = None, default_title: str = "报
             name = unique(proposal.name, taken.setdefault(group, {}))
             variables[merge] = _variable(f"{group}.{name}", proposal)
             if what == "blank" and figure is not None:
-                variables[merge] = figure.typed(variables[merge]) if not figure.given else variables[merge]
+                if not figure.given:
+                    variables[merge] = figure.typed(variables[merge])
                 values[variables[merge].key] = figure.value
         keys[what, index] = variables[merge].key
     blank_keys = tuple(keys["blank", i] for i in range(len(placeholders)))
@@ -272,14 +274,13 @@ def _notes(placeholders: tuple[Placeholder, ...], keys: tuple[str, ...], variabl
     uses: dict[str, list[int]] = {}
     for ph, key in zip(placeholders, keys, strict=True):
         uses.setdefault(key, []).append(ph.line)
-    place = "数字" if any(f is not None and not f.given for f in figures) else "空位"
+    # A finished report's places merge only with the same figure as well: say so.
+    same = "数字词语、单位和数值" if any(f is not None and not f.given for f in figures) else "空位词语和单位"
     for key, lines in uses.items():
         if len(lines) > 1 and key not in given:
             rows = list(dict.fromkeys(lines))
             where = "、".join(str(n) for n in rows[:10]) + ("等" if len(rows) > 10 else "")
-            notes.append(f"{key}：第 {where} 行的 {len(lines)} 处{place}词语、单位和数值相同，合为一个变量；"
-                         "如不是同一项，请分开。" if place == "数字" else
-                         f"{key}：第 {where} 行的 {len(lines)} 处空位词语和单位相同，合为一个变量；"
+            notes.append(f"{key}：第 {where} 行的 {len(lines)} 处{same}相同，合为一个变量；"
                          "如不是同一项，请分开。")
     bare = [v.key for v in variables if v.type == "name" and not v.unit and v.key not in given]
     if len(bare) > 1:
