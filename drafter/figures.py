@@ -41,9 +41,13 @@ _DATE = re.compile(rf"(?<!{_DIGIT})({_DIGIT}{{4}})年({_DIGIT}{{1,2}})月({_DIGI
 _NUMERIC_DATE = re.compile(rf"(?<![0-9０-９.．])({_DIGIT}{{4}})([-/.．－])({_DIGIT}{{1,2}})\2"
                            rf"({_DIGIT}{{1,2}})(?![0-9０-９]|[.．][0-9])")
 _NUMERALS = "零〇一二三四五六七八九十百千"
-_COUNT_UNITS = "|".join(re.escape(u) for u in sorted(UNITS["count"], key=len, reverse=True))
-# 十八, 四, 三 before a measure word (届 次 个 …), possibly with 余 or 多 between: 十余个.
-_CHINESE = re.compile(rf"(?<![{_NUMERALS}两万亿])[{_NUMERALS}]+(?=[余多]?(?:{_COUNT_UNITS}))")
+# The units a count in Chinese numerals may stand before: measure words (届 次 个 …), and money and
+# measures (三千万元, 五亩), but not 万 or 亿 alone (十万火急).
+_CHINESE_UNITS = "|".join(re.escape(u) for u in sorted(
+    (u for kind in ("count", "amount", "quantity") for u in UNITS[kind]
+     if not u.isascii() and u not in ("万", "亿")), key=len, reverse=True))
+# 十八, 四, 三 before such a unit, possibly with 余 or 多 between (十余个); not 几十个, 数十个.
+_CHINESE = re.compile(rf"(?<![{_NUMERALS}两万亿几数若])[{_NUMERALS}]+(?=[余多]?(?:{_CHINESE_UNITS}))")
 # 二〇二四年十二月二十日, 十二月二十日, 二〇二四(年): dates in Chinese numerals, kept as typed (text).
 _CN_YEAR = "[一二][〇○零][〇○零一二三四五六七八九]{2}"
 _CN_DAY = "[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日"
