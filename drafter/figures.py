@@ -411,7 +411,7 @@ def find_names(text: str, names: tuple[str, ...], *,
     occupied = bytearray(len(text))
     for start, end in taken:
         occupied[start:end] = b"\x01" * (end - start)
-    for name in sorted(dict.fromkeys(names), key=lambda n: (-len(n), n)):
+    for name in sorted(dict.fromkeys(n for n in names if n), key=lambda n: (-len(n), n)):
         for match in re.finditer(re.escape(name), text):
             start, end = match.span()
             if not any(occupied[start:end]):
@@ -419,7 +419,8 @@ def find_names(text: str, names: tuple[str, ...], *,
                 occupied[start:end] = b"\x01" * (end - start)
     spans.sort()
     lines = _Lines(text)
-    heads = {name: _given_name(text, [(s, e) for s, e, n in spans if n == name], name) for name in names}
+    heads = {name: _given_name(text, [(s, e) for s, e, n in spans if n == name], name)
+             for name in names if name}
     figures = []
     for start, end, name in spans:
         number = lines.number(start)

@@ -274,6 +274,11 @@ def test_longer_name_wins_and_names_are_named_by_their_place(tmp_path):
     assert rendered == text and len(draft.schema.variables) == 3
 
 
+def test_an_empty_name_is_no_name():
+    assert find_names("艾城镇", ("", "艾城")) == find_names("艾城镇", ("艾城",))
+    assert len(find_names("艾城镇", ("艾城",))) == 1
+
+
 def test_names_work_in_a_redacted_report_too(tmp_path):
     text = "艾城镇签约新项目x个，艾城镇完成财税收入x万元。"
     draft = templatize(text, names=("艾城",))
