@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import string
 
@@ -112,6 +113,18 @@ def test_values_file_is_filled_as_a_clerk_types(bundled):
     schema = yaml.safe_load((out / "schema.yaml").read_text(encoding="utf-8"))["variables"]
     assert sum(1 for spec in schema.values() if spec.get("chinese")) == 2
     assert not re.search(r"^  [^#\n]*:$", values, re.MULTILINE)  # nothing left empty
+
+
+def test_the_filled_values_pass_check_lint_and_the_editor_schema(bundled, runner):
+    import jsonschema
+
+    _, out, _ = bundled
+    assert _run(runner, "check", out, "-f", out / "values.yaml").exit_code == 0
+    assert _run(runner, "lint", out).exit_code == 0
+    schema = json.loads(_run(runner, "schema", out).stdout)
+    # As an editor reads YAML 1.2: 2024-12-20 is text, not a date.
+    values = yaml.load((out / "values.yaml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    jsonschema.validate(values, schema)
 
 
 def test_summary_says_it_was_read_as_a_finished_report(bundled):
