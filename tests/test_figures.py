@@ -199,6 +199,7 @@ def test_a_report_drafter_wrote_as_docx(tmp_path, runner, bundled):
                                   ("5", "amount", "5")]),
     ("新建１２个，投资１，２００万元，增长１２．５％。",
      [("１２", "count", "12"), ("１，２００", "amount", "1200"), ("１２．５", "percent", "12.5")]),
+    ("于２０２４年１２月２０日召开。", [("２０２４年１２月２０日", "date", "2024-12-20")]),
     ("种植3.2万亩，养殖5万头。", [("3.2", "quantity", "3.2"), ("5", "quantity", "5")]),
     ("同比增长150%，下降3个百分点。", [("150", "percent", "150"), ("3", "quantity", "3")]),
     ("比上年增长-3.5%。", [("3.5", "percent", "3.5")]),
@@ -213,7 +214,7 @@ def test_a_report_drafter_wrote_as_docx(tmp_path, runner, bundled):
     ("12月5号开会。", [("12", "month", "12"), ("5", "day", "5")]),
     ("行驶3 km，装机5kW。", [("3", "quantity", "3"), ("5", "quantity", "5")]),
 ], ids=["count", "amount-decimal", "percent", "year", "month-day", "thousands", "date", "ranges",
-        "full-width", "wan-before-unit", "percent-over-100", "negative", "approx", "durations",
+        "full-width", "full-width-date", "wan-before-unit", "percent-over-100", "negative", "approx", "durations",
         "year-range", "chinese-counts", "chinese-money", "no-unit", "hao-day", "latin-units"])
 def test_figures_of_every_kind(text, expected, tmp_path):
     assert _figures(text) == expected
@@ -248,6 +249,18 @@ def test_figures_of_names_and_fixed_phrases_stay_text(text):
 ], ids=lambda v: v if isinstance(v, str) and len(v) > 2 else None)
 def test_each_rule_says_why(line, start, end, shape, why):
     assert why in kept_as_text(line, start, end, shape)
+
+
+@pytest.mark.parametrize("kind, typed, printed", [
+    ("amount", "1200.5", "１，２００．５"), ("count", "１２", "１２"), ("date", "2024-12-20", "２０２４年１２月２０日"),
+    ("percent", "98.5%", "９８．５"),
+], ids=["amount", "count", "date", "percent"])
+def test_fullwidth_prints_figures_full_width(kind, typed, printed):
+    from drafter.convert import format_value
+    from drafter.schema import Variable
+
+    var = Variable(key="组.项", type=kind, label="", fullwidth=True, thousands=kind == "amount")
+    assert format_value(var, typed) == printed
 
 
 def test_a_figure_its_type_cannot_print_becomes_text(tmp_path):
