@@ -161,7 +161,11 @@ def _format_number(var: Variable, text: str) -> tuple[object, str]:
     if integral:
         number = int(value)
         if var.chinese:
-            return number, _chinese_number(number)
+            chinese = _chinese_number(number)
+            # 两个, 两千元: a cardinal before a measure word says 两, but 二十 stays 二十.
+            if var.liang and chinese.startswith("二") and not chinese.startswith("二十"):
+                chinese = "两" + chinese[1:]
+            return number, chinese
         return number, f"{number:,}" if var.thousands else str(number)
     if var.places is not None:
         value = value.quantize(Decimal(1).scaleb(-var.places), rounding=ROUND_HALF_UP)  # 四舍五入

@@ -47,7 +47,8 @@ _CHINESE_UNITS = "|".join(re.escape(u) for u in sorted(
     (u for kind in ("count", "amount", "quantity") for u in UNITS[kind]
      if not u.isascii() and u not in ("万", "亿")), key=len, reverse=True))
 # 十八, 四, 三 before such a unit, possibly with 余 or 多 between (十余个); not 几十个, 数十个.
-_CHINESE = re.compile(rf"(?<![{_NUMERALS}两万亿几数若])[{_NUMERALS}]+(?=[余多]?(?:{_CHINESE_UNITS}))")
+_CHINESE = re.compile(rf"(?<![{_NUMERALS}两万亿几数若])两?[{_NUMERALS}]*(?<=[{_NUMERALS}两])"
+                      rf"(?=[余多]?(?:{_CHINESE_UNITS}))")
 # 二〇二四年十二月二十日, 十二月二十日, 二〇二四(年): dates in Chinese numerals, kept as typed (text).
 _CN_YEAR = "[一二][〇○零][〇○零一二三四五六七八九]{2}"
 _CN_DAY = "[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日"
@@ -63,7 +64,8 @@ _QUOTED = re.compile(r"“[^“”\n]{1,30}”|‘[^‘’\n]{1,30}’|「[^「�
 FIXED_PHRASES = ("八项规定", "三个代表", "四个意识", "四个自信", "四个全面", "三个务必", "四个不摘",
                  "三位一体", "五位一体", "三次产业", "千家万户", "三番五次", "十个明确", "十四个坚持",
                  "五个必由之路", "六个必须坚持", "十个坚持", "九个坚持", "三个区分开来", "五个振兴",
-                 "四个服务", "三个转变", "十四五", "十三五", "十五五", "一二三产业")
+                 "四个服务", "三个转变", "十四五", "十三五", "十五五", "一二三产业", "两张皮", "两个维护",
+                 "两个确立", "两个务必", "两个一百年", "两条腿走路", "两个责任", "两个根本")
 # The national congress and plenums: 党的二十届三中全会, 十四届全国人大二次会议.
 _CONGRESS_AFTER = re.compile(r"[一二三四五六七八九十]+中全会|全国人大|全国政协|中央委员会|中央纪委"
                              r"|全国人民代表大会")
@@ -95,6 +97,7 @@ class Figure(NamedTuple):
     placeholder: Placeholder   # where it is and what it is, as a blank there would be; token = the text
     value: str                 # what a clerk types for it: 1200, 3.2, 2024-12-20, 18, 艾城
     chinese: bool = False      # printed in Chinese numerals (第十八届)
+    liang: bool = False        # and a leading 二 as 两 (两个)
     fullwidth: bool = False    # printed full-width (１２个)
     places: int | None = None
     thousands: bool = False
@@ -119,7 +122,7 @@ class Figure(NamedTuple):
 
     def typed(self, variable: Variable) -> Variable:
         """Return `variable` with the printing and limits this figure needs to be printed back."""
-        return dataclasses.replace(variable, chinese=self.chinese, fullwidth=self.fullwidth,
+        return dataclasses.replace(variable, chinese=self.chinese, liang=self.liang, fullwidth=self.fullwidth,
                                    places=self.places, thousands=self.thousands, min=self.minimum,
                                    max=self.maximum)
 
@@ -147,7 +150,7 @@ def find_figures(text: str, *, names: tuple[str, ...] = ()) -> tuple[Figure, ...
             for position in range(start, end):
                 char = text[position]
                 masked[position] = "," if char in ",，" else "." if char in ".．" else \
-                    "x" if char.isdigit() or char in _NUMERALS else char
+                    "x" if char.isdigit() or char in _NUMERALS or char == "两" else char
     found = find_placeholders("".join(masked))
     figures = []
     index = 0
@@ -309,6 +312,9 @@ def _in_code(line: str, start: int, end: int) -> bool:
 def _chinese_value(token: str) -> int | None:
     """Return the number `token` (十八, 一百零五) writes, when it is written the standard way."""
     total, digit = 0, None
+    liang = token.startswith("两")
+    if liang:
+        token = "二" + token[1:]
     for char in token:
         if char in _CHINESE_VALUES:
             if digit is not None and char not in "零〇":
@@ -323,7 +329,7 @@ def _chinese_value(token: str) -> int | None:
         printed = parse_value(probe, str(number))[1]
     except BadValue:
         return None
-    return number if printed == token and number > 0 else None
+    return number if printed == token and number > 0 and not (liang and token.startswith("二十")) else None
 
 
 def _figure(text: str, lines: _Lines, number: int, candidate: _Candidate, parts: list[Placeholder]) -> Figure:
@@ -352,7 +358,7 @@ def _figure(text: str, lines: _Lines, number: int, candidate: _Candidate, parts:
     if candidate.shape == "chinese":
         value = _chinese_value(token) or 0
         return _checked(Figure(ph._replace(kind="count", basis="unit"), str(value), chinese=True,
-                               minimum=Decimal(0)))
+                               liang=token.startswith("两"), minimum=Decimal(0)))
     kind, note = ph.kind, ""
     decimal = "." in plain
     if kind in ("name", "list", "text") or not ph.unit and kind not in ("percent", "count", "quantity"):

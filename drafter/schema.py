@@ -33,7 +33,7 @@ DEFAULT_LIMITS: dict[str, tuple[int | None, int | None]] = {
 _JINJA_WORDS = {"true", "false", "none", "True", "False", "None", "and", "or", "not", "in", "is",
                 "if", "else", "loop", "self"}
 _FIELDS = {"type", "unit", "label", "context", "example", "original", "min", "max", "places",
-           "approx", "chinese", "sep", "thousands", "fullwidth"}
+           "approx", "chinese", "sep", "thousands", "fullwidth", "liang"}
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,7 @@ class Variable:
     thousands: bool = False
     sep: str = "、"
     fullwidth: bool = False  # print figures full-width (１２．５), as a report typed them
+    liang: bool = False      # with chinese: a leading 二 before a measure word is 两 (两个, 两千元)
 
     @property
     def group(self) -> str:
@@ -192,6 +193,7 @@ def _variable(key: str, node: yamlfile.Node, file: str) -> Variable:
         places=_int(spec.get("places"), key, file), approx=_flag(spec.get("approx")),
         chinese=_flag(spec.get("chinese")), thousands=_flag(spec.get("thousands")),
         sep=_text(spec.get("sep")) or "、", fullwidth=_flag(spec.get("fullwidth")),
+        liang=_flag(spec.get("liang")),
     )
 
 
@@ -317,7 +319,7 @@ def dump_schema(schema: Schema, *, header: str = "") -> str:
                 spec[name] = int(value) if value == value.to_integral_value() else str(value)
         if var.places is not None:
             spec["places"] = var.places
-        for flag in ("approx", "chinese", "thousands", "fullwidth"):
+        for flag in ("approx", "chinese", "thousands", "fullwidth", "liang"):
             if getattr(var, flag):
                 spec[flag] = True
         if var.sep != "、":

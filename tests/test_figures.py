@@ -209,13 +209,14 @@ def test_a_report_drafter_wrote_as_docx(tmp_path, runner, bundled):
     ("第十八届第四次会议，建成三个，十余个村，一百零五人，第一次。",
      [("十八", "count", "18"), ("四", "count", "4"), ("三", "count", "3"), ("十", "count", "10"),
       ("一百零五", "count", "105"), ("一", "count", "1")]),
+    ("新建两座，两千元，第二次。", [("两", "count", "2"), ("两千", "count", "2000"), ("二", "count", "2")]),
     ("补助三千元，三千万元，五亩。", [("三千", "count", "3000"), ("三千", "count", "3000"), ("五", "count", "5")]),
     ("浓度0.5，编号12345。", [("0.5", "quantity", "0.5"), ("12345", "count", "12345")]),
     ("12月5号开会。", [("12", "month", "12"), ("5", "day", "5")]),
     ("行驶3 km，装机5kW。", [("3", "quantity", "3"), ("5", "quantity", "5")]),
 ], ids=["count", "amount-decimal", "percent", "year", "month-day", "thousands", "date", "ranges",
         "full-width", "full-width-date", "wan-before-unit", "percent-over-100", "negative", "approx", "durations",
-        "year-range", "chinese-counts", "chinese-money", "no-unit", "hao-day", "latin-units"])
+        "year-range", "chinese-counts", "liang", "chinese-money", "no-unit", "hao-day", "latin-units"])
 def test_figures_of_every_kind(text, expected, tmp_path):
     assert _figures(text) == expected
     draft, rendered = _round_trip(tmp_path, text)
@@ -229,7 +230,7 @@ def test_figures_of_every_kind(text, expected, tmp_path):
     "电话0791-86123456", "1号文件，3号楼", "10:30开会", "版本1.2.3", "《关于2024年工作的通知》",
     "〔2024〕5号", "党的二十届三中全会", "十四届全国人大二次会议", "严守中央八项规定精神", "一批项目，一个项目一个项目抓",
     "连铨胶业二期项目", "两个维护", "三位一体", "千家万户", "二〇二四年工作", "A4纸", "拨打110",
-    "几十个村，数十个，三四个，十万火急", "加强领导。2、落实责任", "网址www.12345.gov.cn", "桥头村5组", "7栋2单元", "105国道",
+    "几十个村，数十个，三四个，十万火急", "两张皮，两个维护，两条腿走路", "十两个", "加强领导。2、落实责任", "网址www.12345.gov.cn", "桥头村5组", "7栋2单元", "105国道",
 ], ids=lambda text: text[:8])
 def test_figures_of_names_and_fixed_phrases_stay_text(text):
     figures = find_figures(text)
