@@ -5,7 +5,7 @@ A report without blank marks is read as a finished one (last year's report): eve
 tied to a measure word (第十八届, 第四次, 三个) becomes a `Figure`: a `Placeholder` as a blank in
 its place would be, plus the value a clerk would type (1200, 3.2, 2024-12-20, 18) and how the schema
 must print it back (places, thousands, Chinese numerals, full width). Proper names given by the
-caller (艾城, 刘志强) become figures too, each name one variable wherever it stands.
+caller (艾城, 刘志强) become figures too, each name one variable wherever it stands (`names`).
 
 Kinds, units and the words around a figure are read by `placeholders`, on a copy of the report in
 which each figure is masked as a blank of the same shape (3.2 → x.x), so a finished report and a
@@ -20,7 +20,6 @@ import dataclasses
 import re
 import unicodedata
 from bisect import bisect_right
-from collections import Counter
 from decimal import Decimal
 from itertools import accumulate
 from typing import NamedTuple
@@ -86,9 +85,6 @@ _FIGURE_UNITS = (*(u for units in UNITS.values() for u in units),
 # After a figure, these make it part of a name: 桥头村5组, 7栋, 2队, 105国道.
 _NAME_NUMBERS = (*UNITS["name"], "栋", "单元", "室", "楼", "队", "路", "街", "巷", "弄",
                  "国道", "省道", "县道", "线")
-_PLACE_UNITS = ("镇", "乡", "村", "县", "区", "市", "社区", "街道", "公司", "集团")
-_PERSON_BEFORE = re.compile(r"(?:镇长|乡长|县长|市长|区长|书记|主任|主席|局长|代表|委员|同志|报告人|发言人)"
-                            r"[：:\s\u3000]*$")
 
 
 class Figure(NamedTuple):
@@ -140,7 +136,7 @@ def find_figures(text: str, *, names: tuple[str, ...] = ()) -> tuple[Figure, ...
     The words that name a figure stop at any of `names` (given proper names), so that no key
     holds last year's name: 在艾城镇第十八届 names 届 by 镇第, not by 在艾城镇第.
     """
-    lines = _Lines(text)
+    lines = ReportLines(text)
     candidates: list[tuple[int, _Candidate]] = []
     for number, line in enumerate(lines.lines, start=1):
         candidates += [(number, c) for c in _line_candidates(line, lines.offsets[number - 1])]
@@ -168,7 +164,7 @@ def find_figures(text: str, *, names: tuple[str, ...] = ()) -> tuple[Figure, ...
     return tuple(figures)
 
 
-class _Lines:
+class ReportLines:
     """The lines of a text, where each starts, and their LineMarks, made once per line when asked."""
 
     def __init__(self, text: str) -> None:
@@ -332,7 +328,8 @@ def _chinese_value(token: str) -> int | None:
     return number if printed == token and number > 0 and not (liang and token.startswith("二十")) else None
 
 
-def _figure(text: str, lines: _Lines, number: int, candidate: _Candidate, parts: list[Placeholder]) -> Figure:
+def _figure(text: str, lines: ReportLines, number: int, candidate: _Candidate,
+            parts: list[Placeholder]) -> Figure:
     """Return the figure of `candidate`, typed from the placeholders read on the masked report."""
     token = text[candidate.start:candidate.end]
     line, line_start = lines.lines[number - 1], lines.offsets[number - 1]
@@ -404,50 +401,3 @@ def _checked(figure: Figure) -> Figure:
 
 def _as_text(ph: Placeholder, why: str) -> Figure:
     return Figure(ph._replace(kind="text", basis="token"), ph.token, note=f"{why}，已设为文字变量，原样填写")
-
-
-def find_names(text: str, names: tuple[str, ...], *,
-               taken: tuple[tuple[int, int], ...] = ()) -> tuple[Figure, ...]:
-    """Return every occurrence of each of `names` in `text` as a figure; all of one name are one variable.
-
-    Longer names win where names overlap (艾城镇 before 艾城); places inside a span of `taken`
-    (blanks already found) are skipped. Each name gets a variable name from what follows or
-    precedes it: 镇名 for 艾城(镇), 姓名 for a person (镇长　刘志强), else 名称.
-    """
-    spans: list[tuple[int, int, str]] = []
-    occupied = bytearray(len(text))
-    for start, end in taken:
-        occupied[start:end] = b"\x01" * (end - start)
-    for name in sorted(dict.fromkeys(n for n in names if n), key=lambda n: (-len(n), n)):
-        for match in re.finditer(re.escape(name), text):
-            start, end = match.span()
-            if not any(occupied[start:end]):
-                spans.append((start, end, name))
-                occupied[start:end] = b"\x01" * (end - start)
-    spans.sort()
-    lines = _Lines(text)
-    heads = {name: _given_name(text, [(s, e) for s, e, n in spans if n == name], name)
-             for name in names if name}
-    figures = []
-    for start, end, name in spans:
-        number = lines.number(start)
-        ph = Placeholder(token=name, span=(start, end), line=number, kind="name", unit="", approx=False,
-                         context=lines.context(number, start, end), before="", after="", chained=False,
-                         basis="given")
-        given, label = heads[name]
-        figures.append(Figure(ph, name, given=given, label=label))
-    return tuple(figures)
-
-
-def _given_name(text: str, spans: list[tuple[int, int]], name: str) -> tuple[str, str]:
-    """Return the variable name and label for a given proper name, from the words around its places."""
-    units = Counter(next((u for u in _PLACE_UNITS if text.startswith(u, end)), "") for _, end in spans)
-    unit = max((u for u in units if u), key=lambda u: (units[u], -_PLACE_UNITS.index(u)), default="")
-    person = any(_PERSON_BEFORE.search(text, max(0, start - 8), start) or text.startswith("同志", end)
-                 for start, end in spans)
-    where = f"，报告中共 {len(spans)} 处"
-    if person and not unit:
-        return "姓名", f"姓名（{where[1:]}）"
-    if unit:
-        return f"{unit}名", f"{unit}名，不含“{unit}”字（{where[1:]}）"
-    return "名称", f"名称（{where[1:]}）"

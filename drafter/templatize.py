@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from .figures import Figure, find_figures, find_names
+from .figures import Figure, find_figures
 from .gaps import Gap, find_gaps
 from .layout import paragraph_kind
+from .names import find_names
 from .naming import find_sections, number_name, plain_name, text_name, unique
 from .placeholders import Placeholder, find_placeholders, mask_blanks
 from .schema import DEFAULT_LIMITS, Schema, Variable

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 import drafter
 from drafter.cli import cli
-from drafter.figures import find_figures, find_names, kept_as_text
+from drafter.figures import find_figures, kept_as_text
+from drafter.names import find_names
 from drafter.schema import dump_schema
 from drafter.skeleton import write_skeleton
 from drafter.templatize import templatize
