@@ -287,7 +287,7 @@ def _unit_follows(after: str) -> bool:
 def _in_code(line: str, start: int, end: int) -> bool:
     """Return True when letters make the figure part of a word or code: 5G, PM2.5, GB/T 9704-2012."""
     right = end
-    after = line[end:].lstrip(" ")
+    after = line[end:end + _AROUND].lstrip(" ")
     if after.startswith(_LATIN_UNITS) and not after[len(next(u for u in _LATIN_UNITS
                                                               if after.startswith(u))):][:1].isalpha():
         return False  # 5 km, 30kW: a figure and its unit
