@@ -311,6 +311,7 @@ def preview(template: str, files: tuple[Path, ...], sets: tuple[str, ...], outpu
 
 
 VALUES_FILE = "values.yaml"
+REPORT_VALUES_FILE = "报告原值.yaml"  # a finished report's values, when values.yaml is somebody's work
 
 
 @cli.command(name="templatize")
@@ -358,6 +359,11 @@ def templatize_command(report: Path, output: Path, with_gaps: bool, title: str |
              VALUES_FILE: write_skeleton(draft.schema, template=str(output), values_file=str(values_file),
                                          values=draft.values or None)}
     kept = write_template_folder(output, files, keep_filled=VALUES_FILE)
+    if kept and draft.finished:  # the clerk's values.yaml stays; the report's own values go beside it
+        write_atomically(output / REPORT_VALUES_FILE,
+                         write_skeleton(draft.schema, template=str(output),
+                                        values_file=str(output / REPORT_VALUES_FILE),
+                                        values=draft.values).encode("utf-8"))
     _summarize(draft, output, kept=kept)
 
 
@@ -366,8 +372,9 @@ def _summarize(draft: templatizing.Draft, output: Path, *, kept: bool) -> None:
     values_file = output / VALUES_FILE
     if kept:
         click.echo(f"已生成模板 {output}：template.txt、schema.yaml。")
-        click.echo(f"{values_file} 里已经填写了取值，未覆盖；新的待填写文件可用 "
-                   f"drafter init {shlex.quote(str(output))} -o 新取值.yaml 生成。")
+        click.echo(f"{values_file} 里已经填写了取值，未覆盖；" + (
+            f"报告中的原值写在 {output / REPORT_VALUES_FILE}。" if draft.finished else
+            f"新的待填写文件可用 drafter init {shlex.quote(str(output))} -o 新取值.yaml 生成。"))
     elif draft.finished:
         click.echo(f"已生成模板 {output}：template.txt、schema.yaml、values.yaml（已填好报告中的原值）。")
     elif draft.values:

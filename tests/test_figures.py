@@ -147,6 +147,20 @@ def test_output_is_the_same_byte_for_byte(tmp_path, runner, bundled):
     assert (again / "values.yaml").read_text(encoding="utf-8").split("\n", 4)[4] == first
 
 
+def test_force_keeps_a_filled_values_file_and_writes_the_report_values_beside_it(tmp_path, runner, bundled):
+    text, out, _ = bundled
+    folder = tmp_path / "t"
+    report = out.parent / "去年的报告.txt"
+    assert _run(runner, "templatize", report, "-o", folder).exit_code == 0
+    mine = (folder / "values.yaml").read_text(encoding="utf-8").replace(": 8620\n", ": 9000\n")
+    (folder / "values.yaml").write_text(mine, encoding="utf-8")
+    result = _run(runner, "templatize", report, "-o", folder, "--force", "--name", "艾城", "--name", "刘志强")
+    assert result.exit_code == 0 and "未覆盖" in result.stdout and "报告原值.yaml" in result.stdout
+    assert (folder / "values.yaml").read_text(encoding="utf-8") == mine
+    template = drafter.load_template(folder)
+    assert template.render_text(read_values_file(folder / "报告原值.yaml")) == text
+
+
 # --- a .docx finished report ---------------------------------------------------------------------
 
 def test_docx_finished_report_with_a_table(tmp_path, runner):
