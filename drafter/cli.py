@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import re
 import shlex
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import click
@@ -19,6 +20,7 @@ from . import values as values_module
 from .errors import (
     DrafterError,
     OutputError,
+    Problem,
     ReportError,
     TemplateError,
     ValuesError,
@@ -52,6 +54,16 @@ class _Reported(click.ClickException):
         click.echo(f"错误：{self.message}", err=True)
 
 
+class _Interrupted(click.ClickException):
+    """Ctrl+C or the end of input: said in Chinese instead of click's "Aborted!"."""
+
+    def __init__(self) -> None:
+        super().__init__("已中断，没有生成任何文件。")
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"\n{self.message}", err=True)
+
+
 class _Usage(click.UsageError):
     """A command-line mistake, said in Chinese, with the way to the command's help (exit code 2)."""
 
@@ -64,60 +76,194 @@ class _Usage(click.UsageError):
 
 
 def _usage_message(error: click.UsageError) -> str:
+    """Return click's `error` in Chinese, from what it carries (the parameter, the option's name)."""
     if isinstance(error, click.MissingParameter) and error.param is not None:
-        names = " / ".join(error.param.opts) if error.param.opts else error.param.name
         what = "选项" if isinstance(error.param, click.Option) else "参数"
-        return f"缺少{what} {names or ''}。"
+        return f"缺少{what} {_param_name(error.param)}。"
     if isinstance(error, click.NoSuchOption):
         close = f"您是不是想用 {' 或 '.join(sorted(error.possibilities))}？" if error.possibilities else ""
         return f"没有选项 {error.option_name}。{close}"
+    if isinstance(error, click.BadOptionUsage):
+        if "does not take a value" in error.message:
+            return f"选项 {error.option_name} 是开关，后面不能写取值。"
+        return f"选项 {error.option_name} 后面缺少取值。"
     if isinstance(error, click.BadParameter) and error.param is not None:
-        names = " / ".join(error.param.opts) or error.param.name
         if isinstance(error.param.type, click.Choice):
-            return f"{names} 的取值不对，可选：{'、'.join(map(str, error.param.type.choices))}。"
-        return f"{names} 的取值不对：{error.message}"
+            choices = "、".join(map(str, error.param.type.choices))
+            return f"{_param_name(error.param)} 的取值不对，可选：{choices}。"
+        return f"{_param_name(error.param)} 的取值不对，应为{_describe_type(error.param.type)}。"
+    extra = re.match(r"Got unexpected extra arguments? \((.+)\)", error.message)
+    if extra:
+        return (f"多了参数 {extra.group(1)}。"
+                "文件名里有空格时，请用引号把它括起来，例如 -o \"我的 报告.docx\"。")
     unknown = re.match(r"No such command '(.+)'", error.message)
-    if unknown and error.ctx is not None and isinstance(error.ctx.command, click.Group):
-        commands = list(error.ctx.command.commands)
-        close = difflib.get_close_matches(unknown.group(1), commands, n=1)
-        return f"没有命令 {unknown.group(1)}。" + (f"您是不是想用 {close[0]}？" if close else
-                                                  f"可用的命令：{'、'.join(sorted(commands))}。")
-    return error.message
+    if error.ctx is not None and isinstance(error.ctx.command, click.Group):
+        commands = sorted(error.ctx.command.commands)
+        if unknown:
+            close = difflib.get_close_matches(unknown.group(1), commands, n=1)
+            return f"没有命令 {unknown.group(1)}。" + (f"您是不是想用 {close[0]}？" if close else
+                                                      f"可用的命令：{'、'.join(commands)}。")
+        if error.message.startswith("Missing command"):
+            return f"缺少命令。可用的命令：{'、'.join(commands)}。"
+    return "命令行写得不对。"
+
+
+def _describe_type(kind: click.ParamType) -> str:
+    if isinstance(kind, click.IntRange) and kind.min is not None and kind.max is not None:
+        return f" {kind.min}～{kind.max} 之间的整数"
+    return _TYPE_NAMES.get(kind.name, "正确的取值")
+
+
+# Click's type names, in the words of the help and the messages.
+_TYPE_NAMES = {"integer": "整数", "integer range": "整数", "float": "数字", "float range": "数字",
+               "text": "文字", "path": "路径", "filename": "文件", "boolean": "是或否"}
+
+
+def _param_name(param: click.Parameter) -> str:
+    return " / ".join(param.opts) if isinstance(param, click.Option) else _metavar(param)
+
+
+def _metavar(param: click.Parameter) -> str:
+    return param.metavar or _TYPE_NAMES.get(param.type.name, param.name or "")
+
+
+class _Formatter(click.HelpFormatter):
+    """Click's help layout with Chinese headings and columns aligned by display width."""
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{heading}：\n")
+
+    def write_dl(self, rows: object, col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = list(rows)  # type: ignore[call-overload]
+        width = min(max((_width(first) for first, _ in rows), default=0), col_max)
+        hang = " " * (self.current_indent + width + col_spacing)
+        for first, second in rows:
+            self.write(f"{'':>{self.current_indent}}{first}")
+            if _width(first) > width:
+                self.write(f"\n{hang}")
+            else:
+                self.write(" " * (width - _width(first) + col_spacing))
+            lines = _wrap(second, max(self.width - len(hang), 20))
+            self.write(f"\n{hang}".join(lines) + "\n")
+
+
+def _wrap(text: str, limit: int) -> list[str]:
+    """Return `text` in lines of at most `limit` columns, breaking between Chinese characters or words."""
+    lines, line = [], ""
+    for token in re.findall(r"[\x21-\x7e]+|.", text):
+        if line and _width(line + token) > limit and token not in "，。；、）”":
+            lines.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line += token
+    return [*lines, line]
+
+
+class _Context(click.Context):
+    formatter_class = _Formatter
 
 
 class _Command(click.Command):
+    """A command whose help reads in Chinese: headings, usage line and every option's notes."""
+
+    context_class = _Context
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         option = super().get_help_option(ctx)
         if option is not None:
             option.help = "显示本帮助并退出。"
         return option
 
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix="用法：")
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [row for param in self.get_params(ctx) if (row := _help_row(param, ctx))]
+        if rows:
+            with formatter.section("选项"):
+                formatter.write_dl(rows)
+
+
+def _help_row(param: click.Parameter, ctx: click.Context) -> tuple[str, str] | None:
+    """Return `param`'s line of help: its names and metavar, its help, and its default or range."""
+    if not isinstance(param, click.Option) or param.hidden:
+        return None
+    names = ", ".join(sorted(param.opts, key=lambda name: name.startswith("--")))
+    if not param.is_flag and not param.count:
+        choice = isinstance(param.type, click.Choice)
+        names += f" {param.make_metavar(ctx) if choice else _metavar(param)}"
+    notes = []
+    if param.required:
+        notes.append("必填")
+    if param.show_default and param.default is not None and not param.is_flag:
+        notes.append(f"默认 {param.default}")
+    if isinstance(param.type, click.IntRange) and param.type.min is not None and param.type.max is not None:
+        notes.append(f"范围 {param.type.min}～{param.type.max}")
+    return names, (param.help or "") + (f"（{'；'.join(notes)}）" if notes else "")
+
 
 class _Group(_Command, click.Group):
     command_class = _Command
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, command.get_short_help_str(formatter.width)) for name in self.list_commands(ctx)
+                if (command := self.get_command(ctx, name)) is not None and not command.hidden]
+        if rows:
+            with formatter.section("命令"):
+                formatter.write_dl(rows)
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_options(ctx, formatter)
+        self.format_commands(ctx, formatter)
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: object) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)  # type: ignore[arg-type]
+        except click.exceptions.NoArgsIsHelpError:
+            raise  # shows the (Chinese) help
+        except click.UsageError as error:
+            raise _Usage(error) from error
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except DrafterError as error:
             raise _Reported(error) from error
+        except click.exceptions.NoArgsIsHelpError:
+            raise
         except click.UsageError as error:
-            raise _Usage(error) from error
+            raise error if isinstance(error, _Usage) else _Usage(error) from error
+        except (KeyboardInterrupt, EOFError) as error:
+            raise _Interrupted() from error
+        except OSError as error:  # a path the system refuses (too long, under a file): not a bug
+            file = str(error.filename) if error.filename else None
+            raise _Reported(OutputError(f"无法读写文件：{describe_os_error(error)}。", file=file)) from error
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="drafter", help="显示版本号并退出。")
+@click.version_option(package_name="drafter", message="drafter 版本 %(version)s", help="显示版本号并退出。")
 def cli() -> None:
     """drafter：用 YAML 取值文件填写报告模板，生成符合 GB/T 9704 的 Word 文档。"""
 
 
-TEMPLATE = click.argument("template", metavar="TEMPLATE")
-FILES = click.option("-f", "--values", "files", multiple=True, metavar="VALUES.yaml",
-                     type=click.Path(path_type=Path),
+# Paths are checked by the readers and writers, which say what is wrong in Chinese.
+PATH = click.Path(path_type=Path, readable=False)
+TEMPLATE = click.argument("template", metavar="模板")
+FILES = click.option("-f", "--values", "files", multiple=True, metavar="取值.yaml",
+                     type=PATH,
                      help="取值文件；可多次给出，后面的文件逐项覆盖前面的。")
 NO_RULES = click.option("--no-rules", is_flag=True,
                         help="跳过模板中各项取值之间的规则检查（数字确实如此时使用）。")
-SETS = click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+SETS = click.option("--set", "sets", multiple=True, metavar="组.名称=取值",
                     help="直接设置一项取值，如 --set 经济发展.签约新项目=5；覆盖文件中的值。")
 
 
@@ -126,16 +272,28 @@ PROFILE = click.option(
     help="字体方案：gb2312（仿宋_GB2312 等，机关电脑）或 windows（仿宋、楷体等，Windows 自带）。")
 DRAFT = click.option("--draft", is_flag=True, help="草稿：允许缺项，缺的值以黄色【标签】显示。")
 MARK_VALUES = click.option("--mark-values", is_flag=True, help="把每个填入的取值加底色，便于逐项核对。")
+STRICT = click.option("--strict", is_flag=True, help="警告也算错误：有警告时不通过、不生成文件。")
 
 
 def _rendered(template: str, files: tuple[Path, ...], sets: tuple[str, ...], *, draft: bool,
-              mark_values: bool, no_rules: bool) -> Rendered:
+              mark_values: bool, no_rules: bool, strict: bool = False) -> Rendered:
     """Load `template` and the values, lay out the report and print the warnings."""
     rendered = load_template(template).render(_load_values(files, sets, draft=draft), draft=draft,
                                               mark_values=mark_values, rules=not no_rules)
-    for problem in rendered.warnings:
-        click.echo(f"警告：{problem}", err=True)
+    _say_warnings(rendered.warnings, strict=strict)
     return rendered
+
+
+def _say_warnings(warnings: Sequence[Problem], *, strict: bool) -> None:
+    """Print `warnings`, or with `strict` raise them as errors: before any all-clear is said."""
+    if strict and warnings:
+        raise ValuesError([dataclasses.replace(p, level="error") for p in warnings])
+    for problem in warnings:
+        click.echo(f"警告：{problem}", err=True)
+
+
+def _warned(warnings: Sequence[Problem]) -> str:
+    return f"（有 {len(warnings)} 处警告，见上，请逐条核对）" if warnings else ""
 
 
 def _say_missing(missing: Mapping[str, str]) -> None:
@@ -150,7 +308,7 @@ def _load_values(files: tuple[Path, ...], sets: tuple[str, ...], *,
     if not files and not sets and not draft:
         raise ValuesFileError("没有给出取值文件。", hint="用 -f 取值文件.yaml 给出；还没有的话，"
                               "先用 `drafter init 模板 -o values.yaml` 生成一个。")
-    layers = [values_module.read_values_file(path) for path in files]
+    layers = [values_module.load_values(*files)] if files else []
     layers += [values_module.parse_set(option) for option in sets]
     return values_module.merge(layers)
 
@@ -159,21 +317,23 @@ def _load_values(files: tuple[Path, ...], sets: tuple[str, ...], *,
 @TEMPLATE
 @FILES
 @SETS
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+@click.option("-o", "--output", type=PATH, required=True, metavar="报告.docx",
               help="输出的 .docx 文件。")
 @PROFILE
 @DRAFT
 @MARK_VALUES
 @NO_RULES
+@STRICT
 def render(template: str, files: tuple[Path, ...], sets: tuple[str, ...], output: Path,
-           profile: str, draft: bool, mark_values: bool, no_rules: bool) -> None:
-    """用取值文件填写模板 TEMPLATE，生成 .docx。"""
+           profile: str, draft: bool, mark_values: bool, no_rules: bool, strict: bool) -> None:
+    """用取值文件填写模板，生成 .docx。"""
     if output.suffix.lower() != ".docx":
         raise OutputError("输出文件应以 .docx 结尾。", file=str(output), hint="例如 -o 报告.docx。")
-    rendered = _rendered(template, files, sets, draft=draft, mark_values=mark_values, no_rules=no_rules)
+    rendered = _rendered(template, files, sets, draft=draft, mark_values=mark_values, no_rules=no_rules,
+                         strict=strict)
     write_atomically(output, write_docx(rendered.blocks, profile=profile))
     _say_missing(rendered.missing)
-    click.echo(f"已生成 {output}")
+    click.echo(f"已生成 {output}{_warned(rendered.warnings)}")
 
 
 @cli.command()
@@ -181,8 +341,9 @@ def render(template: str, files: tuple[Path, ...], sets: tuple[str, ...], output
 @FILES
 @SETS
 @NO_RULES
+@STRICT
 @click.option("--explain", is_flag=True, help="列出每一项最终取值来自哪个文件的第几行（或哪个 --set）。")
-def check(template: str, files: tuple[Path, ...], sets: tuple[str, ...], no_rules: bool,
+def check(template: str, files: tuple[Path, ...], sets: tuple[str, ...], no_rules: bool, strict: bool,
           explain: bool) -> None:
     """只检查取值文件，不生成文档。"""
     loaded = load_template(template)
@@ -197,14 +358,17 @@ def check(template: str, files: tuple[Path, ...], sets: tuple[str, ...], no_rule
     problems = loaded.check(data, rules=not no_rules)
     if any(p.level == "error" for p in problems):
         raise ValuesError(problems)
-    for problem in problems:
-        click.echo(f"警告：{problem}", err=True)
-    click.echo(f"检查通过：{len(loaded.variables)} 个变量全部填写正确。")
+    _say_warnings(problems, strict=strict)
+    if problems:
+        click.echo(f"检查通过：{len(loaded.variables)} 个变量都已填写，但有 {len(problems)} 处警告（见上），"
+                   "请逐条核对；加 --strict 则警告也算错误。")
+    else:
+        click.echo(f"检查通过：{len(loaded.variables)} 个变量全部填写正确。")
 
 
 @cli.command()
 @TEMPLATE
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+@click.option("-o", "--output", type=PATH, required=True, metavar="取值.yaml",
               help="要生成的取值文件，如 values.yaml。")
 @click.option("--example", is_flag=True, help="写出模板自带的示例取值（已填好），而不是空白文件。")
 @click.option("--force", is_flag=True, help="覆盖已存在的文件。")
@@ -246,7 +410,7 @@ def init(template: str, output: Path, example: bool, force: bool) -> None:
 
 @cli.command(name="schema")
 @TEMPLATE
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="写入的 JSON 文件；不给则输出到屏幕。")
+@click.option("-o", "--output", type=PATH, metavar="文件.json", help="写入的 JSON 文件；不给则输出到屏幕。")
 def json_schema_command(template: str, output: Path | None) -> None:
     """输出取值文件的 JSON Schema（类型、范围、中文说明），供编辑器使用。"""
     text = _json(to_json_schema(load_template(template).schema))
@@ -281,45 +445,48 @@ def list_vars(template: str, as_json: bool) -> None:
 @TEMPLATE
 @FILES
 @SETS
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+@click.option("-o", "--output", type=PATH, required=True, metavar="报告.pdf",
               help="输出的 PDF 文件，如 report.pdf。")
-@click.option("--png", "png_dir", type=click.Path(path_type=Path), metavar="DIR",
-              help="另把每一页存为图片 DIR/page-1.png、page-2.png……")
-@click.option("--dpi", type=click.IntRange(30, 600), default=96, show_default=True,
+@click.option("--png", "png_dir", type=PATH, metavar="文件夹",
+              help="另把每一页存为图片：文件夹/page-1.png、page-2.png……")
+@click.option("--dpi", type=click.IntRange(30, 600), default=96, show_default=True, metavar="整数",
               help="页面图片的分辨率（每英寸点数）。")
 @PROFILE
 @DRAFT
 @MARK_VALUES
 @NO_RULES
+@STRICT
 def preview(template: str, files: tuple[Path, ...], sets: tuple[str, ...], output: Path,
             png_dir: Path | None, dpi: int, profile: str, draft: bool, mark_values: bool,
-            no_rules: bool) -> None:
+            no_rules: bool, strict: bool) -> None:
     """生成报告并用 LibreOffice 转成 PDF（可加页面图片），不用 Word 也能看版面。"""
     if output.suffix.lower() != ".pdf":
         raise OutputError("输出文件应以 .pdf 结尾。", file=str(output), hint="例如 -o report.pdf。")
     previewing.find_soffice()  # say what to install before the values are checked
     if png_dir is not None:
         previewing.find_pdftoppm()
-    rendered = _rendered(template, files, sets, draft=draft, mark_values=mark_values, no_rules=no_rules)
+    rendered = _rendered(template, files, sets, draft=draft, mark_values=mark_values, no_rules=no_rules,
+                         strict=strict)
     for font in previewing.missing_fonts():
         click.echo(f"警告：预览字体 {font} 未安装，页面中的字形会不同（行数、每行字数不变）。"
                    f"安装：sudo {previewing.INSTALL}", err=True)
     written = previewing.write_preview(write_docx(rendered.blocks, profile=profile), output,
                                        png_dir=png_dir, resolution=dpi)
     _say_missing(rendered.missing)
-    click.echo(f"已生成 {output}" + (f"，页面图片 {len(written) - 1} 张在 {png_dir}" if png_dir else ""))
+    click.echo(f"已生成 {output}" + (f"，页面图片 {len(written) - 1} 张在 {png_dir}" if png_dir else "")
+               + _warned(rendered.warnings))
 
 
 VALUES_FILE = "values.yaml"
 
 
 @cli.command(name="templatize")
-@click.argument("report", type=click.Path(path_type=Path), metavar="REPORT")
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+@click.argument("report", type=PATH, metavar="报告")
+@click.option("-o", "--output", type=PATH, required=True, metavar="文件夹",
               help="要生成的模板文件夹（写入 template.txt、schema.yaml、values.yaml）。")
 @click.option("--gaps", "with_gaps", is_flag=True,
               help="把疑似删去词语的地方（如“坚持以为指导”“纠治“””）也设为文字变量。")
-@click.option("--title", help="模板标题（默认为报告的标题行，没有标题行时为报告的文件名）。")
+@click.option("--title", metavar="标题", help="模板标题（默认为报告的标题行，没有标题行时为报告的文件名）。")
 @click.option("--force", is_flag=True,
               help="文件夹已有内容时仍然写入（覆盖 template.txt 和 schema.yaml；"
                    "已填写的 values.yaml 保留）。")
@@ -382,7 +549,7 @@ def _summarize(draft: templatizing.Draft, output: Path, *, kept: bool) -> None:
 
 
 @cli.command()
-@click.argument("target", metavar="REPORT|TEMPLATE")
+@click.argument("target", metavar="报告或模板")
 def lint(target: str) -> None:
     """检查报告或模板：疑似删去的词语、未改成变量的空位、模板与 schema 不一致之处。"""
     folder = find_template(target)

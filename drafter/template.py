@@ -97,15 +97,21 @@ class Template:
         checked = values.check(self.schema, data, allow_missing=draft, rules=rules)
         doubled = []
         for key, text in checked.text.items():
-            # 镇名 "艾城镇" where the sentence goes on with 镇 would print 艾城镇镇.
-            if text and text[-1] in self.followers.get(key, ()):
-                var, origin = self.schema.by_key[key], data.origins.get(key)
-                last = text[-1]
-                doubled.append(Problem(
-                    key, f"“{text}”以“{last}”结尾，而句中它后面已有“{last}”，会印成“{text}{last}”。",
-                    label=var.label, hint=f"去掉末尾的“{last}”。", level="warning", code="invalid",
-                    file=origin.file if origin else None, line=origin.line if origin else None))
-        return dataclasses.replace(checked, problems=checked.problems + tuple(doubled))
+            # 镇名 "艾城镇" where the sentence goes on with 镇 would print 艾城镇镇; a list item
+            # "上塘村" before 等村 prints 上塘村等村.
+            typed = checked.typed.get(key)
+            for item in typed if isinstance(typed, tuple) else (text,):
+                if item and item[-1] in self.followers.get(key, ()):
+                    doubled.append(self._doubled(key, item, data.origins.get(key)))
+        problems = values.sort_problems(checked.problems + tuple(doubled), self.schema, data)
+        return dataclasses.replace(checked, problems=tuple(problems))
+
+    def _doubled(self, key: str, item: str, origin: values.Origin | None) -> Problem:
+        var, last = self.schema.by_key[key], item[-1]
+        after = "等" + last if var.type == "list" else last
+        return Problem(key, f"“{item}”以“{last}”结尾，而句中它后面已有“{after}”，会印成“{item}{after}”。",
+                       label=var.label, hint=f"去掉末尾的“{last}”。", level="warning", code="invalid",
+                       file=origin.file if origin else None, line=origin.line if origin else None)
 
     def render_text(self, data: Mapping[str, object] | values.Values, *, validate: bool = True,
                     rules: bool = True) -> str:
@@ -274,9 +280,12 @@ def _filled(path: Path) -> bool:
 
 
 def _followers(source: str) -> dict[str, frozenset[str]]:
-    """Return, for each variable, the place suffixes (镇, 村 …) that come right after it in `source`."""
+    """Return, for each variable, the place suffixes (镇, 村 …) that come after it in `source`.
+
+    After a list they follow 等: {{ 柑橘村 }}等村.
+    """
     found: dict[str, set[str]] = {}
-    for match in re.finditer(r"\{\{\s*([^\s}]+)\s*\}\}(.)", source):
+    for match in re.finditer(r"\{\{\s*([^\s}]+)\s*\}\}等?(.)", source):
         if match.group(2) in "镇乡村县区市省州组社园厂":
             found.setdefault(match.group(1), set()).add(match.group(2))
     return {key: frozenset(chars) for key, chars in found.items()}
