@@ -401,7 +401,7 @@ def init(template: str, output: Path, example: bool, force: bool) -> None:
         return
     # Editors that speak yaml-language-server (VS Code) complete and check keys from this file.
     skeleton = write_skeleton(loaded.schema, template=template, schema_url=json_schema.name,
-                              values_file=output.name)
+                              values_file=output.name, source=loaded.source)
     write_atomically(output, skeleton.encode("utf-8"))
     write_atomically(json_schema, _json(to_json_schema(loaded.schema)).encode("utf-8"))
     click.echo(f"已生成 {output}：共 {len(loaded.variables)} 项待填写。")
@@ -431,13 +431,16 @@ def _json(data: object) -> str:
 def list_vars(template: str, as_json: bool) -> None:
     """列出模板的全部变量：键、类型、单位、说明。"""
     loaded = load_template(template)
+    # Group by group, as the values file is: 基本信息.年份 is first used late in the report.
+    order = list(dict.fromkeys([*loaded.schema.groups, *(v.group for v in loaded.variables)]))
+    variables = sorted(loaded.variables, key=lambda v: order.index(v.group))
     if as_json:
         rows = [{"key": v.key, "type": v.type, "unit": v.unit, "label": v.label,
-                 "context": v.context, "example": v.example} for v in loaded.variables]
+                 "context": v.context, "example": v.example} for v in variables]
         click.echo(_json(rows), nl=False)
         return
     _echo_table([("键", "类型", "单位", "说明")]
-                + [(v.key, v.type_label, v.unit or "—", v.label) for v in loaded.variables])
+                + [(v.key, v.type_label, v.unit or "—", v.label) for v in variables])
     click.echo(f"\n共 {len(loaded.variables)} 个变量。")
 
 
@@ -469,7 +472,7 @@ def preview(template: str, files: tuple[Path, ...], sets: tuple[str, ...], outpu
                          strict=strict)
     for font in previewing.missing_fonts():
         click.echo(f"警告：预览字体 {font} 未安装，页面中的字形会不同（行数、每行字数不变）。"
-                   f"安装：sudo {previewing.INSTALL}", err=True)
+                   f"安装：sudo apt-get install {previewing.font_packages([font])}", err=True)
     written = previewing.write_preview(write_docx(rendered.blocks, profile=profile), output,
                                        png_dir=png_dir, resolution=dpi)
     _say_missing(rendered.missing)
@@ -477,7 +480,7 @@ def preview(template: str, files: tuple[Path, ...], sets: tuple[str, ...], outpu
                + _warned(rendered.warnings))
 
 
-VALUES_FILE = "values.yaml"
+VALUES_FILE, VALUES_SCHEMA = "values.yaml", "values.schema.json"
 
 
 @cli.command(name="templatize")
@@ -510,22 +513,29 @@ def templatize_command(report: Path, output: Path, with_gaps: bool, title: str |
     header = (f"由 drafter templatize 从 {report.name} 生成。请核对每一项的 type（类型）和 label（说明）；\n"
               "格式见 docs/template-format.md。")
     values_file = output / VALUES_FILE
+    # As `drafter init` does: the values file names its JSON Schema, for editors that complete keys.
+    skeleton = write_skeleton(draft.schema, template=str(output), values_file=str(values_file),
+                              schema_url=VALUES_SCHEMA, source=draft.source)
     files = {TEMPLATE_FILE: draft.source, SCHEMA_FILE: dump_schema(draft.schema, header=header),
-             VALUES_FILE: write_skeleton(draft.schema, template=str(output), values_file=str(values_file))}
+             VALUES_FILE: skeleton, VALUES_SCHEMA: _json(to_json_schema(draft.schema))}
     kept = write_template_folder(output, files, keep_filled=VALUES_FILE)
-    _summarize(draft, output, kept=kept)
+    _summarize(draft, output, kept=kept, untitled=title is None and draft.schema.title == report.stem)
 
 
-def _summarize(draft: templatizing.Draft, output: Path, *, kept: bool) -> None:
+def _summarize(draft: templatizing.Draft, output: Path, *, kept: bool, untitled: bool) -> None:
     variables = draft.schema.variables
     values_file = output / VALUES_FILE
     if kept:
-        click.echo(f"已生成模板 {output}：template.txt、schema.yaml。")
+        click.echo(f"已生成模板 {output}：template.txt、schema.yaml、{VALUES_SCHEMA}。")
         click.echo(f"{values_file} 里已经填写了取值，未覆盖；新的待填写文件可用 "
                    f"drafter init {shlex.quote(str(output))} -o 新取值.yaml 生成。")
     else:
-        click.echo(f"已生成模板 {output}：template.txt、schema.yaml、values.yaml（待填写）。")
-    if draft.title_lines:
+        click.echo(f"已生成模板 {output}：template.txt、schema.yaml、values.yaml（待填写）、"
+                   f"{VALUES_SCHEMA}（供编辑器自动补全和检查）。")
+    if untitled:
+        click.echo(f"报告开头没有可用的标题行，模板标题暂用文件名“{draft.schema.title}”。"
+                   "请加 --title 重新生成，例如 --title 某某镇人民政府工作报告（同时加 --force）。")
+    elif draft.title_lines:
         click.echo(f"报告标题：{draft.schema.title}（开头 {draft.title_lines} 行作为标题块，其后空一行）。")
     click.echo(f"空位 {len(draft.placeholders)} 处，变量 {len(variables)} 个"
                + (f"（其中 {len(set(draft.gap_keys))} 个是删去的词语）" if draft.gap_keys else "") + "。\n")

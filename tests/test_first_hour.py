@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -10,7 +14,7 @@ import yaml
 import drafter
 from drafter.cli import cli
 
-from .conftest import TEMPLATE_DIR
+from .conftest import ROOT, TEMPLATE_DIR
 
 EXAMPLE = (TEMPLATE_DIR / "example.yaml").read_text(encoding="utf-8")
 LONG = EXAMPLE + "".join(f"# 备注 {n}\n" for n in range(130))  # a file much longer than the mistake
@@ -323,3 +327,96 @@ def test_numbers_from_python_are_fine_where_numbers_are_wanted(template):
     values["经济发展"]["签约新项目"] = 5
     values["经济发展"]["固定资产投资"] = 3.2
     assert template.check(values) == []
+
+
+# 1. Without the extra fonts, the font test skips naming the packages; preview warns about each font.
+WITHOUT_EXTRA_FONTS = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <selectfont><rejectfont><glob>*NotoSerifCJK-Black*</glob><glob>*ukai*</glob></rejectfont></selectfont>
+</fontconfig>
+"""
+
+
+@pytest.fixture
+def without_extra_fonts(tmp_path, monkeypatch):
+    """Hide fonts-noto-cjk-extra's Black and fonts-arphic-ukai from fontconfig (fc-list)."""
+    if shutil.which("fc-list") is None:
+        pytest.skip("fc-list not found: apt-get install fontconfig")
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(WITHOUT_EXTRA_FONTS, encoding="utf-8")
+    monkeypatch.setenv("FONTCONFIG_FILE", str(conf))
+    return conf
+
+
+def test_font_test_skips_naming_the_packages_when_fonts_are_missing(without_extra_fonts):
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
+                           "tests/test_office.py", "-k", "fonts_and_sizes"],
+                          cwd=ROOT, capture_output=True, text=True, env=os.environ, timeout=300)
+    assert proc.returncode == 0 and "1 skipped" in proc.stdout, proc.stdout + proc.stderr
+    assert "fonts-noto-cjk-extra" in proc.stdout and "fonts-arphic-ukai" in proc.stdout
+
+
+def test_preview_warns_about_each_missing_stand_in_with_its_package(runner, tmp_path, without_extra_fonts,
+                                                                     monkeypatch):
+    monkeypatch.setattr("drafter.preview.find_soffice", lambda: "soffice")
+    monkeypatch.setattr("drafter.preview.docx_to_pdf", lambda source, **kwargs: b"%PDF-1.4 stand-in")
+    out = tmp_path / "report.pdf"
+    result = _invoke(runner, "preview", "township-work-report", "-f", TEMPLATE_DIR / "example.yaml", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "Noto Serif CJK SC Black" in result.stderr and "fonts-noto-cjk-extra" in result.stderr
+    assert "AR PL UKai CN" in result.stderr and "fonts-arphic-ukai" in result.stderr
+    assert out.read_bytes() == b"%PDF-1.4 stand-in"
+
+
+# 12. templatize writes what init writes, and asks for a title when the report has none.
+def test_templatize_writes_the_json_schema_and_modeline_and_asks_for_a_title(runner, tmp_path):
+    report = tmp_path / "2024年报告.txt"
+    report.write_text("今年以来，全镇完成签约项目x个，完成财税收入x万元。\n", encoding="utf-8")
+    out = tmp_path / "模板"
+    result = _invoke(runner, "templatize", report, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "--title" in result.stdout and "2024年报告" in result.stdout
+    values = (out / "values.yaml").read_text(encoding="utf-8")
+    assert values.startswith("# yaml-language-server: $schema=values.schema.json\n")
+    schema = yaml.safe_load((out / "values.schema.json").read_text(encoding="utf-8"))
+    assert set(schema["properties"]) == {key.split(":")[0] for key in values.split("\n") if re.match(r"\S+:$", key)}
+    titled = _invoke(runner, "templatize", report, "-o", tmp_path / "二", "--title", "青溪镇工作报告")
+    assert titled.exit_code == 0 and "--title" not in titled.stdout
+
+
+# 13. Smaller things.
+def test_readme_sample_is_what_init_writes(runner, tmp_path):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    sample = re.search(r"`drafter init` 写出的文件.*?```yaml\n(.*?)```", readme, re.S).group(1)
+    out = tmp_path / "values.yaml"
+    assert _invoke(runner, "init", "township-work-report", "-o", out).exit_code == 0
+    assert sample in out.read_text(encoding="utf-8")
+
+
+def test_vars_lists_each_group_together(runner):
+    result = _invoke(runner, "vars", "township-work-report")
+    groups = [line.split(".")[0] for line in result.stdout.split("\n") if "." in line.split(" ")[0]]
+    assert groups == sorted(groups, key=groups.index)  # no group comes back after another
+    listed = [row["key"].split(".")[0] for row in yaml.safe_load(_invoke(runner, "vars", "township-work-report",
+                                                                         "--json").stdout)]
+    assert listed == sorted(listed, key=listed.index)
+
+
+def test_init_shows_other_blanks_and_cut_phrases_as_ellipses(runner, tmp_path):
+    out = tmp_path / "values.yaml"
+    _invoke(runner, "init", "township-work-report", "-o", out)
+    sentences = [line.split("原句：", 1)[1] for line in out.read_text(encoding="utf-8").split("\n") if "原句：" in line]
+    assert "【】年是…召开之年,也是…创新提升发展进程中具有重要意义的一年" in sentences
+    assert "【】\u3000…" in sentences  # 镇长　张三: the speaker's line, its full-width space kept
+    assert not [s for s in sentences if re.search(r"(?<![A-Za-z])x(?![A-Za-z])", s)]
+    assert all(s.count("【】") >= 1 for s in sentences)
+
+
+def test_a_caption_with_figures_that_just_fits_is_broken_before_zai(template):
+    values = yaml.safe_load(EXAMPLE)
+    values["基本信息"]["会议日期"] = "2024-01-05"
+    caption = template.render_blocks(values)[1]
+    assert caption.kind == "caption"
+    assert caption.text == "——2024年1月5日\n在艾城镇第十八届人民代表大会第四次会议上"
