@@ -221,10 +221,17 @@ def _refuse_sentence_words(var: Variable, shown: str, text: str) -> None:
     if var.context and in_sentence:
         raise BadValue(f"“{shown}”里的{words}已经写在句中（{var.context}），会重复印出。",
                        f"只填数字，例如 {digits}。")
-    approx = [w for w in extra if w in _APPROX_AFTER + _APPROX_BEFORE]
-    if approx and len(approx) == len(extra):
+    approx, rest = [], after
+    if before in _APPROX_BEFORE:
+        approx.append(before)
+    for word in _APPROX_AFTER:  # 3000余亩, 3000多; then 3000亩左右
+        if rest.startswith(word) or rest.endswith(word):
+            approx.append(word)
+            rest = rest[len(word):] if rest.startswith(word) else rest[: -len(word)]
+    if approx and (not before or before in _APPROX_BEFORE) and rest in ("", var.unit):
         said = "句中已写明是约数" if var.approx else "报告只印这个数字"
-        raise BadValue(f"“{shown}”里的{words}不是单位，而是约数的说法；{said}。",
+        unit = f"，单位“{rest}”也已写在句中" if rest else ""
+        raise BadValue(f"“{shown}”里的“{'”“'.join(approx)}”不是单位，而是约数的说法；{said}{unit}。",
                        f"只填数字，例如 {digits}。")
 
 

@@ -100,16 +100,19 @@ class Template:
             # 镇名 "艾城镇" where the sentence goes on with 镇 would print 艾城镇镇; a list item
             # "上塘村" before 等村 prints 上塘村等村.
             typed = checked.typed.get(key)
-            for item in typed if isinstance(typed, tuple) else (text,):
-                if item and item[-1] in self.followers.get(key, ()):
-                    doubled.append(self._doubled(key, item, data.origins.get(key)))
+            items = typed if isinstance(typed, tuple) else (text,)
+            for last in sorted(self.followers.get(key, ())):
+                ending = [item for item in items if item.endswith(last)]
+                if ending:
+                    doubled.append(self._doubled(key, ending, last, data.origins.get(key)))
         problems = values.sort_problems(checked.problems + tuple(doubled), self.schema, data)
         return dataclasses.replace(checked, problems=tuple(problems))
 
-    def _doubled(self, key: str, item: str, origin: values.Origin | None) -> Problem:
-        var, last = self.schema.by_key[key], item[-1]
+    def _doubled(self, key: str, items: list[str], last: str, origin: values.Origin | None) -> Problem:
+        var = self.schema.by_key[key]
         after = "等" + last if var.type == "list" else last
-        return Problem(key, f"“{item}”以“{last}”结尾，而句中它后面已有“{after}”，会印成“{item}{after}”。",
+        shown = "“" + "”“".join(items) + "”"
+        return Problem(key, f"{shown}以“{last}”结尾，而句中后面已有“{after}”，会印成“{items[-1]}{after}”。",
                        label=var.label, hint=f"去掉末尾的“{last}”。", level="warning", code="invalid",
                        file=origin.file if origin else None, line=origin.line if origin else None)
 

@@ -190,9 +190,17 @@ def check(schema: Schema, values: Values, *, allow_missing: bool = False,
             typos.update([meant] if meant else [])
     for group, keys in strangers.items():
         close = difflib.get_close_matches(group, list(schema.groups), n=1, cutoff=0.3)
+        origin = values.origins.get(group) or values.origins.get(keys[0])
+        misspelt = difflib.get_close_matches(group, list(schema.groups), n=1, cutoff=0.6)
+        if misspelt and not any(key.startswith(misspelt[0] + ".") for key in values.raw):
+            # 经济发展x: for 经济发展: one mistake at its line, not one per item the group lacks.
+            typos.update(v.key for v in schema.variables if v.group == misspelt[0])
+            problems.append(_problem(group, f"分组名写错了：模板中没有分组“{group}”，应为“{misspelt[0]}”。",
+                                     origin, hint=f"把这一行改成“{misspelt[0]}:”。"))
+            continue
         hint = f"是不是“{close[0]}”？" if close else f"本模板的分组有：{'、'.join(schema.groups)}。"
         problems.append(_problem(group, f"模板中没有分组“{group}”，其下 {len(keys)} 项都用不上。",
-                                 values.origins.get(group) or values.origins.get(keys[0]), hint=hint))
+                                 origin, hint=hint))
     for var in schema.variables:
         origin = values.origins.get(var.key) or values.origins.get(var.group)
         raw = values.raw.get(var.key)

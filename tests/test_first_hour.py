@@ -115,7 +115,8 @@ def test_balanced_quotes_inside_a_name_are_kept(template):
 # 5. 余 and the like are not units.
 @pytest.mark.parametrize("value, words", [
     ("3000余", "“余”已经写在句中"), ("3000余亩", "“余亩”已经写在句中"), ("约3000", "“约”不是单位"),
-], ids=["yu", "yu-mu", "yue"])
+    ("3000亩左右", "“左右”不是单位"), ("约3000亩", "单位“亩”也已写在句中"), ("3000多亩", "“多”不是单位"),
+], ids=["yu", "yu-mu", "yue", "mu-zuoyou", "yue-mu", "duo-mu"])
 def test_approximation_words_are_explained(runner, tmp_path, value, words):
     path, number = _values(tmp_path, "高标准农田", f"  高标准农田: {value}")
     result = _check(runner, path)
@@ -165,6 +166,13 @@ def test_list_item_ending_with_the_word_after_deng_is_warned(runner, tmp_path):
     assert f"警告：{path}:{number}: 农业农村.柑橘村" in result.stderr and "上塘村等村" in result.stderr
 
 
+def test_several_list_items_ending_so_are_one_warning(template):
+    values = yaml.safe_load(EXAMPLE)
+    values["农业农村"]["柑橘村"] = "东坑村、西坪、上塘村"
+    [problem] = template.check(values)
+    assert problem.level == "warning" and "“东坑村”“上塘村”" in problem.message
+
+
 @pytest.mark.parametrize("value", ["【东坑，西坪】", "［东坑，西坪］", "[东坑, 西坪]"], ids=["lenticular", "full-width", "yaml"])
 def test_list_in_chinese_brackets_prints_without_them(template, value):
     values = yaml.safe_load(EXAMPLE)
@@ -189,6 +197,16 @@ def test_typo_is_one_problem_and_problems_are_in_line_order(runner, tmp_path):
     assert lines == sorted(lines) and len(lines) == 4, result.stderr
     assert "财税收木" in result.stderr and "缺少这一项" not in result.stderr
     assert "应为“财税收入”" in result.stderr
+
+
+def test_misspelt_group_is_one_problem_at_its_line(runner, tmp_path):
+    path, _ = _values(tmp_path, "签约新项目", "  签约新项目: 5")
+    text = path.read_text(encoding="utf-8").replace("经济发展:\n", "经济发屏:\n")
+    path.write_text(text, encoding="utf-8")
+    result = _check(runner, path)
+    line = text.split("\n").index("经济发屏:") + 1
+    assert result.exit_code == 1 and "取值有 1 处错误" in result.stderr
+    assert f"{path}:{line}: 经济发屏：分组名写错了" in result.stderr and "应为“经济发展”" in result.stderr
 
 
 # 9. Numbers as the report prints them.
