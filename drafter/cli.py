@@ -67,11 +67,12 @@ class _Interrupted(click.ClickException):
 class _Usage(click.UsageError):
     """A command-line mistake, said in Chinese, with the way to the command's help (exit code 2)."""
 
-    def __init__(self, error: click.UsageError) -> None:
+    def __init__(self, error: click.UsageError, command: str = "drafter") -> None:
         super().__init__(_usage_message(error), error.ctx)
+        self.command = command  # when click's parser leaves the context out
 
     def show(self, file: object = None) -> None:
-        command = self.ctx.command_path if self.ctx else "drafter"
+        command = self.ctx.command_path if self.ctx else self.command
         click.echo(f"用法错误：{self.message}\n提示：运行 `{command} --help` 查看用法。", err=True)
 
 
@@ -178,6 +179,16 @@ class _Command(click.Command):
             option.help = "显示本帮助并退出。"
         return option
 
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: object) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)  # type: ignore[arg-type]
+        except click.exceptions.NoArgsIsHelpError:
+            raise  # shows the (Chinese) help
+        except click.UsageError as error:
+            path = " ".join(filter(None, [parent.command_path if parent else "", info_name or "drafter"]))
+            raise _Usage(error, path) from error
+
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix="用法：")
 
@@ -223,15 +234,6 @@ class _Group(_Command, click.Group):
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         super().format_options(ctx, formatter)
         self.format_commands(ctx, formatter)
-
-    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
-                     **extra: object) -> click.Context:
-        try:
-            return super().make_context(info_name, args, parent, **extra)  # type: ignore[arg-type]
-        except click.exceptions.NoArgsIsHelpError:
-            raise  # shows the (Chinese) help
-        except click.UsageError as error:
-            raise _Usage(error) from error
 
     def invoke(self, ctx: click.Context) -> object:
         try:

@@ -182,6 +182,8 @@ def write_atomically(path: Path, content: bytes) -> Path:
     """Write `content` to `path` through a temporary file, so a failure never leaves half a file."""
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
+        if folder.exists():
+            raise OutputError(f"{folder} 是一个文件，不是文件夹。", file=str(path), hint="请换一个输出位置。")
         raise OutputError("输出文件夹不存在。", file=str(path), hint=f"请先创建文件夹 {folder}。")
     if path.is_dir():
         raise OutputError("输出路径是一个文件夹。", file=str(path), hint="请写出文件名，例如 报告.docx。")

@@ -272,9 +272,11 @@ def test_version_is_chinese(runner):
     (["--bogus"], "没有选项 --bogus"),
 ], ids=["out-of-range", "not-integer", "no-argument", "flag-value", "extra-argument", "group-option"])
 def test_usage_errors_are_chinese(runner, args, words):
-    result = _invoke(runner, *args)
+    result = runner.invoke(cli, args, prog_name="drafter")
     assert result.exit_code == 2
     assert words in result.stderr, result.stderr
+    command = args[0] if not args[0].startswith("-") else ""
+    assert f"运行 `{' '.join(['drafter', command]).strip()} --help`" in result.stderr  # the command's own help
     assert not re.search(r"Got|unexpected|argument|requires|valid|range|Option|option '|Error|Usage",
                          result.stderr), result.stderr
 
