@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shlex
 
@@ -87,7 +88,8 @@ def sentences_of(source: str) -> dict[str, str]:
 
 
 def _around(sentence: str, key: str) -> str:
-    shown = _VARIABLE.sub(lambda m: "【】" if m.group(1) == key else "…", sentence)
+    at = next(m.start() for m in _VARIABLE.finditer(sentence) if m.group(1) == key)
+    shown = _VARIABLE.sub(lambda m: "【】" if m.start() == at else "…", sentence)
     clauses = [clause for clause in _CLAUSE.findall(shown) if clause]
     first = last = next(i for i, clause in enumerate(clauses) if "【】" in clause)
     size = len(clauses[first])
@@ -98,3 +100,14 @@ def _around(sentence: str, key: str) -> str:
         last += 1
         size += len(clauses[last])
     return "".join(clauses[first:last + 1]).rstrip("，,；;：:").strip()
+
+
+def with_sentences(schema: Schema, source: str) -> Schema:
+    """Return `schema` with each variable's `context` cut from the template `source` (see sentences_of).
+
+    A hand-written or templatized context shows other blanks as the report had them (x) and loses
+    the phrases cut out; the text of the template has them all.
+    """
+    sentences = sentences_of(source)
+    return dataclasses.replace(schema, variables=tuple(
+        dataclasses.replace(var, context=sentences.get(var.key, var.context)) for var in schema.variables))

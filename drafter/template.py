@@ -22,6 +22,7 @@ from .errors import (
     describe_os_error,
 )
 from .schema import Schema, Variable, load_schema
+from .skeleton import with_sentences
 from .word import PROFILES, write_docx
 
 TEMPLATE_FILE, SCHEMA_FILE, EXAMPLE_FILE = "template.txt", "schema.yaml", "example.yaml"
@@ -251,6 +252,7 @@ def load_template(path_or_name: str | os.PathLike[str]) -> Template:
     source, source_file = read_source(path), str(path / TEMPLATE_FILE)
     schema = load_schema(path / SCHEMA_FILE)
     check_consistency(source, schema, file=source_file)
+    schema = with_sentences(schema, source)  # every 原句 a clerk sees, with other blanks as …
     return Template(name=path.name, path=path, schema=schema, source=source,
                     compiled=render.compile_source(source, file=source_file),
                     followers=_followers(source))

@@ -444,3 +444,12 @@ def test_a_caption_with_figures_that_just_fits_is_broken_before_zai(template):
     caption = template.render_blocks(values)[1]
     assert caption.kind == "caption"
     assert caption.text == "——2024年1月5日\n在艾城镇第十八届人民代表大会第四次会议上"
+
+
+def test_every_sentence_a_clerk_sees_shows_other_blanks_as_ellipses(template):
+    for var in template.variables:  # vars --json, the JSON Schema and the hints read these
+        assert var.context.count("【】") == 1 and not re.search(r"(?<![A-Za-z])x(?![A-Za-z])", var.context)
+    values = yaml.safe_load(EXAMPLE)
+    values["基本信息"]["届次"] = "18届"
+    [problem] = template.check(values)
+    assert "在…镇第【】届人民代表大会第…次会议上" in problem.hint
