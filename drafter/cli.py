@@ -246,6 +246,8 @@ class _Group(_Command, click.Group):
             raise error if isinstance(error, _Usage) else _Usage(error) from error
         except (KeyboardInterrupt, EOFError) as error:
             raise _Interrupted() from error
+        except BrokenPipeError:
+            raise  # `drafter vars … | head`: click ends quietly
         except OSError as error:  # a path the system refuses (too long, under a file): not a bug
             file = str(error.filename) if error.filename else None
             raise _Reported(OutputError(f"无法读写文件：{describe_os_error(error)}。", file=file)) from error

@@ -453,3 +453,26 @@ def test_every_sentence_a_clerk_sees_shows_other_blanks_as_ellipses(template):
     values["基本信息"]["届次"] = "18届"
     [problem] = template.check(values)
     assert "在…镇第【】届人民代表大会第…次会议上" in problem.hint
+
+
+def test_ctrl_c_is_told_in_chinese(runner, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("drafter.cli.load_template", interrupted)
+    result = runner.invoke(cli, ["vars", "township-work-report"])
+    assert result.exit_code == 1 and "已中断" in result.stderr and "Aborted" not in result.output
+
+
+def test_a_closed_pipe_is_not_reported_as_a_file_error():
+    import subprocess
+    import sys
+
+    # `drafter vars … | head`: the reader is gone before drafter writes a line.
+    proc = subprocess.Popen([sys.executable, "-m", "drafter", "vars", "township-work-report"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()
+    error = proc.stderr.read()
+    proc.wait(timeout=120)
+    proc.stderr.close()
+    assert "无法读写文件" not in error and "Traceback" not in error, error
