@@ -83,7 +83,7 @@ def _syntax_error(err: yaml.MarkedYAMLError, text: str, file: str) -> ValuesFile
         opener = "引号" if "quoted" in context else "括号"
         return ValuesFileError(f"YAML 格式错误：{opener}没有配对。", file=file,
                                line=err.context_mark.line + 1, hint=_PAIR_HINT)
-    return ValuesFileError(f"YAML 格式错误：{_explain(err.problem or err.context or '')}。", file=file,
+    return ValuesFileError(f"YAML 格式错误：{_explain(err.problem or '', context)}。", file=file,
                            line=line, hint="检查这一行及上一行的缩进（用空格，不用 Tab）、冒号后是否有空格、"
                                            "引号和括号是否成对。")
 
@@ -102,7 +102,7 @@ _MESSAGES = {
     "expected <block end>": "缩进不一致",
     "did not find expected key": "缩进不一致",
     "did not find expected '-' indicator": "缩进不一致",
-    "block sequence entries are not allowed": "这里不能出现“- ”列表项（多半是缩进不对）",
+    "sequence entries are not allowed": "这里不能出现“- ”列表项（多半是缩进不对）",
     "found unexpected end of stream": "文件在引号或括号中间结束了",
     "expected ',' or ']'": "方括号 [ ] 没有配对，或列表项之间缺逗号",
     "did not find expected ',' or ']'": "方括号 [ ] 没有配对，或列表项之间缺逗号",
@@ -115,6 +115,12 @@ _MESSAGES = {
     "expected escape sequence": _ESCAPE,
     "found unexpected document separator": "引号中间出现了 --- 或 ...",
     "expected the node content": "这里缺少取值",
+    "expected node content": "这里缺少取值",
+    "found unexpected ':'": "值里有冒号“:”，请给这一项的值加引号",
+    "tab character where an indentation space": "用了 Tab 缩进",
+    "<document start>": "文件开头的 % 指令不对，或多了 ---",
+    "while scanning a tag": "用了不认识的 ! 标记（取值里的 ! 要加引号）",
+    "while parsing a tag": "用了不认识的 ! 标记（取值里的 ! 要加引号）",
     "expected alphabetic or numeric character": "& 或 * 后面缺少名称（取值里的 & 和 * 要加引号）",
     "expected chomping or indentation indicators": "| 或 > 后面有多余的字符",
     "while scanning a block scalar": "| 或 > 后面有多余的字符",
@@ -125,10 +131,11 @@ _MESSAGES = {
 }
 
 
-def _explain(problem: str) -> str:
-    for english, chinese in _MESSAGES.items():
-        if english in problem:
-            return chinese
+def _explain(problem: str, context: str = "") -> str:
+    for text in (problem, context):  # what went wrong, else what YAML was reading
+        for english, chinese in _MESSAGES.items():
+            if english in text:
+                return chinese
     return "格式不对"
 
 
