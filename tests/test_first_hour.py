@@ -8,6 +8,8 @@ import shutil
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import drafter
 import drafter.preview
@@ -293,6 +295,18 @@ def test_yaml_errors_have_no_english(runner, tmp_path, text):
     assert result.exit_code == 1 and "YAML" in result.stderr or "字符" in result.stderr
     assert not re.findall(r"[A-Za-z]{3,}", result.stderr.replace(str(path), "").replace("YAML", "").replace(
         "Tab", "")), result.stderr
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=list(" \t\n:-#'\"[]{},?&*!|>%@`\\\u3000ａ镇名1"), max_size=30))
+def test_no_yaml_mistake_is_told_in_english(tmp_path_factory, text):
+    path = tmp_path_factory.mktemp("y") / "v.yaml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        drafter.load_values(path)
+    except drafter.DrafterError as error:
+        told = re.sub(r"`[^`]*`", "", str(error).replace(str(path), ""))  # commands to run stay as typed
+        assert not re.search(r"[A-Za-z]{3,}", told.replace("YAML", "").replace("Tab", "")), told
 
 
 @pytest.mark.parametrize("make, words", [
