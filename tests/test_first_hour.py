@@ -490,3 +490,17 @@ def test_a_closed_pipe_is_not_reported_as_a_file_error():
     proc.wait(timeout=120)
     proc.stderr.close()
     assert "无法读写文件" not in error and "Traceback" not in error, error
+
+
+@pytest.mark.parametrize("bad", ["{{ 基本信息.镇名 ", "{{ 基本信息.镇名 基本信息.年份 }}", "{% if x %}", "{{ }}", "{#"],
+                         ids=["unclosed", "two-names", "tag", "empty", "comment"])
+def test_template_syntax_errors_are_chinese_at_their_line(runner, tmp_path, bad):
+    folder = tmp_path / "模板"
+    shutil.copytree(TEMPLATE_DIR, folder)
+    source = (folder / "template.txt").read_text(encoding="utf-8")
+    (folder / "template.txt").write_text(source.replace("{{ 基本信息.镇名 }}镇人民政府", bad + "镇人民政府", 1),
+                                         encoding="utf-8")
+    result = _invoke(runner, "vars", folder)
+    assert result.exit_code == 1 and f"{folder / 'template.txt'}:1: 模板语法错误" in result.stderr
+    told = result.stderr.replace(str(folder / "template.txt"), "")
+    assert not re.search(r"[A-Za-z]{3,}", told), told
