@@ -206,9 +206,10 @@ def check(schema: Schema, values: Values, *, allow_missing: bool = False,
         raw = values.raw.get(var.key)
         if var.key in typos:
             continue
-        if var.key in values.python and _refuse_python(var, values.python[var.key]):
-            problems.append(_problem(var.key, _refuse_python(var, values.python[var.key]), origin,
-                                     label=var.label, code="invalid", hint=PYTHON_HINT))
+        refused = _refuse_python(var, values.python[var.key]) if var.key in values.python else ""
+        if refused:
+            problems.append(_problem(var.key, refused, origin, label=var.label, code="invalid",
+                                     hint=PYTHON_HINT))
             continue
         if raw is None or raw == ():
             if not allow_missing:
@@ -290,16 +291,22 @@ def _unknown(key: str, schema: Schema, values: Values) -> tuple[Problem, str | N
     if key in schema.groups:
         return _problem(key, "这是一个分组，下面应列出各项取值，而不是直接填值。", origin,
                         hint="可用 `drafter init` 生成带分组的取值文件。"), None
-    close = difflib.get_close_matches(key, list(schema.by_key), n=1, cutoff=0.5)
+    group, _, leaf = key.rpartition(".")
+    # The same name in another group, else a name like it in this group: a misspelt key, surely.
+    close = [k for k in schema.by_key if k.rsplit(".", 1)[-1] == leaf][:1]
     if not close:
-        leaf = key.rsplit(".", 1)[-1]
-        close = [k for k in schema.by_key if k.rsplit(".", 1)[-1] == leaf][:1]
+        names = {v.key.rsplit(".", 1)[-1]: v.key for v in schema.variables if v.group == group}
+        close = [names[name] for name in difflib.get_close_matches(leaf, list(names), n=1, cutoff=0.5)]
     if close and values.raw.get(close[0]) in (None, ()):
         meant = schema.by_key[close[0]]
         right = close[0].rsplit(".", 1)[-1]
-        typed = key.rsplit(".", 1)[-1]
-        message = f"键名写错了：模板中没有“{typed}”，应为“{right}”（{meant.label}）。"
+        written = key.rsplit(".", 1)[-1]
+        if written == right:  # 经济发展.镇名: the right name under the wrong group
+            return _problem(key, f"“{right}”（{meant.label}）属于分组“{meant.group}”，不在这一组。", origin,
+                            hint=f"把这一行移到“{meant.group}:”下面。"), close[0]
+        message = f"键名写错了：模板中没有“{written}”，应为“{right}”（{meant.label}）。"
         return _problem(key, message, origin, hint=f"把这一行的键名改成 {right}（即 {close[0]}）。"), close[0]
+    close = close or difflib.get_close_matches(key, list(schema.by_key), n=1, cutoff=0.5)
     hint = f"您是不是想写 {close[0]}？" if close else "请用 `drafter vars` 查看本模板的全部变量。"
     return _problem(key, "模板中没有这个变量。", origin, hint=hint + " 如果不需要，请删除这一行。"), None
 

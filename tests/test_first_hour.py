@@ -211,6 +211,13 @@ def test_misspelt_group_is_one_problem_at_its_line(runner, tmp_path):
     assert f"{path}:{line}: 经济发屏：分组名写错了" in result.stderr and "应为“经济发展”" in result.stderr
 
 
+def test_right_name_under_the_wrong_group_is_one_problem(template):
+    values = yaml.safe_load(EXAMPLE)
+    values["经济发展"]["镇名"] = values["基本信息"].pop("镇名")
+    [problem] = template.check(values)
+    assert problem.key == "经济发展.镇名" and "属于分组“基本信息”" in problem.message
+
+
 # 9. Numbers as the report prints them.
 @pytest.mark.parametrize("key, value, printed", [
     ("届次", "十八", "第十八届"), ("会次", "四", "第四次"), ("年份", "二〇二四", "2024年是"),
