@@ -244,7 +244,8 @@ CLICK_WORDS = re.compile(r"Usage|Options|Commands|Arguments|required|default|Sho
 # What help may hold in Latin letters: option names, file types, product and font names.
 ALLOWED = re.compile(r"JSON Schema|JSON|PDF|drafter|yaml|json|docx|pdf|png|txt|x|XX|values|schema|template|"
                      r"YAML|GB/T|Word|LibreOffice|VS Code|gb2312|windows|GB2312|Windows|"
-                     r"page|report|DIR|TEMPLATE")
+                     r"page|report|DIR|TEMPLATE|Flask|"
+                     r"\b(?:key|label|old|new|change|flag)\b")  # the fields of compare --json
 
 
 def _commands():
