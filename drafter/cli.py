@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
+import dataclasses
 import json
-import re
 import shlex
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import click
@@ -18,10 +17,12 @@ from . import preview as previewing
 from . import templatize as templatizing
 from . import textfile
 from . import values as values_module
+from .chinese_click import ChineseGroup, display_width
 from .errors import (
     SHOWN,
     DrafterError,
     OutputError,
+    Problem,
     ReportError,
     TemplateError,
     ValuesError,
@@ -56,72 +57,36 @@ class _Reported(click.ClickException):
         click.echo(f"错误：{self.message}", err=True)
 
 
-class _Usage(click.UsageError):
-    """A command-line mistake, said in Chinese, with the way to the command's help (exit code 2)."""
-
-    def __init__(self, error: click.UsageError) -> None:
-        super().__init__(_usage_message(error), error.ctx)
-
-    def show(self, file: object = None) -> None:
-        command = self.ctx.command_path if self.ctx else "drafter"
-        click.echo(f"用法错误：{self.message}\n提示：运行 `{command} --help` 查看用法。", err=True)
-
-
-def _usage_message(error: click.UsageError) -> str:
-    if isinstance(error, click.MissingParameter) and error.param is not None:
-        names = " / ".join(error.param.opts) if error.param.opts else error.param.name
-        what = "选项" if isinstance(error.param, click.Option) else "参数"
-        return f"缺少{what} {names or ''}。"
-    if isinstance(error, click.NoSuchOption):
-        close = f"您是不是想用 {' 或 '.join(sorted(error.possibilities))}？" if error.possibilities else ""
-        return f"没有选项 {error.option_name}。{close}"
-    if isinstance(error, click.BadParameter) and error.param is not None:
-        names = " / ".join(error.param.opts) or error.param.name
-        if isinstance(error.param.type, click.Choice):
-            return f"{names} 的取值不对，可选：{'、'.join(map(str, error.param.type.choices))}。"
-        return f"{names} 的取值不对：{error.message}"
-    unknown = re.match(r"No such command '(.+)'", error.message)
-    if unknown and error.ctx is not None and isinstance(error.ctx.command, click.Group):
-        commands = list(error.ctx.command.commands)
-        close = difflib.get_close_matches(unknown.group(1), commands, n=1)
-        return f"没有命令 {unknown.group(1)}。" + (f"您是不是想用 {close[0]}？" if close else
-                                                  f"可用的命令：{'、'.join(sorted(commands))}。")
-    return error.message
-
-
-class _Command(click.Command):
-    def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = "显示本帮助并退出。"
-        return option
-
-
-class _Group(_Command, click.Group):
-    command_class = _Command
+class _Group(ChineseGroup):
+    """The drafter group: the one place a DrafterError becomes a message and an exit code."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except DrafterError as error:
             raise _Reported(error) from error
-        except click.UsageError as error:
-            raise _Usage(error) from error
+        except BrokenPipeError:
+            raise  # `drafter vars … | head`: click ends quietly
+        except OSError as error:  # a path the system refuses (too long, under a file): not a bug
+            file = str(error.filename) if error.filename else None
+            raise _Reported(OutputError(f"无法读写文件：{describe_os_error(error)}。", file=file)) from error
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="drafter", help="显示版本号并退出。")
+@click.version_option(package_name="drafter", message="drafter 版本 %(version)s", help="显示版本号并退出。")
 def cli() -> None:
     """drafter：用 YAML 取值文件填写报告模板，生成符合 GB/T 9704 的 Word 文档。"""
 
 
-TEMPLATE = click.argument("template", metavar="TEMPLATE")
-FILES = click.option("-f", "--values", "files", multiple=True, metavar="VALUES.yaml",
-                     type=click.Path(path_type=Path),
+# Paths are checked by the readers and writers, which say what is wrong in Chinese.
+PATH = click.Path(path_type=Path, readable=False)
+TEMPLATE = click.argument("template", metavar="模板")
+FILES = click.option("-f", "--values", "files", multiple=True, metavar="取值.yaml",
+                     type=PATH,
                      help="取值文件；可多次给出，后面的文件逐项覆盖前面的。")
 NO_RULES = click.option("--no-rules", is_flag=True,
                         help="跳过模板中各项取值之间的规则检查（数字确实如此时使用）。")
-SETS = click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+SETS = click.option("--set", "sets", multiple=True, metavar="组.名称=取值",
                     help="直接设置一项取值，如 --set 经济发展.签约新项目=5；覆盖文件中的值。")
 
 
@@ -130,18 +95,30 @@ PROFILE = click.option(
     help="字体方案：gb2312（仿宋_GB2312 等，机关电脑）或 windows（仿宋、楷体等，Windows 自带）。")
 DRAFT = click.option("--draft", is_flag=True, help="草稿：允许缺项，缺的值以黄色【标签】显示。")
 MARK_VALUES = click.option("--mark-values", is_flag=True, help="把每个填入的取值加底色，便于逐项核对。")
-PREVIOUS = click.option("--previous", type=click.Path(path_type=Path), metavar="OLD.yaml",
+STRICT = click.option("--strict", is_flag=True, help="警告也算错误：有警告时不通过、不生成文件。")
+PREVIOUS = click.option("--previous", type=PATH, metavar="去年.yaml",
                         help="去年的取值文件：与之对比，疑似填错的数字（差 10 倍、归零、未改等）先列为警告。")
 
 
 def _rendered(template: str, files: tuple[Path, ...], sets: tuple[str, ...], *, draft: bool,
-              mark_values: bool, no_rules: bool) -> Rendered:
+              mark_values: bool, no_rules: bool, strict: bool = False) -> Rendered:
     """Load `template` and the values, lay out the report and print the warnings."""
     rendered = load_template(template).render(_load_values(files, sets, draft=draft), draft=draft,
                                               mark_values=mark_values, rules=not no_rules)
-    for problem in rendered.warnings:
-        click.echo(f"警告：{problem}", err=True)
+    _say_warnings(rendered.warnings, strict=strict)
     return rendered
+
+
+def _say_warnings(warnings: Sequence[Problem], *, strict: bool) -> None:
+    """Print `warnings`, or with `strict` raise them as errors: before any all-clear is said."""
+    if strict and warnings:
+        raise ValuesError([dataclasses.replace(p, level="error") for p in warnings])
+    for problem in warnings:
+        click.echo(f"警告：{problem}", err=True)
+
+
+def _warned(count: int) -> str:
+    return f"（有 {count} 处警告，见上，请逐条核对）" if count else ""
 
 
 def _say_missing(missing: Mapping[str, str]) -> None:
@@ -156,7 +133,7 @@ def _load_values(files: tuple[Path, ...], sets: tuple[str, ...], *,
     if not files and not sets and not draft:
         raise ValuesFileError("没有给出取值文件。", hint="用 -f 取值文件.yaml 给出；还没有的话，"
                               "先用 `drafter init 模板 -o values.yaml` 生成一个。")
-    layers = [values_module.read_values_file(path) for path in files]
+    layers = [values_module.load_values(*files)] if files else []
     layers += [values_module.parse_set(option) for option in sets]
     return values_module.merge(layers)
 
@@ -165,24 +142,29 @@ def _load_values(files: tuple[Path, ...], sets: tuple[str, ...], *,
 @TEMPLATE
 @FILES
 @SETS
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+@click.option("-o", "--output", type=PATH, required=True, metavar="报告.docx",
               help="输出的 .docx 文件。")
 @PROFILE
 @DRAFT
 @MARK_VALUES
 @NO_RULES
+@STRICT
 @PREVIOUS
 def render(template: str, files: tuple[Path, ...], sets: tuple[str, ...], output: Path,
-           profile: str, draft: bool, mark_values: bool, no_rules: bool, previous: Path | None) -> None:
-    """用取值文件填写模板 TEMPLATE，生成 .docx。"""
+           profile: str, draft: bool, mark_values: bool, no_rules: bool, strict: bool,
+           previous: Path | None) -> None:
+    """用取值文件填写模板，生成 .docx。"""
     if output.suffix.lower() != ".docx":
         raise OutputError("输出文件应以 .docx 结尾。", file=str(output), hint="例如 -o 报告.docx。")
-    rendered = _rendered(template, files, sets, draft=draft, mark_values=mark_values, no_rules=no_rules)
+    rendered = _rendered(template, files, sets, draft=draft, mark_values=mark_values, no_rules=no_rules,
+                         strict=strict)
+    compared = 0
     if previous is not None:
-        _warn_against(load_template(template), _load_values(files, sets, draft=draft), previous)
+        compared = _warn_against(load_template(template), _load_values(files, sets, draft=draft), previous,
+                                 strict=strict)
     write_atomically(output, rendered.docx(profile=profile))
     _say_missing(rendered.missing)
-    click.echo(f"已生成 {output}")
+    click.echo(f"已生成 {output}{_warned(len(rendered.warnings) + compared)}")
 
 
 @cli.command()
@@ -190,22 +172,23 @@ def render(template: str, files: tuple[Path, ...], sets: tuple[str, ...], output
 @FILES
 @SETS
 @NO_RULES
+@STRICT
 @click.option("--explain", is_flag=True, help="列出每一项最终取值来自哪个文件的第几行（或哪个 --set）。")
 @PREVIOUS
-def check(template: str, files: tuple[Path, ...], sets: tuple[str, ...], no_rules: bool,
+def check(template: str, files: tuple[Path, ...], sets: tuple[str, ...], no_rules: bool, strict: bool,
           explain: bool, previous: Path | None) -> None:
     """只检查取值文件，不生成文档。"""
     loaded = load_template(template)
     data = _load_values(files, sets)
     if explain:
-        width = max(_width(v.key) for v in loaded.variables)
+        width = max(display_width(v.key) for v in loaded.variables)
         for var in loaded.variables:
             raw = data.raw.get(var.key)
             shown = "、".join(i or "" for i in raw) if isinstance(raw, tuple) else raw or "（未填写）"
             origin = data.origins.get(var.key, "—")
             if isinstance(raw, values_module.Records):  # a list: one line an item, with its own line
                 shown = f"{len(raw.items)} 项"
-            click.echo(f"{var.key}{' ' * (width - _width(var.key))}  {shown}  ← {origin}")
+            click.echo(f"{var.key}{' ' * (width - display_width(var.key))}  {shown}  ← {origin}")
             if isinstance(raw, values_module.Records):
                 for index, item in enumerate(raw.items):
                     line = raw.item_lines[index] if index < len(raw.item_lines) else None
@@ -214,16 +197,19 @@ def check(template: str, files: tuple[Path, ...], sets: tuple[str, ...], no_rule
     problems = loaded.check(data, rules=not no_rules)
     if any(p.level == "error" for p in problems):
         raise ValuesError(problems)
-    for problem in problems:
-        click.echo(f"警告：{problem}", err=True)
-    if previous is not None:
-        _warn_against(loaded, data, previous)
-    click.echo(f"检查通过：{len(loaded.variables)} 个变量全部填写正确。")
+    _say_warnings(problems, strict=strict)
+    compared = _warn_against(loaded, data, previous, strict=strict) if previous is not None else 0
+    warned = len(problems) + compared
+    if warned:
+        click.echo(f"检查通过：{len(loaded.variables)} 个变量都已填写，但有 {warned} 处警告（见上），"
+                   "请逐条核对；加 --strict 则警告也算错误。")
+    else:
+        click.echo(f"检查通过：{len(loaded.variables)} 个变量全部填写正确。")
 
 
 @cli.command()
 @TEMPLATE
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+@click.option("-o", "--output", type=PATH, required=True, metavar="取值.yaml",
               help="要生成的取值文件，如 values.yaml。")
 @click.option("--example", is_flag=True, help="写出模板自带的示例取值（已填好），而不是空白文件。")
 @click.option("--force", is_flag=True, help="覆盖已存在的文件。")
@@ -248,7 +234,7 @@ def init(template: str, output: Path, example: bool, force: bool) -> None:
         return
     # Editors that speak yaml-language-server (VS Code) complete and check keys from this file.
     skeleton = write_skeleton(loaded.schema, template=template, schema_url=json_schema.name,
-                              values_file=output.name)
+                              values_file=output.name, source=loaded.source)
     write_atomically(output, skeleton.encode("utf-8"))
     write_atomically(json_schema, _json(to_json_schema(loaded.schema)).encode("utf-8"))
     click.echo(f"已生成 {output}：共 {len(loaded.variables)} 项待填写。")
@@ -257,7 +243,7 @@ def init(template: str, output: Path, example: bool, force: bool) -> None:
 
 @cli.command(name="schema")
 @TEMPLATE
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="写入的 JSON 文件；不给则输出到屏幕。")
+@click.option("-o", "--output", type=PATH, metavar="文件.json", help="写入的 JSON 文件；不给则输出到屏幕。")
 def json_schema_command(template: str, output: Path | None) -> None:
     """输出取值文件的 JSON Schema（类型、范围、中文说明），供编辑器使用。"""
     text = _json(to_json_schema(load_template(template).schema))
@@ -292,18 +278,21 @@ def _json(data: object) -> str:
 def list_vars(template: str, as_json: bool) -> None:
     """列出模板的全部变量：键、类型、单位、说明。"""
     loaded = load_template(template)
+    # Group by group, as the values file is: 基本信息.年份 is first used late in the report.
+    order = list(dict.fromkeys([*loaded.schema.groups, *(v.group for v in loaded.variables)]))
+    variables = sorted(loaded.variables, key=lambda v: order.index(v.group))
     if as_json:
         rows = [{"key": v.key, "type": v.type, "unit": v.unit, "label": v.label,
                  "context": v.context, "example": v.example}
                 | ({"columns": [{"key": c.key, "type": c.type, "unit": c.unit, "label": c.label}
                                 for c in v.columns], "empty": v.empty} if v.columns else {})
-                for v in loaded.variables]
+                for v in variables]
         click.echo(_json(rows), nl=False)
         return
     # A list's columns follow it, one row each (组.名称.列), as a table's repeated row uses them.
     _echo_table([("键", "类型", "单位", "说明")]
                 + [(v.key, v.type_label, v.unit or "—", v.label)
-                   for var in loaded.variables for v in (var, *var.columns)])
+                   for var in variables for v in (var, *var.columns)])
     click.echo(f"\n共 {len(loaded.variables)} 个变量。")
 
 
@@ -311,46 +300,49 @@ def list_vars(template: str, as_json: bool) -> None:
 @TEMPLATE
 @FILES
 @SETS
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+@click.option("-o", "--output", type=PATH, required=True, metavar="报告.pdf",
               help="输出的 PDF 文件，如 report.pdf。")
-@click.option("--png", "png_dir", type=click.Path(path_type=Path), metavar="DIR",
-              help="另把每一页存为图片 DIR/page-1.png、page-2.png……")
-@click.option("--dpi", type=click.IntRange(30, 600), default=96, show_default=True,
+@click.option("--png", "png_dir", type=PATH, metavar="文件夹",
+              help="另把每一页存为图片：文件夹/page-1.png、page-2.png……")
+@click.option("--dpi", type=click.IntRange(30, 600), default=96, show_default=True, metavar="整数",
               help="页面图片的分辨率（每英寸点数）。")
 @PROFILE
 @DRAFT
 @MARK_VALUES
 @NO_RULES
+@STRICT
 def preview(template: str, files: tuple[Path, ...], sets: tuple[str, ...], output: Path,
             png_dir: Path | None, dpi: int, profile: str, draft: bool, mark_values: bool,
-            no_rules: bool) -> None:
+            no_rules: bool, strict: bool) -> None:
     """生成报告并用 LibreOffice 转成 PDF（可加页面图片），不用 Word 也能看版面。"""
     if output.suffix.lower() != ".pdf":
         raise OutputError("输出文件应以 .pdf 结尾。", file=str(output), hint="例如 -o report.pdf。")
     previewing.find_soffice()  # say what to install before the values are checked
     if png_dir is not None:
         previewing.find_pdftoppm()
-    rendered = _rendered(template, files, sets, draft=draft, mark_values=mark_values, no_rules=no_rules)
+    rendered = _rendered(template, files, sets, draft=draft, mark_values=mark_values, no_rules=no_rules,
+                         strict=strict)
     for font in previewing.missing_fonts():
         click.echo(f"警告：预览字体 {font} 未安装，页面中的字形会不同（行数、每行字数不变）。"
-                   f"安装：sudo {previewing.INSTALL}", err=True)
+                   f"安装：sudo apt-get install {previewing.font_packages([font])}", err=True)
     written = previewing.write_preview(rendered.docx(profile=profile), output,
                                        png_dir=png_dir, resolution=dpi)
     _say_missing(rendered.missing)
-    click.echo(f"已生成 {output}" + (f"，页面图片 {len(written) - 1} 张在 {png_dir}" if png_dir else ""))
+    click.echo(f"已生成 {output}" + (f"，页面图片 {len(written) - 1} 张在 {png_dir}" if png_dir else "")
+               + _warned(len(rendered.warnings)))
 
 
-VALUES_FILE = "values.yaml"
+VALUES_FILE, VALUES_SCHEMA = "values.yaml", "values.schema.json"
 REPORT_VALUES_FILE = "报告原值.yaml"  # a finished report's values, when values.yaml is somebody's work
 
 
 @cli.command(name="templatize")
-@click.argument("report", type=click.Path(path_type=Path), metavar="REPORT")
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+@click.argument("report", type=PATH, metavar="报告")
+@click.option("-o", "--output", type=PATH, required=True, metavar="文件夹",
               help="要生成的模板文件夹（写入 template.txt、schema.yaml、values.yaml）。")
 @click.option("--gaps", "with_gaps", is_flag=True,
               help="把疑似删去词语的地方（如“坚持以为指导”“纠治“””）也设为文字变量。")
-@click.option("--title", help="模板标题（默认为报告的标题行，没有标题行时为报告的文件名）。")
+@click.option("--title", metavar="标题", help="模板标题（默认为报告的标题行，没有标题行时为报告的文件名）。")
 @click.option("--force", is_flag=True,
               help="文件夹已有内容时仍然写入（覆盖 template.txt 和 schema.yaml；"
                    "已填写的 values.yaml 保留）。")
@@ -385,33 +377,42 @@ def templatize_command(report: Path, output: Path, with_gaps: bool, title: str |
     header = (f"由 drafter templatize 从 {report.name} 生成。请核对每一项的 type（类型）和 label（说明）；\n"
               "格式见 docs/template-format.md。")
     values_file = output / VALUES_FILE
+    # As `drafter init` does: the values file names its JSON Schema, for editors that complete keys.
+    skeleton = write_skeleton(draft.schema, template=str(output), values_file=str(values_file),
+                              schema_url=VALUES_SCHEMA, source=draft.source, filled=draft.values or None)
     files = {TEMPLATE_FILE: draft.source, SCHEMA_FILE: dump_schema(draft.schema, header=header),
-             VALUES_FILE: write_skeleton(draft.schema, template=str(output), values_file=str(values_file),
-                                         filled=draft.values or None)}
+             VALUES_FILE: skeleton, VALUES_SCHEMA: _json(to_json_schema(draft.schema))}
     kept = write_template_folder(output, files, keep_filled=VALUES_FILE)
     if kept and draft.finished:  # the clerk's values.yaml stays; the report's own values go beside it
         write_atomically(output / REPORT_VALUES_FILE,
                          write_skeleton(draft.schema, template=str(output),
                                         values_file=str(output / REPORT_VALUES_FILE),
+                                        schema_url=VALUES_SCHEMA, source=draft.source,
                                         filled=draft.values).encode("utf-8"))
-    _summarize(draft, output, kept=kept)
+    _summarize(draft, output, kept=kept, untitled=title is None and draft.schema.title == report.stem)
 
 
-def _summarize(draft: templatizing.Draft, output: Path, *, kept: bool) -> None:
+def _summarize(draft: templatizing.Draft, output: Path, *, kept: bool, untitled: bool) -> None:
     variables = draft.schema.variables
     values_file = output / VALUES_FILE
     if kept:
-        click.echo(f"已生成模板 {output}：template.txt、schema.yaml。")
+        click.echo(f"已生成模板 {output}：template.txt、schema.yaml、{VALUES_SCHEMA}。")
         click.echo(f"{values_file} 里已经填写了取值，未覆盖；" + (
             f"报告中的原值写在 {output / REPORT_VALUES_FILE}。" if draft.finished else
             f"新的待填写文件可用 drafter init {shlex.quote(str(output))} -o 新取值.yaml 生成。"))
     elif draft.finished:
-        click.echo(f"已生成模板 {output}：template.txt、schema.yaml、values.yaml（已填好报告中的原值）。")
+        click.echo(f"已生成模板 {output}：template.txt、schema.yaml、values.yaml（已填好报告中的原值）、"
+                   f"{VALUES_SCHEMA}。")
     elif draft.values:
-        click.echo(f"已生成模板 {output}：template.txt、schema.yaml、values.yaml（名称已填好，其余待填写）。")
+        click.echo(f"已生成模板 {output}：template.txt、schema.yaml、values.yaml（名称已填好，其余待填写）、"
+                   f"{VALUES_SCHEMA}。")
     else:
-        click.echo(f"已生成模板 {output}：template.txt、schema.yaml、values.yaml（待填写）。")
-    if draft.title_lines:
+        click.echo(f"已生成模板 {output}：template.txt、schema.yaml、values.yaml（待填写）、"
+                   f"{VALUES_SCHEMA}（供编辑器自动补全和检查）。")
+    if untitled:
+        click.echo(f"报告开头没有可用的标题行，模板标题暂用文件名“{draft.schema.title}”。"
+                   "请加 --title 重新生成，例如 --title 某某镇人民政府工作报告（同时加 --force）。")
+    elif draft.title_lines:
         click.echo(f"报告标题：{draft.schema.title}（开头 {draft.title_lines} 行作为标题块，其后空一行）。")
     given = {key for key, f in zip(draft.keys, draft.figures, strict=False) if f is not None and f.given}
     places = sum(key in given for key in draft.keys)
@@ -456,7 +457,7 @@ def _check_names(names: tuple[str, ...], text: str, report: Path) -> None:
 
 
 @cli.command()
-@click.argument("target", metavar="REPORT|TEMPLATE")
+@click.argument("target", metavar="报告或模板")
 def lint(target: str) -> None:
     """检查报告或模板：疑似删去的词语、未改成变量的空位、模板与 schema 不一致之处。"""
     folder = find_template(target)
@@ -503,23 +504,31 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def _warn_against(loaded: Template, data: values_module.Values, previous: Path) -> None:
-    """Print a warning for each value that looks like a slip next to last year's file `previous`."""
+def _warn_against(loaded: Template, data: values_module.Values, previous: Path, *,
+                  strict: bool = False) -> int:
+    """Print a warning for each value that looks like a slip next to last year's file `previous`.
+
+    Return how many; with `strict`, raise instead when there are any.
+    """
     lines = comparing.warnings(comparing.compare(loaded.schema, values_module.read_values_file(previous),
                                                  data))
     for line in lines:
         click.echo(f"警告（与 {previous} 对比）：{line}", err=True)
+    if strict and lines:
+        raise ValuesFileError(f"与 {previous} 对比，有 {len(lines)} 处疑似填错（见上）。",
+                              hint="--strict 时警告也算错误：核对这些数字，确实如此时去掉 --strict。")
+    return len(lines)
 
 
 @cli.command(name="compare")
 @TEMPLATE
-@click.argument("old", type=click.Path(path_type=Path), metavar="OLD.yaml")
-@click.argument("new", type=click.Path(path_type=Path), metavar="NEW.yaml")
+@click.argument("old", type=PATH, metavar="去年.yaml")
+@click.argument("new", type=PATH, metavar="今年.yaml")
 @click.option("--json", "as_json", is_flag=True,
               help="以 JSON 输出：每项一个对象，含 key、label、old、new、change、flag。")
 @click.option("--strict", is_flag=True, help="有疑似填错的项时退出码为 1（默认只警告）。")
 def compare_command(template: str, old: Path, new: Path, as_json: bool, strict: bool) -> None:
-    """对比去年（OLD.yaml）和今年（NEW.yaml）的取值：逐项列出变化，标出疑似填错的数字。"""
+    """对比去年和今年的取值文件：逐项列出变化，标出疑似填错的数字。"""
     loaded = load_template(template)
     changes = comparing.compare(loaded.schema, values_module.read_values_file(old),
                                 values_module.read_values_file(new))
@@ -543,12 +552,12 @@ def compare_command(template: str, old: Path, new: Path, as_json: bool, strict: 
 
 @cli.command(name="extract")
 @TEMPLATE
-@click.argument("report", type=click.Path(path_type=Path), metavar="REPORT.docx|REPORT.txt")
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+@click.argument("report", type=PATH, metavar="报告.docx或.txt")
+@click.option("-o", "--output", type=PATH, required=True, metavar="取值.yaml",
               help="要生成的取值文件，如 values.yaml（格式与 drafter init 相同，已填好）。")
 @click.option("--force", is_flag=True, help="覆盖已存在的文件。")
 def extract_command(template: str, report: Path, output: Path, force: bool) -> None:
-    """从按模板 TEMPLATE 写成的报告（去年的 .docx 或 .txt）取回各项取值，写成取值文件。"""
+    """从按模板写成的报告（去年的 .docx 或 .txt）取回各项取值，写成取值文件。"""
     loaded = load_template(template)
     json_schema = _values_outputs(output, force=force)
     result = extracting.extract_report(loaded.source, loaded.schema, report)
@@ -594,22 +603,18 @@ def extract_command(template: str, report: Path, output: Path, force: bool) -> N
 
 def _echo_table(rows: list[tuple[str, ...]]) -> None:
     """Print `rows` in aligned columns; the last column runs free."""
-    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
-        cells = [cell + " " * (width - _width(cell)) for cell, width in zip(row[:-1], widths, strict=True)]
+        cells = [cell + " " * (width - display_width(cell))
+                 for cell, width in zip(row[:-1], widths, strict=True)]
         click.echo("  ".join([*cells, row[-1]]))
-
-
-def _width(text: str) -> int:
-    # A Chinese character takes two columns in a terminal.
-    return sum(2 if ord(c) > 0x2E80 else 1 for c in text)
 
 
 @cli.command(name="serve")
 @TEMPLATE
-@click.option("-f", "--values", "values_file", type=click.Path(path_type=Path), metavar="VALUES.yaml",
+@click.option("-f", "--values", "values_file", type=PATH, metavar="取值.yaml",
               help="要填写的取值文件（不存在时点“保存”新建）；不给则在当前文件夹新建 values.yaml。")
-@click.option("--port", type=click.IntRange(0, 65535), default=0, metavar="N",
+@click.option("--port", type=click.IntRange(0, 65535), default=0, metavar="端口号",
               help="端口号；默认自动选一个空闲端口。")
 @click.option("--no-browser", is_flag=True, help="不自动打开浏览器（地址会显示在屏幕上）。")
 @PROFILE

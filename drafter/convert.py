@@ -94,9 +94,10 @@ def parse_value(var: Variable, raw: str | tuple[str | None, ...]) -> tuple[objec
         parts = [item or "" for item in raw]
     elif var.type == "list":
         inner = raw.strip()
-        if inner.startswith("[") and inner.endswith("]"):  # [张家, 李家] given as text, e.g. by --set
+        # [张家, 李家] given as text (--set), or 【张家，李家】 as a Chinese keyboard types [ and ].
+        if inner[:1] + inner[-1:] in ("[]", "【】", "［］"):
             inner = inner[1:-1]
-        if "[" in inner or "]" in inner:
+        if any(bracket in inner for bracket in "[]【】［］"):
             raise BadValue("列表里只能写名称，不能再套列表。", "写成 [张家, 李家] 或 张家、李家。")
         parts = re.split(r"[、，,]", inner)
     else:
@@ -131,7 +132,37 @@ def _clean_text(var: Variable, raw: str) -> str:
     limit = MAX_TEXT if var.type == "text" else MAX_NAME
     if len(text) > limit:
         raise BadValue(f"太长了（{len(text)} 个字，上限 {limit} 个字）。", "请检查是否把整段文字粘贴进来了。")
+    if var.type != "text":
+        marks = _stray_marks(text)
+        if marks:
+            raise BadValue(f"名称带了{marks}（{text}），会原样印进报告。", f"名称只写名称本身，去掉{marks}。")
     return text
+
+
+_QUOTES = "“”‘’\"'「」『』"
+_PAIRS = ("“”", "‘’", "「」", "『』", "【】", "〔〕", "［］", "[]", "《》")
+
+
+def _stray_marks(text: str) -> str:
+    """Return what quotes or brackets wrap `text` or stand unpaired in it ("" if none), in words."""
+    if text[0] in _QUOTES and text[-1] in _QUOTES:
+        return "引号"
+    if any(text[0] == pair[0] and text[-1] == pair[1] for pair in _PAIRS[4:]):
+        return f"括号“{text[0]}{text[-1]}”"
+    if text.count('"') % 2 or text.count("'") % 2 or \
+            any(text.count(a) != text.count(b) for a, b in _PAIRS[:4]):
+        return "不成对的引号"
+    return ""
+
+
+def doubts(var: Variable, value: object) -> list[BadValue]:
+    """Return what is questionable about the accepted `value` of `var`: warnings, not errors."""
+    if var.type == "text" and isinstance(value, str):
+        marks = _stray_marks(value)
+        if marks:
+            return [BadValue(f"文字带了{marks}（{value}），会原样印进报告。",
+                             "句中需要的引号已写在模板里；如果确实要印出这些引号，可以不改。")]
+    return []
 
 
 def _format_number(var: Variable, text: str) -> tuple[object, str]:
@@ -142,7 +173,10 @@ def _format_number(var: Variable, text: str) -> tuple[object, str]:
     suffix = {"year": "年", "month": "月", "day": "日"}.get(var.type)
     if suffix and text.endswith(suffix):
         text = text[: -len(suffix)]
+    if var.type in _INTEGRAL and not _NUMBER.fullmatch(text):
+        text = str(_from_chinese(text)) if _from_chinese(text) is not None else text
     if not _NUMBER.fullmatch(text):
+        _refuse_sentence_words(var, shown, text)
         unit = _UNIT_AFTER.fullmatch(text)
         if unit and var.unit and unit.group(2) != var.unit:
             # 32000万元 typed where the sentence says 亿元: echoing 32000 back would be 10,000× off.
@@ -158,7 +192,7 @@ def _format_number(var: Variable, text: str) -> tuple[object, str]:
     value = Decimal(text.replace(",", ""))
     if value.is_zero():
         value = abs(value)  # -0 is 0
-    integral = var.type in ("count", "year", "month", "day")
+    integral = var.type in _INTEGRAL
     if integral and value != value.to_integral_value():
         raise BadValue(f"“{shown}”不是整数。", f"应填{expected(var)}。")
     if (var.min is not None and value < var.min) or (var.max is not None and value > var.max):
@@ -175,6 +209,80 @@ def _format_number(var: Variable, text: str) -> tuple[object, str]:
     if var.places is not None:
         value = value.quantize(Decimal(1).scaleb(-var.places), rounding=ROUND_HALF_UP)  # 四舍五入
     return value, format(value, ",f") if var.thousands else format(value, "f")
+
+
+_INTEGRAL = ("count", "year", "month", "day")
+_APPROX_AFTER = ("余", "多", "左右", "以上", "上下")
+_APPROX_BEFORE = ("大约", "约", "近", "超过", "超", "逾", "达")
+_FIGURE = re.compile(r"^(\D*?)([+-]?[\d,]+(?:\.\d+)?|[零〇○一二两三四五六七八九十百千万]+)(\D*)$")
+
+
+def _refuse_sentence_words(var: Variable, shown: str, text: str) -> None:
+    """Raise when `text` is a figure with words around it that the sentence already prints, or 约/余."""
+    match = _FIGURE.match(text)
+    if not match or not (match.group(1) or match.group(3)):
+        return
+    before, figure, after = match.groups()
+    if not before and after == var.unit:
+        if _from_chinese(figure) is None:
+            return  # 5个: said below, with the unit
+        raise BadValue(f"“{shown}”后面多了“{after}”。",
+                       f"单位已写在句中（{var.context}），只填数字，例如 {figure}。")
+    sentence_before, _, sentence_after = var.context.partition("【】")
+    extra = [word for word in (before, after) if word]
+    in_sentence = (not before or sentence_before.endswith(before)) and \
+                  (not after or sentence_after.startswith(after))
+    digits = str(_from_chinese(figure)) if _from_chinese(figure) is not None else figure
+    words = "“" + "”“".join(extra) + "”"
+    if var.context and in_sentence:
+        raise BadValue(f"“{shown}”里的{words}已经写在句中（{var.context}），会重复印出。",
+                       f"只填数字，例如 {digits}。")
+    approx, rest = [], after
+    if before in _APPROX_BEFORE:
+        approx.append(before)
+    for word in _APPROX_AFTER:  # 3000余亩, 3000多; then 3000亩左右
+        if rest.startswith(word) or rest.endswith(word):
+            approx.append(word)
+            rest = rest[len(word):] if rest.startswith(word) else rest[: -len(word)]
+    if approx and (not before or before in _APPROX_BEFORE) and rest in ("", var.unit):
+        said = "句中已写明是约数" if var.approx else "报告只印这个数字"
+        unit = f"，单位“{rest}”也已写在句中" if rest else ""
+        raise BadValue(f"“{shown}”里的“{'”“'.join(approx)}”不是单位，而是约数的说法；{said}{unit}。",
+                       f"只填数字，例如 {digits}。")
+
+
+def _from_chinese(text: str) -> int | None:
+    """Return the number `text` writes in Chinese numerals (十八, 二〇二四, 一百零五), or None."""
+    if not text or any(char not in _NUMERALS and char not in _POWERS for char in text):
+        return None
+    if all(char in _NUMERALS for char in text):  # 二〇二四, 五: digit by digit
+        return int("".join(str(_NUMERALS[char]) for char in text))
+    total = section = 0
+    digit: int | None = None
+    last_power = 10 ** 9
+    for char in text:
+        if char in _NUMERALS:
+            if digit is not None and _NUMERALS[char] != 0:
+                return None  # 二三 without a unit between
+            digit = _NUMERALS[char] or None
+            continue
+        power = _POWERS[char]
+        if power == 10_000:
+            section += digit or 0
+            if not section or total:
+                return None
+            total, section, digit, last_power = section * power, 0, None, 10 ** 9
+            continue
+        if power >= last_power:
+            return None  # 十百, 百百: units must fall
+        section += (1 if digit is None else digit) * power
+        digit, last_power = None, power
+    return total + section + (digit or 0)
+
+
+_NUMERALS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+             "七": 7, "八": 8, "九": 9}
+_POWERS = {"十": 10, "百": 100, "千": 1000, "万": 10_000}
 
 
 def _format_date(text: str) -> tuple[object, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 
 
@@ -34,16 +35,38 @@ class Problem:
 
 
 def describe_os_error(error: OSError) -> str:
-    """Return what went wrong with a file, in Chinese, for the common cases."""
+    """Return what went wrong with a file, in Chinese: never the system's English strerror."""
     if isinstance(error, FileNotFoundError):
         return "文件不存在"
     if isinstance(error, IsADirectoryError):
         return "这是一个文件夹，不是文件"
     if isinstance(error, PermissionError):
         return "没有读写权限"
-    if error.errno == 28:
-        return "磁盘空间不足"
-    return error.strerror or str(error)
+    return _ERRNO.get(errno.errorcode.get(error.errno or 0, ""), f"操作系统报告错误（错误码 {error.errno}）")
+
+
+_ERRNO = {
+    "EEXIST": "已有同名的文件或文件夹",
+    "ENOTDIR": "路径中有一段是文件，不是文件夹",
+    "ENAMETOOLONG": "文件名太长",
+    "ENOSPC": "磁盘空间不足",
+    "EDQUOT": "磁盘配额已用完",
+    "EROFS": "这个位置是只读的（如光盘或写保护的 U 盘）",
+    "EACCES": "没有读写权限",
+    "EPERM": "没有读写权限",
+    "EBUSY": "文件正被其他程序占用",
+    "ETXTBSY": "文件正被其他程序占用",
+    "ELOOP": "路径中的快捷方式（符号链接）循环了",
+    "EINVAL": "文件名中有不允许的字符",
+    "EIO": "读写磁盘时出错（磁盘或 U 盘可能有问题）",
+    "EMFILE": "同时打开的文件太多",
+    "ENFILE": "同时打开的文件太多",
+    "EXDEV": "不能跨磁盘移动文件",
+    "ENOTEMPTY": "文件夹不是空的",
+    "EFBIG": "文件太大",
+    "ENODEV": "设备不存在",
+    "ENXIO": "设备不存在",
+}
 
 
 class DrafterError(Exception):

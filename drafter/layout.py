@@ -218,7 +218,10 @@ def _break_lines(plain: str, width: int, kind: str,
     for char in plain:
         cumulative.append(cumulative[-1] + _display_width(char))
     total = cumulative[-1]
-    if total <= width:
+    # Word and LibreOffice set a small gap between Chinese and figures, so a 题注 whose characters
+    # just fit (——2024年1月5日在…会议上) still wraps its last character onto a line of its own.
+    gaps = 0.25 * sum(map(_figure_edge, plain, plain[1:])) if kind == "caption" else 0
+    if total + gaps <= width:
         return ()
     allowed = [p for p in range(1, len(plain)) if _breakable(plain, p, protected)]
     if kind == "caption":
@@ -239,6 +242,12 @@ def _break_lines(plain: str, width: int, kind: str,
         breaks.append(best)
         previous = best
     return tuple(breaks)
+
+
+def _figure_edge(before: str, after: str) -> bool:
+    """Return True between a Chinese character (or mark) and a figure or Latin letter."""
+    return (is_cjk(before) and after.isascii() and after.isalnum()) or \
+           (is_cjk(after) and before.isascii() and before.isalnum())
 
 
 def _word_end(plain: str, at: int) -> bool:

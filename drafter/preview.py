@@ -14,7 +14,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -27,9 +27,15 @@ PACKAGES = ("libreoffice-writer-nogui fonts-noto-cjk fonts-noto-cjk-extra fonts-
 INSTALL = f"apt-get install {PACKAGES}"
 TIMEOUT = 120      # seconds for one soffice conversion; a first start with a new profile takes ~3 s
 RESOLUTION = 96    # dots per inch of PNG pages: an A4 page is 794 × 1123 pixels
-# The open fonts fonts.conf names first; without them the preview still has the right line and
-# character counts (every CJK font has 1-em advances) but other glyph shapes.
-STAND_INS = ("Noto Serif CJK SC", "Noto Sans CJK SC", "AR PL UKai CN")
+# The open fonts fonts.conf names first, and the Debian package of each; without them the preview
+# still has the right line and character counts (every CJK font has 1-em advances) but other
+# glyph shapes: the title in a Regular face, the 题注 in a Song one.
+STAND_INS = {
+    "Noto Serif CJK SC": "fonts-noto-cjk",             # 仿宋_GB2312, 宋体
+    "Noto Sans CJK SC": "fonts-noto-cjk",              # 黑体
+    "Noto Serif CJK SC Black": "fonts-noto-cjk-extra",  # 方正小标宋简体, the title
+    "AR PL UKai CN": "fonts-arphic-ukai",              # 楷体_GB2312, the 题注 and (一) headings
+}
 
 
 def find_soffice() -> str:
@@ -52,8 +58,8 @@ def find_pdftoppm() -> str:
     return found
 
 
-def missing_fonts() -> list[str]:
-    """Return the open stand-in fonts that fontconfig does not list; empty when it cannot tell."""
+def missing_fonts(fonts: Iterable[str] = tuple(STAND_INS)) -> list[str]:
+    """Return which of `fonts` (open stand-ins) fontconfig does not list; empty when it cannot tell."""
     fc_list = shutil.which("fc-list")
     if not fc_list:
         return []
@@ -63,7 +69,12 @@ def missing_fonts() -> list[str]:
     except (OSError, subprocess.SubprocessError):
         return []
     families = {name.strip() for line in listed.splitlines() for name in line.split(",")}
-    return [font for font in STAND_INS if font not in families]
+    return [font for font in fonts if font not in families]
+
+
+def font_packages(fonts: Iterable[str]) -> str:
+    """Return the Debian packages that install `fonts` (stand-ins), space-separated, each once."""
+    return " ".join(dict.fromkeys(STAND_INS[font] for font in fonts))
 
 
 def docx_to_pdf(source: bytes | str | os.PathLike[str], *, timeout: float = TIMEOUT) -> bytes:

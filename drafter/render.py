@@ -53,8 +53,7 @@ def template_keys(source: str, *, file: str, parts: tuple[int, ...] = (2,)) -> d
     try:
         tree = _ENV.parse(source)
     except jinja2.TemplateSyntaxError as err:
-        raise TemplateError(f"模板语法错误：{err.message}", file=file, line=err.lineno,
-                            hint="变量写成 {{ 组.名称 }}，花括号成对。") from err
+        raise _syntax_error(err, source, file) from err
     trim = re.search(r"\{\{-|-\}\}", source)
     if trim:  # whitespace control would silently eat the text around a variable
         line = source.count("\n", 0, trim.start()) + 1
@@ -84,7 +83,7 @@ def check_rule_source(expression: str, *, file: str, line: int | None) -> dict[s
     try:
         tree = _ENV.parse("{{ " + expression + " }}")
     except jinja2.TemplateSyntaxError as err:
-        raise TemplateError(f"规则“{expression}”有语法错误：{err.message}。", file=file, line=line) from err
+        raise TemplateError(f"规则“{expression}”有语法错误：{_syntax(err)}。", file=file, line=line) from err
     keys: dict[str, int] = {}
 
     def walk(node: nodes.Node) -> None:
@@ -113,8 +112,7 @@ def compile_source(source: str, *, file: str) -> jinja2.Template:
     try:
         return _ENV.from_string(source)
     except jinja2.TemplateSyntaxError as err:
-        raise TemplateError(f"模板语法错误：{err.message}", file=file, line=err.lineno,
-                            hint="变量写成 {{ 组.名称 }}，花括号成对。") from err
+        raise _syntax_error(err, source, file) from err
 
 
 def render(template: jinja2.Template, text: Mapping[str, str], *, mark: bool = False,
@@ -144,6 +142,36 @@ def render(template: jinja2.Template, text: Mapping[str, str], *, mark: bool = F
     except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError) as err:
         # The template is untrusted text: an expression failing inside it is its author's error.
         raise TemplateError(f"模板渲染出错：{err}。") from err
+
+
+# Jinja's syntax errors, in the words of a template that may hold only {{ 组.名称 }}.
+_SYNTAX = {
+    "Expected an expression": "{{ }} 里缺少“组.名称”",
+    "end of print statement": "{{ }} 里只能写一个“组.名称”，并以 }} 结束",
+    "unexpected end of template": "{{ 或 {% 没有结束",
+    "Unexpected end of template": "{% %} 标签没有结束（模板中不能用 {% %}）",
+    "Missing end of comment tag": "{# 没有结束（模板中不需要 {# #}）",
+    "unexpected '}'": "多了一个 }",
+    "unexpected char": "有不能出现在 {{ }} 里的字符",
+    "Encountered unknown tag": "模板中不能用 {% %} 标签",
+}
+
+
+def _syntax_error(err: jinja2.TemplateSyntaxError, source: str, file: str) -> TemplateError:
+    line, message = err.lineno, err.message or ""
+    # An unclosed {% or {# is reported where Jinja gave up, the end of the text: name its own line.
+    opener = re.search(r"\{%" if message.startswith("Unexpected end of template") else
+                       r"\{#" if message.startswith("Missing end of comment") else r"(?!)", source)
+    if opener:
+        line = source.count("\n", 0, opener.start()) + 1
+    return TemplateError(f"模板语法错误：{_syntax(err)}。", file=file, line=line,
+                         hint="变量写成 {{ 组.名称 }}，花括号成对。")
+
+
+def _syntax(err: jinja2.TemplateSyntaxError) -> str:
+    message = err.message or ""
+    return next((chinese for english, chinese in _SYNTAX.items() if english in message),
+                "{{ }} 的写法不对")
 
 
 def _put(context: dict[str, dict[str, object]], key: str, value: str) -> None:
@@ -205,7 +233,7 @@ def check_rule(expression: str, typed: Mapping[str, object]) -> bool | None:
     try:
         return bool(_rule(expression)(context))
     except jinja2.TemplateSyntaxError as err:
-        raise TemplateError(f"规则“{expression}”有语法错误：{err.message}。") from err
+        raise TemplateError(f"规则“{expression}”有语法错误：{_syntax(err)}。") from err
     except ZeroDivisionError:
         return None
     except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError) as err:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import shlex
 from collections.abc import Mapping
 
@@ -11,13 +13,17 @@ from .yamlfile import flow_list, scalar
 
 def write_skeleton(schema: Schema, *, template: str, schema_url: str | None = None,
                    values_file: str = "values.yaml", filled: Mapping[str, str | list[str]] | None = None,
-                   notes: Mapping[str, str] | None = None, intro: tuple[str, ...] = ()) -> str:
+                   notes: Mapping[str, str] | None = None, intro: tuple[str, ...] = (),
+                   source: str | None = None) -> str:
     """Return the text of a values file for `schema`, grouped by section, empty or `filled`.
 
     `values_file` is the name the file will have, for the commands shown at its top; `filled`
     gives the text to write after some keys (dotted key → text as typed, or a list of names);
-    `notes` add a comment above a key (why it is empty), `intro` comment lines at the top.
+    `notes` add a comment above a key (why it is empty), `intro` comment lines at the top. With
+    the template's `source`, each 原句 is cut from it, other blanks shown as …, instead of the
+    schema's `context` (which shows other blanks as the report had them and loses cut phrases).
     """
+    sentences = sentences_of(source) if source is not None else {}
     lines = []
     if schema_url:
         lines.append(f"# yaml-language-server: $schema={schema_url}")
@@ -36,14 +42,15 @@ def write_skeleton(schema: Schema, *, template: str, schema_url: str | None = No
         if members:
             lines += ["", f"# {_one_line(schema.groups.get(group, group))}", f"{group}:"]
         for var in members:
-            lines += _entry(var, (filled or {}).get(var.key), (notes or {}).get(var.key))
+            lines += _entry(var, (filled or {}).get(var.key), (notes or {}).get(var.key),
+                            sentences.get(var.key, var.context))
     return "\n".join(lines) + "\n"
 
 
-def _entry(var: Variable, value: str | list[str] | None, note: str | None) -> list[str]:
+def _entry(var: Variable, value: str | list[str] | None, note: str | None, context: str) -> list[str]:
     lines = [f"  # {_one_line(describe(var))}"]
-    if var.context:
-        lines.append(f"  #   原句：{_one_line(var.context)}")
+    if context:
+        lines.append(f"  #   原句：{_one_line(context)}")
     if note:
         lines.append(f"  #   {_one_line(note)}")
     entry = f"  {var.key.split('.', 1)[1]}:"
@@ -72,7 +79,8 @@ def _example_item(var: Variable) -> list[str]:
 
 def _one_line(text: str) -> str:
     # Schema text is untrusted: a line break in a label would end the comment and start YAML.
-    return " ".join(text.split())
+    # Only line breaks go: a full-width space (镇长　张三) is part of the text.
+    return " ".join(part.strip(" \t") for part in text.splitlines()).strip(" \t")
 
 
 def describe(var: Variable) -> str:
@@ -88,3 +96,50 @@ def describe(var: Variable) -> str:
         example = "[" + ", ".join(var.example) + "]" if isinstance(var.example, list) else var.example
         parts.append(f"例：{example}")
     return "｜".join(parts)
+
+
+_VARIABLE = re.compile(r"\{\{\s*([^\s}]+)\s*\}\}")
+_SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]?")
+_CLAUSE = re.compile(r"[^，,；;：:]*[，,；;：:]?")
+SHOWN = 40  # characters of a 原句: the clause with the blank, and its neighbours while they fit
+
+
+def sentences_of(source: str) -> dict[str, str]:
+    """Return, for each variable of the template `source`, the words around its first use.
+
+    The variable is shown as 【】 and every other one as …; a long sentence is cut to the clause
+    with the blank and as many clauses before, then after it, as fit in SHOWN characters.
+    """
+    found: dict[str, str] = {}
+    for line in source.split("\n"):
+        for sentence in filter(None, _SENTENCE.findall(line)):
+            for key in dict.fromkeys(_VARIABLE.findall(sentence)):
+                if key not in found:
+                    found[key] = _around(sentence, key)
+    return found
+
+
+def _around(sentence: str, key: str) -> str:
+    at = next(m.start() for m in _VARIABLE.finditer(sentence) if m.group(1) == key)
+    shown = _VARIABLE.sub(lambda m: "【】" if m.start() == at else "…", sentence)
+    clauses = [clause for clause in _CLAUSE.findall(shown) if clause]
+    first = last = next(i for i, clause in enumerate(clauses) if "【】" in clause)
+    size = len(clauses[first])
+    while first > 0 and size + len(clauses[first - 1]) <= SHOWN:
+        first -= 1
+        size += len(clauses[first])
+    while last + 1 < len(clauses) and size + len(clauses[last + 1]) <= SHOWN:
+        last += 1
+        size += len(clauses[last])
+    return "".join(clauses[first:last + 1]).rstrip("，,；;：:").strip()
+
+
+def with_sentences(schema: Schema, source: str) -> Schema:
+    """Return `schema` with each variable's `context` cut from the template `source` (see sentences_of).
+
+    A hand-written or templatized context shows other blanks as the report had them (x) and loses
+    the phrases cut out; the text of the template has them all.
+    """
+    sentences = sentences_of(source)
+    return dataclasses.replace(schema, variables=tuple(
+        dataclasses.replace(var, context=sentences.get(var.key, var.context)) for var in schema.variables))

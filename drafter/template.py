@@ -22,6 +22,7 @@ from .errors import (
     describe_os_error,
 )
 from .schema import Schema, Variable, load_schema
+from .skeleton import with_sentences
 from .word import PROFILES, write_docx
 
 TEMPLATE_FILE, SCHEMA_FILE, EXAMPLE_FILE = "template.txt", "schema.yaml", "example.yaml"
@@ -140,15 +141,24 @@ class Template:
         for key, text in checked.text.items():
             if key not in self.followers:
                 continue
-            # 镇名 "艾城镇" where the sentence goes on with 镇 would print 艾城镇镇.
-            if text and text[-1] in self.followers.get(key, ()):
-                var, origin = self.schema.by_key[key], data.origins.get(key)
-                last = text[-1]
-                doubled.append(Problem(
-                    key, f"“{text}”以“{last}”结尾，而句中它后面已有“{last}”，会印成“{text}{last}”。",
-                    label=var.label, hint=f"去掉末尾的“{last}”。", level="warning", code="invalid",
-                    file=origin.file if origin else None, line=origin.line if origin else None))
-        return dataclasses.replace(checked, problems=checked.problems + tuple(doubled))
+            # 镇名 "艾城镇" where the sentence goes on with 镇 would print 艾城镇镇; a list item
+            # "上塘村" before 等村 prints 上塘村等村.
+            typed = checked.typed.get(key)
+            items = typed if isinstance(typed, tuple) else (text,)
+            for last in sorted(self.followers.get(key, ())):
+                ending = [item for item in items if item.endswith(last)]
+                if ending:
+                    doubled.append(self._doubled(key, ending, last, data.origins.get(key)))
+        problems = values.sort_problems(checked.problems + tuple(doubled), self.schema, data)
+        return dataclasses.replace(checked, problems=tuple(problems))
+
+    def _doubled(self, key: str, items: list[str], last: str, origin: values.Origin | None) -> Problem:
+        var = self.schema.by_key[key]
+        after = "等" + last if var.type == "list" else last
+        shown = "“" + "”“".join(items) + "”"
+        return Problem(key, f"{shown}以“{last}”结尾，而句中后面已有“{after}”，会印成“{items[-1]}{after}”。",
+                       label=var.label, hint=f"去掉末尾的“{last}”。", level="warning", code="invalid",
+                       file=origin.file if origin else None, line=origin.line if origin else None)
 
     def render_text(self, data: Mapping[str, object] | values.Values, *, validate: bool = True,
                     rules: bool = True) -> str:
@@ -224,6 +234,8 @@ def write_atomically(path: Path, content: bytes) -> Path:
     """Write `content` to `path` through a temporary file, so a failure never leaves half a file."""
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
+        if folder.exists():
+            raise OutputError(f"{folder} 是一个文件，不是文件夹。", file=str(path), hint="请换一个输出位置。")
         raise OutputError("输出文件夹不存在。", file=str(path), hint=f"请先创建文件夹 {folder}。")
     if path.is_dir():
         raise OutputError("输出路径是一个文件夹。", file=str(path), hint="请写出文件名，例如 报告.docx。")
@@ -291,6 +303,7 @@ def load_template(path_or_name: str | os.PathLike[str]) -> Template:
     source, source_file = read_source(path), str(path / TEMPLATE_FILE)
     schema = load_schema(path / SCHEMA_FILE)
     text, specs = check_consistency(source, schema, file=source_file)
+    schema = with_sentences(schema, text)  # every 原句 a clerk sees, with other blanks as …
     return Template(name=path.name, path=path, schema=schema, source=source,
                     compiled=render.compile_source(text, file=source_file),
                     followers=_followers(text),
@@ -328,9 +341,12 @@ def _filled(path: Path) -> bool:
 
 
 def _followers(source: str) -> dict[str, frozenset[str]]:
-    """Return, for each variable, the place suffixes (镇, 村 …) that come right after it in `source`."""
+    """Return, for each variable, the place suffixes (镇, 村 …) that come after it in `source`.
+
+    After a list they follow 等: {{ 柑橘村 }}等村.
+    """
     found: dict[str, set[str]] = {}
-    for match in re.finditer(r"\{\{\s*([^\s}]+)\s*\}\}(.)", source):
+    for match in re.finditer(r"\{\{\s*([^\s}]+)\s*\}\}等?(.)", source):
         if match.group(2) in "镇乡村县区市省州组社园厂":
             found.setdefault(match.group(1), set()).add(match.group(2))
     return {key: frozenset(chars) for key, chars in found.items()}

@@ -34,6 +34,8 @@ class Values:
 
     raw: Mapping[str, Raw]
     origins: Mapping[str, Origin]
+    # Keys whose value came from Python as a bool, number or date (not as typed text), and what it was.
+    python: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,15 @@ def _flatten_nodes(mapping: dict[str, yamlfile.Node], prefix: str, raw: dict[str
             raw[dotted] = node.value
 
 
+def load_values(path: str | Path, *more: str | Path) -> Values:
+    """Read the values file `path` and any `more`, merged key by key as the CLI's -f options are.
+
+    Every value is kept as typed (`010`, `no`, `1.10` stay text for the schema to judge), with
+    its file and line for messages; pass the result to `Template.check` or `Template.render_*`.
+    """
+    return merge(read_values_file(Path(each)) for each in (path, *more))
+
+
 def _records(items: list[yamlfile.Node], file: str) -> Records:
     """Return the items of a list of records (`- 名称: …` mappings), each cell with its line."""
     cells, lines = [], []
@@ -137,6 +148,7 @@ def from_mapping(data: Mapping[str, object], *, source: str = "") -> Values:
     """Return Values from nested dicts of plain Python values, as an integrator passes them."""
     raw: dict[str, Raw] = {}
     origins: dict[str, Origin] = {}
+    python: dict[str, object] = {}
 
     def walk(mapping: Mapping[str, object], prefix: str) -> None:
         for key, value in mapping.items():
@@ -144,6 +156,11 @@ def from_mapping(data: Mapping[str, object], *, source: str = "") -> Values:
             if isinstance(value, Mapping):
                 walk(value, dotted + ".")
                 continue
+            items = value if isinstance(value, (list, tuple)) else (value,)
+            typed = [item for item in items
+                     if item is not None and not isinstance(item, (str, Mapping))]
+            if typed:  # yaml.safe_load turned 010 into 8 and no into False: the text is gone
+                python[dotted] = typed[0]
             if isinstance(value, (list, tuple)) and value and all(isinstance(i, Mapping) for i in value):
                 raw[dotted] = records.from_python(value, _plain)
             elif isinstance(value, (list, tuple)):
@@ -154,7 +171,7 @@ def from_mapping(data: Mapping[str, object], *, source: str = "") -> Values:
                 origins[dotted] = Origin(source)
 
     walk(data, "")
-    return Values(raw, origins)
+    return Values(raw, origins, python)
 
 
 def _plain(value: object) -> str | None:
@@ -173,10 +190,14 @@ def merge(layers: Iterable[Values]) -> Values:
     """Merge `layers` key by key; a later layer wins, and a list is replaced whole."""
     raw: dict[str, Raw] = {}
     origins: dict[str, Origin] = {}
+    python: dict[str, object] = {}
     for layer in layers:
         raw.update(layer.raw)
         origins.update(layer.origins)
-    return Values(raw, origins)
+        for key in layer.raw:
+            python.pop(key, None)
+        python.update(layer.python)
+    return Values(raw, origins, python)
 
 
 def check(schema: Schema, values: Values, *, allow_missing: bool = False,
@@ -191,6 +212,7 @@ def check(schema: Schema, values: Values, *, allow_missing: bool = False,
     items: dict[str, tuple[Mapping[str, str], ...]] = {}
     known = schema.by_key
     strangers: dict[str, list[str]] = {}  # unknown group → its keys: reported once, not per key
+    typos: set[str] = set()  # keys missing because the clerk misspelled them: said at the typo
     for key in values.raw:
         group = key.split(".", 1)[0]
         if key in known:
@@ -198,15 +220,32 @@ def check(schema: Schema, values: Values, *, allow_missing: bool = False,
         if "." in key and group not in schema.groups:
             strangers.setdefault(group, []).append(key)
         else:
-            problems.append(_unknown(key, schema, values.origins.get(key)))
+            problem, meant = _unknown(key, schema, values)
+            problems.append(problem)
+            typos.update([meant] if meant else [])
     for group, keys in strangers.items():
         close = difflib.get_close_matches(group, list(schema.groups), n=1, cutoff=0.3)
+        origin = values.origins.get(group) or values.origins.get(keys[0])
+        misspelt = difflib.get_close_matches(group, list(schema.groups), n=1, cutoff=0.6)
+        if misspelt and not any(key.startswith(misspelt[0] + ".") for key in values.raw):
+            # 经济发展x: for 经济发展: one mistake at its line, not one per item the group lacks.
+            typos.update(v.key for v in schema.variables if v.group == misspelt[0])
+            problems.append(_problem(group, f"分组名写错了：模板中没有分组“{group}”，应为“{misspelt[0]}”。",
+                                     origin, hint=f"把这一行改成“{misspelt[0]}:”。"))
+            continue
         hint = f"是不是“{close[0]}”？" if close else f"本模板的分组有：{'、'.join(schema.groups)}。"
         problems.append(_problem(group, f"模板中没有分组“{group}”，其下 {len(keys)} 项都用不上。",
-                                 values.origins.get(group) or values.origins.get(keys[0]), hint=hint))
+                                 origin, hint=hint))
     for var in schema.variables:
         origin = values.origins.get(var.key) or values.origins.get(var.group)
         raw = values.raw.get(var.key)
+        if var.key in typos:
+            continue
+        refused = _refuse_python(var, values.python[var.key]) if var.key in values.python else ""
+        if refused:
+            problems.append(_problem(var.key, refused, origin, label=var.label, code="invalid",
+                                     hint=PYTHON_HINT))
+            continue
         if var.type == "records" and (raw == () or isinstance(raw, Records)):
             rows = raw if isinstance(raw, Records) else Records(())
             _, items[var.key], found = records.check(
@@ -232,6 +271,8 @@ def check(schema: Schema, values: Values, *, allow_missing: bool = False,
                                      code="invalid"))
             continue
         value = typed[var.key]
+        problems += [_problem(var.key, doubt.message, origin, label=var.label, hint=doubt.hint,
+                              level="warning", code="invalid") for doubt in convert.doubts(var, value)]
         if var.type == "percent" and isinstance(value, Decimal) and 0 < value < 1:
             guess = format((value * 100).normalize(), "f")
             problems.append(_problem(var.key, f"{text[var.key]} 看起来是小数形式的比率。", origin,
@@ -239,10 +280,34 @@ def check(schema: Schema, values: Values, *, allow_missing: bool = False,
                                      level="warning", code="invalid"))
     if rules:
         problems += _broken_rules(schema, typed, text, values.origins)
-    order = {key: i for i, key in enumerate(known)}
-    # Wrong values first: a half-filled file must not bury them under its missing ones.
-    problems.sort(key=lambda p: (p.code == "missing", p.file or "", p.line or 0, order.get(p.key, -1)))
-    return Checked(text, tuple(problems), typed, items)
+    return Checked(text, tuple(sort_problems(problems, schema, values)), typed, items)
+
+
+def sort_problems(problems: Iterable[Problem], schema: Schema, values: Values) -> list[Problem]:
+    """Return `problems` in the order a clerk reads the files: file by file, line by line.
+
+    Files come in the order they were given; problems without a place (a group missing from every
+    file) come last, in report order.
+    """
+    files = list(dict.fromkeys(origin.file for origin in values.origins.values()))
+    order = {key: i for i, key in enumerate(schema.by_key)}
+    return sorted(problems, key=lambda p: (
+        p.file is None, files.index(p.file) if p.file in files else len(files), p.line or 0,
+        order.get(p.key, -1)))
+
+
+PYTHON_HINT = ("读取取值文件请用 drafter.load_values(路径)，它按填写的样子保留每一项；"
+               "自己组装字典时，把这一项写成字符串。")
+
+
+def _refuse_python(var: Variable, value: object) -> str:
+    """Return why a Python `value` cannot stand for what a clerk typed for `var` ("" if it can)."""
+    if isinstance(value, bool):
+        return f"是布尔值 {value}，不是填写的文字（YAML 会把 no、yes、on、off 读成布尔值）。"
+    if var.type in ("name", "text", "list"):
+        kind = "日期" if isinstance(value, (dt.date, dt.datetime)) else "数字"
+        return f"是{kind} {value}，不是文字：原来写的样子已经丢失（YAML 会把 010 读成 8、1.10 读成 1.1）。"
+    return ""
 
 
 def _broken_rules(schema: Schema, typed: Mapping[str, object], text: Mapping[str, str],
@@ -268,20 +333,34 @@ def _broken_rules(schema: Schema, typed: Mapping[str, object], text: Mapping[str
     return problems
 
 
-def _unknown(key: str, schema: Schema, origin: Origin | None) -> Problem:
+def _unknown(key: str, schema: Schema, values: Values) -> tuple[Problem, str | None]:
+    """Return the problem with the unknown `key`, and the key it misspells when that one is missing."""
+    origin = values.origins.get(key)
     if key in schema.groups:
         return _problem(key, "这是一个分组，下面应列出各项取值，而不是直接填值。", origin,
-                        hint="可用 `drafter init` 生成带分组的取值文件。")
+                        hint="可用 `drafter init` 生成带分组的取值文件。"), None
     listed = schema.get(key.rsplit(".", 1)[0])
     if listed is not None and listed.type == "records":  # 重点项目: {名称: …} without the "- "
         return _problem(key, f"“{listed.label}”是清单，每一项前面要写“- ”。", origin,
-                        hint=f"写成“{listed.name}:”，下一行“  - {listed.columns[0].name}: …”。")
-    close = difflib.get_close_matches(key, list(schema.by_key), n=1, cutoff=0.5)
+                        hint=f"写成“{listed.name}:”，下一行“  - {listed.columns[0].name}: …”。"), None
+    group, _, leaf = key.rpartition(".")
+    # The same name in another group, else a name like it in this group: a misspelt key, surely.
+    close = [k for k in schema.by_key if k.rsplit(".", 1)[-1] == leaf][:1]
     if not close:
-        leaf = key.rsplit(".", 1)[-1]
-        close = [k for k in schema.by_key if k.rsplit(".", 1)[-1] == leaf][:1]
+        names = {v.key.rsplit(".", 1)[-1]: v.key for v in schema.variables if v.group == group}
+        close = [names[name] for name in difflib.get_close_matches(leaf, list(names), n=1, cutoff=0.5)]
+    if close and values.raw.get(close[0]) in (None, ()):
+        meant = schema.by_key[close[0]]
+        right = close[0].rsplit(".", 1)[-1]
+        written = key.rsplit(".", 1)[-1]
+        if written == right:  # 经济发展.镇名: the right name under the wrong group
+            return _problem(key, f"“{right}”（{meant.label}）属于分组“{meant.group}”，不在这一组。", origin,
+                            hint=f"把这一行移到“{meant.group}:”下面。"), close[0]
+        message = f"键名写错了：模板中没有“{written}”，应为“{right}”（{meant.label}）。"
+        return _problem(key, message, origin, hint=f"把这一行的键名改成 {right}（即 {close[0]}）。"), close[0]
+    close = close or difflib.get_close_matches(key, list(schema.by_key), n=1, cutoff=0.5)
     hint = f"您是不是想写 {close[0]}？" if close else "请用 `drafter vars` 查看本模板的全部变量。"
-    return _problem(key, "模板中没有这个变量。", origin, hint=hint + " 如果不需要，请删除这一行。")
+    return _problem(key, "模板中没有这个变量。", origin, hint=hint + " 如果不需要，请删除这一行。"), None
 
 
 def _problem(key: str, message: str, origin: Origin | None, *, label: str = "", hint: str = "",

@@ -51,43 +51,167 @@ def decode(raw: bytes, file: str) -> str:
 def parse(text: str, file: str) -> Node | None:
     """Parse `text` into a Node tree; return None for an empty document."""
     _check_colons(text, file)
+    text = _check_spacing(text, file)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line = mark.line + 1 if mark else None
-        problem = _explain(err.problem or err.context or "")
-        raise ValuesFileError(f"YAML 格式错误：{problem}。", file=file, line=line,
-                              hint="检查这一行及上一行的缩进（用空格，不用 Tab）、冒号后是否有空格、"
-                              "引号和括号是否成对。") from err
+        raise _syntax_error(err, text, file) from err
+    except yaml.reader.ReaderError as err:  # a control character: the reader knows only its offset
+        line = text.count("\n", 0, err.position) + 1
+        raise ValuesFileError(f"含有不能出现在 YAML 中的控制字符（U+{err.character:04X}）。", file=file,
+                              line=line, hint="多半是复制时带进来的，请删掉这一行重新输入。") from err
     except yaml.YAMLError as err:
-        raise ValuesFileError(f"YAML 格式错误：{err}", file=file,
-                              hint="检查缩进、冒号和引号。") from err
+        raise ValuesFileError("YAML 格式错误。", file=file, hint="检查缩进、冒号和引号。") from err
     if root is None:
         return None
     return _convert(root, file, [0])
 
 
-# PyYAML's messages, in the words a clerk understands; the original stays in brackets for engineers.
+def _syntax_error(err: yaml.MarkedYAMLError, text: str, file: str) -> ValuesFileError:
+    """Return the error for YAML's `err`, placed where the clerk's mistake is, not where YAML gave up."""
+    mark = err.problem_mark or err.context_mark
+    line = mark.line + 1 if mark else None
+    # An unclosed quote or bracket runs on to a later line (or the end of the file) before YAML
+    # notices; the mistake is where it opens.
+    opened = _unclosed(text.split("\n")[: line or None])
+    if opened:
+        number, mark_char = opened
+        message = f"YAML 格式错误：这一行的{_OPENERS[mark_char]} {mark_char} 没有配对（缺少后一个）。"
+        return ValuesFileError(message, file=file, line=number, hint=_PAIR_HINT)
+    context = err.context or ""
+    if err.context_mark and context.startswith(("while scanning a quoted", "while parsing a flow")):
+        opener = "引号" if "quoted" in context else "括号"
+        return ValuesFileError(f"YAML 格式错误：{opener}没有配对。", file=file,
+                               line=err.context_mark.line + 1, hint=_PAIR_HINT)
+    return ValuesFileError(f"YAML 格式错误：{_explain(err.problem or '', context)}。", file=file,
+                           line=line, hint="检查这一行及上一行的缩进（用空格，不用 Tab）、冒号后是否有空格、"
+                                           "引号和括号是否成对。")
+
+
+_OPENERS = {'"': "双引号", "'": "单引号", "[": "方括号", "{": "花括号"}
+_PAIR_HINT = "引号和括号要在同一行内配对；值里不需要引号时，直接写取值即可，例如“镇名: 青溪”。"
+
+
+_ESCAPE = "双引号里的反斜杠 \\ 后面跟了不认识的字符（值里不需要引号时直接写取值）"
+# PyYAML's and libyaml's messages, in the words a clerk understands.
 _MESSAGES = {
-    "mapping values are not allowed here": "这里不能出现“键: 值”（多半是缩进不对，或值里有“: ”）",
+    "mapping values are not allowed": "这里不能出现“键: 值”（多半是缩进不对，或值里有“: ”）",
     "could not find expected ':'": "缺少冒号",
-    "found character '\\t' that cannot start any token": "用了 Tab 缩进",
+    "cannot start any token": "这里有不能出现的字符（如 Tab、@ 或 `）",
     "found undefined alias": "用了未定义的别名（*）",
-    "expected <block end>, but found": "缩进不一致",
+    "expected <block end>": "缩进不一致",
+    "did not find expected key": "缩进不一致",
+    "did not find expected '-' indicator": "缩进不一致",
+    "sequence entries are not allowed": "这里不能出现“- ”列表项（多半是缩进不对）",
     "found unexpected end of stream": "文件在引号或括号中间结束了",
     "expected ',' or ']'": "方括号 [ ] 没有配对，或列表项之间缺逗号",
+    "did not find expected ',' or ']'": "方括号 [ ] 没有配对，或列表项之间缺逗号",
     "expected ',' or '}'": "花括号 { } 没有配对",
+    "did not find expected ',' or '}'": "花括号 { } 没有配对",
     "but found another document": "文件里有多份 YAML 文档（---）",
+    "expected a single document": "文件里有多份 YAML 文档（---）",
     "found duplicate anchor": "别名（&）重复定义",
+    "found unknown escape character": _ESCAPE,
+    "expected escape sequence": _ESCAPE,
+    "found unexpected document separator": "引号中间出现了 --- 或 ...",
+    "expected the node content": "这里缺少取值",
+    "expected node content": "这里缺少取值",
+    "found unexpected ':'": "值里有冒号“:”，请给这一项的值加引号",
+    "tab character where an indentation space": "用了 Tab 缩进",
+    "<document start>": "文件开头的 % 指令不对，或多了 ---",
+    "while scanning a tag": "用了不认识的 ! 标记（取值里的 ! 要加引号）",
+    "while parsing a tag": "用了不认识的 ! 标记（取值里的 ! 要加引号）",
+    "expected alphabetic or numeric character": "& 或 * 后面缺少名称（取值里的 & 和 * 要加引号）",
+    "expected chomping or indentation indicators": "| 或 > 后面有多余的字符",
+    "while scanning a block scalar": "| 或 > 后面有多余的字符",
+    "found undefined tag handle": "用了不认识的 ! 标记（取值里的 ! 要加引号）",
+    "expected '<document start>'": "文件开头的 % 指令不对",
+    "while scanning a directive": "文件开头的 % 指令不对",
+    "mapping keys are not allowed": "这里不能出现 “? ”",
 }
 
 
-def _explain(problem: str) -> str:
-    for english, chinese in _MESSAGES.items():
-        if problem.startswith(english) or english in problem:
-            return f"{chinese}（{problem}）"
-    return problem
+def _explain(problem: str, context: str = "") -> str:
+    for text in (problem, context):  # what went wrong, else what YAML was reading
+        for english, chinese in _MESSAGES.items():
+            if english in text:
+                return chinese
+    return "格式不对"
+
+
+_SPACES = "\u00a0\u2000-\u200a\u202f\u205f\u3000"  # no-break and full-width spaces, from Word
+_WIDE_INDENT = re.compile(f"^[ \t]*[{_SPACES}]")
+_WIDE_AFTER_COLON = re.compile(f"^\\s*(?:- )?[^\\s#'\"\\[{{][^:]*?:[{_SPACES}]")
+
+
+def _check_spacing(text: str, file: str) -> str:
+    """Raise on indentation with Tabs or full-width spaces; return `text` with other Tabs as spaces.
+
+    YAML counts only ASCII spaces: a full-width space (U+3000, pasted from Word) is text to it, so
+    it would complain a line later; a Tab after the colon is what a clerk types to line values up.
+    """
+    lines = text.split("\n")
+    for number, line in enumerate(lines, start=1):
+        if _WIDE_INDENT.match(line):
+            raise ValuesFileError("这一行开头用了全角空格（或不换行空格），YAML 不认它作缩进。", file=file,
+                                  line=number, hint="删掉行首的空白，换成半角空格（英文输入状态的空格键）。")
+        if _WIDE_AFTER_COLON.match(line):
+            raise ValuesFileError("这一行冒号后面是全角空格（或不换行空格）。", file=file, line=number,
+                                  hint="键和值之间要用半角冒号加一个半角空格，例如“签约新项目: 5”。")
+        if line.lstrip(" ").startswith("\t") and line.strip():
+            raise ValuesFileError("这一行用了 Tab 缩进，YAML 只认空格缩进。", file=file, line=number,
+                                  hint="删掉行首的 Tab，换成空格（与同组的其他行对齐）。")
+        if "\t" in line:
+            lines[number - 1] = _untab(line)
+    return "\n".join(lines)
+
+
+def _quote_spans(line: str) -> tuple[list[tuple[int, int]], tuple[int, str] | None]:
+    """Return the spans of `line` inside quotes or flow brackets, and a quote left open, if any.
+
+    Only a quote that starts a value opens one (`镇名: "青溪"`, `[“a”, 'b']`); `it's` does not.
+    """
+    spans: list[tuple[int, int]] = []
+    depth, start, quote, previous = 0, 0, "", ":"
+    for at, char in enumerate(line):
+        if quote:
+            if char == quote and not (quote == '"' and line[at - 1] == "\\"):
+                if quote == "'" and line[at + 1:at + 2] == "'":
+                    continue
+                spans.append((start, at))
+                quote = ""
+            continue
+        if char == "#" and (at == 0 or line[at - 1] in " \t"):
+            break
+        if char in "\"'" and previous in ":-[{,?":
+            quote, start = char, at
+        elif char in "[{" and previous in ":-[{,?":
+            depth, start = depth + 1, at if depth == 0 else start
+        elif char in "]}" and depth:
+            depth -= 1
+            if not depth:
+                spans.append((start, at))
+        if char not in " \t":
+            indicator = char in ":-" and line[at + 1:at + 2] in (" ", "\t", "")
+            previous = char if indicator or char in "[{,?" else "x"
+    if depth:
+        spans.append((start, len(line)))  # a list may go on over lines: YAML allows that
+    return spans, (start, quote) if quote else None
+
+
+def _unclosed(lines: list[str]) -> tuple[int, str] | None:
+    """Return the 1-based number of the first of `lines` that leaves a quote open, and the quote."""
+    for number, line in enumerate(lines, start=1):
+        opened = _quote_spans(line)[1]
+        if opened:
+            return number, opened[1]
+    return None
+
+
+def _untab(line: str) -> str:
+    spans = _quote_spans(line)[0]
+    return "".join(" " if char == "\t" and not any(a < at < b for a, b in spans) else char
+                   for at, char in enumerate(line))
 
 
 _FULL_WIDTH_COLON = re.compile(r"^\s*(?:- )?[^\s#:：'\"\[{][^:：]*?：")
@@ -115,6 +239,10 @@ def _convert(node: yaml.Node, file: str, seen: list[int]) -> Node:
         raise ValuesFileError(f"文件展开后超过 {MAX_NODES} 个取值（可能是 YAML 别名的循环引用）。",
                               file=file, line=line, hint="取值文件不需要 & 和 * 别名，请删除它们。")
     if isinstance(node, yaml.ScalarNode):
+        if node.style in ("'", '"') and node.end_mark.line > node.start_mark.line:
+            quote = _OPENERS[node.style]
+            raise ValuesFileError(f"{quote}没有在这一行内结束（到第 {node.end_mark.line + 1} 行才配对）。",
+                                  file=file, line=line, hint=_PAIR_HINT)
         if node.style is None and node.value in ("", "~", "null", "Null", "NULL"):
             return Node(None, line)
         return Node(node.value, line)

@@ -138,9 +138,9 @@ def test_footers_carry_page_fields_odd_right_even_left(document):
 
 
 def test_xml_special_characters_survive(template, example, tmp_path):
-    values = {**example, "基本信息": {**example["基本信息"], "报告人": "A&B<C>\"'"}}
+    values = {**example, "基本信息": {**example["基本信息"], "报告人": "A&B<C>\"D\"'E'"}}
     path = template.render_docx(values, tmp_path / "x.docx")
-    assert "镇长　A&B<C>\"'" in [p.text for p in docx.Document(str(path)).paragraphs]
+    assert "镇长　A&B<C>\"D\"'E'" in [p.text for p in docx.Document(str(path)).paragraphs]
 
 
 def test_draft_highlights_missing_values_and_marks_filled_ones(template, example, tmp_path):

@@ -143,8 +143,8 @@ def test_output_is_the_same_byte_for_byte(tmp_path, runner, bundled):
     assert _run(runner, "templatize", report, "-o", again, "--name", "刘志强", "--name", "艾城").exit_code == 0
     for name in ("template.txt", "schema.yaml"):
         assert (again / name).read_bytes() == (out / name).read_bytes()
-    first = (out / "values.yaml").read_text(encoding="utf-8").split("\n", 4)[4]
-    assert (again / "values.yaml").read_text(encoding="utf-8").split("\n", 4)[4] == first
+    first = (out / "values.yaml").read_text(encoding="utf-8").split("\n", 5)[5]
+    assert (again / "values.yaml").read_text(encoding="utf-8").split("\n", 5)[5] == first
 
 
 def test_force_keeps_a_filled_values_file_and_writes_the_report_values_beside_it(tmp_path, runner, bundled):
@@ -303,11 +303,11 @@ def test_one_year_is_one_variable_as_written(tmp_path):
 
 
 def test_values_file_quotes_only_what_yaml_needs(tmp_path):
-    text = "镇长[张三]完成12个。"
-    draft, rendered = _round_trip(tmp_path, text, names=("[张三]",))
+    text = "镇长@张三完成12个。"
+    draft, rendered = _round_trip(tmp_path, text, names=("@张三",))
     assert rendered == text
     values = (tmp_path / "values.yaml").read_text(encoding="utf-8")
-    assert '  姓名: "[张三]"\n' in values and "  个数: 12\n" in values
+    assert '  姓名: "@张三"\n' in values and "  个数: 12\n" in values
 
 
 # --- given names ---------------------------------------------------------------------------------

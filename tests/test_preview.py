@@ -79,6 +79,7 @@ def test_a_failed_conversion_leaves_the_old_pdf_alone(bare_path, tmp_path, examp
 
 @pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")),
                     reason=f"soffice not found (LibreOffice): {preview.INSTALL}")
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="pdftoppm not found: apt-get install poppler-utils")
 def test_cli_writes_the_pdf_and_page_images(runner, tmp_path):
     out, pages = tmp_path / "report.pdf", tmp_path / "pages"
     result = runner.invoke(cli, ["preview", "township-work-report", "-f", EXAMPLE, "-o", str(out),

@@ -77,10 +77,10 @@ def test_random_yaml_documents_parse_or_fail_with_a_drafter_error(tmp_path_facto
 
 
 def test_full_render_of_a_hostile_values_file_writes_a_valid_document(tmp_path):
-    data = _example_with({"基本信息.报告人": "<w:p>&amp;{{ 7*7 }}{% raw %}", "基本信息.镇名": "]]>\"'"})
+    data = _example_with({"基本信息.报告人": "<w:p>&amp;{{ 7*7 }}{% raw %}", "基本信息.镇名": "]]>\"'\"'"})
     path = TEMPLATE.render_docx(data, tmp_path / "r.docx")
     texts = [p.text.replace("\n", "") for p in docx.Document(str(path)).paragraphs]
-    assert texts[0] == "]]>\"'镇人民政府工作报告" and "<w:p>&amp;{{ 7*7 }}{% raw %}" in texts[2]
+    assert texts[0] == "]]>\"'\"'镇人民政府工作报告" and "<w:p>&amp;{{ 7*7 }}{% raw %}" in texts[2]
 
 
 def test_cli_never_shows_a_traceback_on_garbage(tmp_path):

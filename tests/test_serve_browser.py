@@ -125,7 +125,8 @@ def test_typing_a_unit_shows_the_checkers_message_and_fixing_it_clears_it(page):
     signed = field(page, "经济发展.签约新项目")
     signed.fill("5个")
     alert = alert_of(page, "经济发展.签约新项目")
-    sync_api.expect(alert).to_have_text("“5个”后面多了“个”。 单位已写在句中（签约新项目【】个。），只填数字，例如 5。")
+    sync_api.expect(alert).to_have_text("“5个”后面多了“个”。 单位已写在句中（对接了中基恒光背光源、谷稼农业数字服务中心"
+                                        "等新项目…个,签约新项目【】个。），只填数字，例如 5。")
     sync_api.expect(signed).to_have_attribute("aria-invalid", "true")
     sync_api.expect(page.locator("#count")).to_have_text("错误 1 处")
     page.locator("#report input").first.focus()

@@ -19,7 +19,7 @@ from .conftest import SEED
 from .test_placeholders import CORPUS, marked
 
 SEED_TEXT = SEED.read_text(encoding="utf-8")
-FILES = ("template.txt", "schema.yaml", "values.yaml")
+FILES = ("template.txt", "schema.yaml", "values.yaml", "values.schema.json")
 
 
 def _originals(schema) -> dict[str, dict[str, str]]:

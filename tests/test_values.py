@@ -77,11 +77,11 @@ def test_check_reports_everything_at_once_with_origins(tmp_path):
     checked = values.check(SCHEMA, values.read_values_file(path))
     by_key = {p.key: p for p in checked.errors}
     assert by_key["经济发展.签约新项目"].line == 2 and by_key["经济发展.签约新项目"].file == str(path)
+    # A misspelt key is one problem, at its line: not also a missing 开工月份.
     assert "经济发展.开工月份" in by_key["经济发展.开工月分"].hint
-    assert by_key["经济发展.开工月份"].message == "缺少这一项。"
-    assert "开工月份: …" in by_key["经济发展.开工月份"].hint or "开工月份:" in by_key["经济发展.开工月份"].hint
+    assert by_key["经济发展.开工月分"].line == 3 and "经济发展.开工月份" not in by_key
     assert checked.text["经济发展.财税收入"] == "100"
-    assert len(checked.errors) == 1 + 1 + (len(SCHEMA.variables) - 2)
+    assert len(checked.errors) == 1 + 1 + (len(SCHEMA.variables) - 3)
 
 
 def test_later_layers_win_key_by_key(tmp_path):
@@ -194,10 +194,13 @@ def test_unknown_group_is_one_problem_with_a_suggestion(tmp_path):
     path.write_text("经济:\n  签约新项目: 5\n  财税收入: 1\n", encoding="utf-8")
     checked = values.check(SCHEMA, values.read_values_file(path))
     [group] = [p for p in checked.errors if p.key == "经济"]
-    assert "其下 2 项都用不上" in group.message and "经济发展" in group.hint and group.line == 1
-    assert not [p for p in checked.errors if p.key.startswith("经济.")]
-    missing = [p for p in checked.errors if p.key == "经济发展.签约新项目"]
-    assert missing and missing[0].line is None
+    # A misspelt group is one mistake at its line, not also every item of the group it stands for.
+    assert "分组名写错了" in group.message and "经济发展" in group.hint and group.line == 1
+    assert not [p for p in checked.errors if p.key.startswith(("经济.", "经济发展."))]
+    path.write_text("经济发展:\n  签约新项目: 5\n其他:\n  签约新项目: 5\n", encoding="utf-8")
+    checked = values.check(SCHEMA, values.read_values_file(path))
+    [group] = [p for p in checked.errors if p.key == "其他"]
+    assert "其下 1 项都用不上" in group.message and group.line == 3
 
 
 def test_missing_key_points_at_its_group(tmp_path):
@@ -257,9 +260,10 @@ def test_python_floats_print_as_a_clerk_would_write_them():
     assert values.from_mapping({"a": {"b": 1e-05, "c": 2.5}}).raw == {"a.b": "0.00001", "a.c": "2.5"}
 
 
-def test_wrong_values_come_before_missing_ones(tmp_path):
+def test_problems_come_in_line_order(tmp_path):
     path = tmp_path / "v.yaml"
-    path.write_text("经济发展:\n  开工月份: 13\n", encoding="utf-8")
+    path.write_text("经济发展:\n  开工月份: 13\n  财税收木: 1\n  签约新项目: 5个\n", encoding="utf-8")
     checked = values.check(SCHEMA, values.read_values_file(path))
-    assert checked.errors[0].key == "经济发展.开工月份" and checked.errors[0].code == "invalid"
-    assert {p.code for p in checked.errors[1:]} == {"missing"}
+    lines = [p.line for p in checked.errors if p.line]
+    assert lines == sorted(lines) and 3 in lines and 4 in lines
+    assert all(p.line is None for p in checked.errors[len(lines):])  # groups not in the file: last
