@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from .schema import NUMBER_TYPES, Schema, Variable
 from .yamlfile import scalar
 
+Filled = str | Sequence[Mapping[str, str]]  # a value as typed, or a list's items (column → text)
+
 
 def write_skeleton(schema: Schema, *, template: str, schema_url: str | None = None,
-                   values_file: str = "values.yaml", filled: Mapping[str, str] | None = None) -> str:
+                   values_file: str = "values.yaml", filled: Mapping[str, Filled] | None = None) -> str:
     """Return the text of a values file for `schema`, grouped by section, empty or `filled`.
 
     `values_file` is the name the file will have, for the commands shown at its top; `filled`
-    gives the text to write after some keys (dotted key → text as typed).
+    gives the text to write after some keys (dotted key → text as typed), and the items of lists.
     """
     lines = []
     if schema_url:
@@ -37,14 +39,30 @@ def write_skeleton(schema: Schema, *, template: str, schema_url: str | None = No
     return "\n".join(lines) + "\n"
 
 
-def _entry(var: Variable, value: str | None) -> list[str]:
+def _entry(var: Variable, value: Filled | None) -> list[str]:
     lines = [f"  # {_one_line(describe(var))}"]
     if var.context:
         lines.append(f"  #   原句：{_one_line(var.context)}")
     entry = f"  {var.key.split('.', 1)[1]}:"
-    lines.append(f"{entry} {scalar(value)}" if value else entry)
-    if var.type == "records" and not value:
+    if var.type == "records" and value is not None and not isinstance(value, str):
+        return lines + ([f"{entry} []"] if not value else [entry, *_items(var, value)])
+    lines.append(f"{entry} {scalar(value)}" if isinstance(value, str) and value else entry)
+    if var.type == "records":
         lines += _example_item(var)
+    return lines
+
+
+def _items(var: Variable, items: Sequence[Mapping[str, str]]) -> list[str]:
+    """Return the items of list `var` as the example item shows them: `- 列: 值`, a column a line.
+
+    Every column is written, an empty cell as `列:` to fill in later.
+    """
+    lines = []
+    for item in items:
+        for index, column in enumerate(var.columns):
+            text = item.get(column.name) or ""
+            entry = f"{'- ' if index == 0 else '  '}{column.name}:"
+            lines.append(f"    {entry} {scalar(text)}" if text else f"    {entry}")
     return lines
 
 
