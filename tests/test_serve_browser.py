@@ -7,6 +7,7 @@ them as text. Needs `pip install playwright` and `apt-get install chromium`; ski
 
 from __future__ import annotations
 
+import contextlib
 import io
 import shutil
 import threading
@@ -14,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 import drafter
 from drafter import preview, serve
@@ -31,6 +33,20 @@ if not CHROMIUM.exists():
     pytest.skip("Chromium not found at /usr/bin/chromium: apt-get install chromium", allow_module_level=True)
 
 
+@contextlib.contextmanager
+def serving(session: serve.Session):
+    """Serve `session` on a free port in a thread; yield its address."""
+    server = serve.start(session)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{session.port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """Serve a copy of the bundled template with the example values; yield (session, base address)."""
@@ -45,13 +61,8 @@ def site(tmp_path_factory):
     values = folder / "values.yaml"
     shutil.copy(TEMPLATE_DIR / "example.yaml", values)
     session = serve.Session(drafter.load_template(template_dir), str(template_dir), values, serve.new_token())
-    server = serve.start(session)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield session, f"http://127.0.0.1:{session.port}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serving(session) as base:
+        yield session, base
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +98,11 @@ def tab(context):
 @pytest.fixture
 def page(tab, site):
     session, base = site
+    yield from opened(tab, session, base)
+
+
+def opened(tab, session: serve.Session, base: str):
+    """Yield `tab` with the page of `session` loaded and checked; then see that it made no error."""
     tab.dialogs, tab.answer, tab.errors = [], True, []  # answer: what the clerk says to window.confirm
     tab.goto(f"{base}/?token={session.token}")
     tab.dialogs.clear()  # a “leave with unsaved changes?” from the test before
@@ -310,3 +326,108 @@ def test_pinyin_being_composed_is_not_checked_the_chosen_word_is(page):
     ime.send("Input.insertText", {"text": "5个"})
     sync_api.expect(alert_of(page, "经济发展.签约新项目")).to_contain_text("“5个”后面多了“个”")
     ime.detach()
+
+
+# --- a template with a table: fixed cells and a list's rows edited in place ----------------------------
+
+
+@pytest.fixture(scope="module")
+def table_site(tmp_path_factory):
+    """Serve the tables template of test_tables.py with one item, and HTML-like text in a header cell."""
+    from .test_tables import SCHEMA, TEMPLATE, VALUES, _folder
+
+    folder = tmp_path_factory.mktemp("serve-table")
+    template_dir = _folder(folder / "模板", TEMPLATE.replace("| 类别 |", f"| 类别{HOSTILE} |"), SCHEMA)
+    values = folder / "values.yaml"
+    values.write_text(VALUES[:VALUES.index("    - 名称: 光伏电站")] + VALUES[VALUES.index("  污水投资"):]
+                      .replace("5000", "2000"), encoding="utf-8")
+    session = serve.Session(drafter.load_template(template_dir), str(template_dir), values, serve.new_token())
+    with serving(session) as base:
+        yield session, base
+
+
+@pytest.fixture
+def table_page(tab, table_site):
+    session, base = table_site
+    yield from opened(tab, session, base)
+
+
+LIST = "项目建设.重点项目"
+
+
+def _docx_rows(data: bytes) -> list[list[str]]:
+    from .test_tables import W, _rows
+
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        root = etree.fromstring(package.read("word/document.xml"))
+    return _rows(next(root.iter(f"{W}tbl")))
+
+
+def test_a_table_shows_as_a_table_with_its_inputs_in_their_cells(table_page):
+    page = table_page
+    table = page.locator("#report table")
+    sync_api.expect(page.locator("#report figcaption")).to_have_text("表1　重点项目进展情况")
+    headers = table.locator("thead th").all_text_contents()
+    assert headers == [f"类别{HOSTILE}", "项目名称", "投资（万元）", "进度（%）"]  # as text, not HTML
+    assert page.locator("#report img").count() == 0
+    assert field(page, "项目建设.总投资").evaluate("n => n.closest('td') !== null")
+    assert field(page, f"{LIST}第1项.名称").input_value() == "艾城大道"
+    assert field(page, f"{LIST}第1项.投资").get_attribute("aria-label") == "总投资（第 1 项）"
+    assert table.locator("td[rowspan='2']").inner_text() == "民生"
+
+
+def test_add_an_item_check_its_cells_save_reload_and_render(table_page, table_site, runner, tmp_path):
+    page = table_page
+    session, _ = table_site
+    add = page.get_by_role("button", name="＋ 添加一项工业重点项目")
+    add.focus()
+    page.keyboard.press("Enter")  # the keyboard alone adds an item, and lands in its first cell
+    name = field(page, f"{LIST}第2项.名称")
+    sync_api.expect(name).to_be_focused()
+    name.fill("光伏电站")
+    money = field(page, f"{LIST}第2项.投资")
+    money.fill("三千")
+    alert = alert_of(page, f"{LIST}第2项.投资")
+    sync_api.expect(alert).to_contain_text("数字")
+    assert money.evaluate("n => n.closest('td').contains(n.parentNode.querySelector('[role=alert]'))")
+    sync_api.expect(money).to_have_attribute("aria-invalid", "true")
+    sync_api.expect(page.locator("#count")).to_contain_text("错误 1 处")
+    money.fill("3000")
+    sync_api.expect(alert).to_have_text("")
+    field(page, f"{LIST}第2项.进度").fill("60")
+    field(page, "项目建设.总投资").fill("5000")
+    sync_api.expect(page.locator("#count")).to_contain_text("检查通过")
+    page.click("#save")
+    sync_api.expect(page.locator("#notice")).to_contain_text("已保存")
+    items = read_values_file(session.path).raw[LIST].items
+    assert [dict(item) for item in items][1] == {"名称": "光伏电站", "投资": "3000", "进度": "60"}
+    page.reload()
+    sync_api.expect(field(page, f"{LIST}第2项.投资")).to_have_value("3000")
+    with page.expect_download() as caught:
+        page.click("#render")
+    out = tmp_path / "报告.docx"
+    result = runner.invoke(cli, ["render", str(session.template.path), "-f", str(session.path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = _docx_rows(Path(caught.value.path()).read_bytes())
+    assert rows == _docx_rows(out.read_bytes())
+    assert rows[2] == ["工业", "光伏电站", "3000.0", "60"]
+
+
+def test_remove_items_down_to_the_schemas_empty_text(table_page, table_site):
+    page = table_page
+    session, _ = table_site
+    before = session.path.read_bytes()
+    items = page.locator("#report td.tools button").count()
+    assert items >= 1
+    for left in range(items - 1, -1, -1):
+        page.get_by_role("button", name="删除第 1 项工业重点项目").focus()
+        page.keyboard.press("Enter")  # the keyboard alone removes an item
+        sync_api.expect(page.locator(f'input[name^="{LIST}第"]')).to_have_count(3 * left)
+        if left:
+            sync_api.expect(field(page, f"{LIST}第1项.名称")).to_be_focused()
+    empty = page.locator("#report tr.empty")
+    sync_api.expect(empty).to_have_text("无")  # the schema's empty text, as the document prints it
+    sync_api.expect(page.get_by_role("button", name="＋ 添加一项工业重点项目")).to_be_focused()
+    sync_api.expect(page.locator("#notice")).to_contain_text("已删除第 1 项")
+    sync_api.expect(page.locator("#count")).to_contain_text("检查通过")  # an empty list is filled in
+    assert session.path.read_bytes() == before  # nothing is written before 保存
