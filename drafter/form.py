@@ -141,8 +141,8 @@ class _Reader:
         self.only_repeated: dict[int, list[str]] = {}  # paragraph → variables seen in repeated rows
         self.paragraph = 0  # the index of the paragraph being read
 
-    def pieces(self, segments: tuple[layout.Segment, ...], *, repeat: str | None = None,
-               editor: bool = False) -> tuple[Piece, ...]:
+    def pieces(self, segments: tuple[layout.Segment, ...], *, in_table: bool = False,
+               repeat: str | None = None, editor: bool = False) -> tuple[Piece, ...]:
         texts = [(segment.text.replace("\n", ""), segment) for segment in segments]
         pieces: list[Piece] = []
         for index, (text, segment) in enumerate(texts):
@@ -163,7 +163,8 @@ class _Reader:
             else:
                 first = key not in self.seen
                 self.seen.add(key)
-            unit = _unit_to_show(self.known[key], after) if first else ""
+            # A table says its units in its header: a cell prints the figure alone.
+            unit = _unit_to_show(self.known[key], after) if first and not in_table else ""
             pieces.append(Piece(key=key, lead=segment.lead, first=first, unit=unit))
         return tuple(pieces)
 
@@ -178,8 +179,8 @@ class _Reader:
             column = 0
             for cell in row.cells:
                 down = 0 if cell.merge == "continue" else 1 + _covered(table.rows[index + 1:], column)
-                cells.append(TableCell(self.pieces(cell.segments, repeat=row_spec.repeat, editor=editor),
-                                       cell.span, down, cell.align))
+                pieces = self.pieces(cell.segments, in_table=True, repeat=row_spec.repeat, editor=editor)
+                cells.append(TableCell(pieces, cell.span, down, cell.align))
                 column += cell.span
             rows.append(TableRow(tuple(cells), row.header, row_spec.repeat, editor))
         return tuple(rows)

@@ -431,3 +431,27 @@ def test_remove_items_down_to_the_schemas_empty_text(table_page, table_site):
     sync_api.expect(page.locator("#notice")).to_contain_text("已删除第 1 项")
     sync_api.expect(page.locator("#count")).to_contain_text("检查通过")  # an empty list is filled in
     assert session.path.read_bytes() == before  # nothing is written before 保存
+
+
+def test_a_list_not_filled_in_is_pointed_to_and_can_be_said_to_be_empty(table_page, table_site):
+    page = table_page
+    session, _ = table_site
+    before = session.path.read_text(encoding="utf-8")
+    try:
+        session.path.write_text("项目建设:\n  项目数: 0\n  污水投资: 800\n  总投资: 800\n", encoding="utf-8")
+        page.reload()
+        sync_api.expect(page.locator("#count")).to_have_text("未填 1 项")
+        sync_api.expect(page.locator("#report tr.empty")).to_have_text("【工业重点项目】（未填写）")
+        page.keyboard.press("F8")  # 下一处: the list's button to add its first item
+        add = page.get_by_role("button", name="＋ 添加一项工业重点项目")
+        sync_api.expect(add).to_be_focused()
+        page.keyboard.press("Tab")
+        sync_api.expect(page.get_by_role("button", name="没有工业重点项目（清单为空）")).to_be_focused()
+        page.keyboard.press("Enter")
+        sync_api.expect(page.locator("#report tr.empty")).to_have_text("无")
+        sync_api.expect(page.locator("#count")).to_contain_text("检查通过")
+        page.click("#save")
+        sync_api.expect(page.locator("#notice")).to_contain_text("已保存")
+        assert read_values_file(session.path).raw[LIST] == ()
+    finally:
+        session.path.write_text(before, encoding="utf-8")

@@ -287,6 +287,14 @@
     state.order = [...$("report").querySelectorAll("input")];
   }
 
+  // Where variable `key` is filled in: its input; for a list, its first cell or its add button.
+  function place(key) {
+    const entry = state.lists.get(key);
+    if (!entry) return state.inputs.get(key);
+    const column = entry.field.columns[0].key.split(".").pop();
+    return state.inputs.get(cellKey(key, 0, column)) || entry.add;
+  }
+
   function focusAdd(list) {
     go(state.lists.get(list).add);
   }
@@ -363,7 +371,7 @@
       const button = el("button", "group");
       button.type = "button";
       button.append(el("span", "name", group.label), el("span", "tally"));
-      button.addEventListener("click", () => go(state.inputs.get(first.key)));
+      button.addEventListener("click", () => go(place(first.key)));
       state.groups.set(group.key, button);
       index.append(button);
     }
