@@ -331,16 +331,29 @@ def test_pinyin_being_composed_is_not_checked_the_chosen_word_is(page):
 # --- a template with a table: fixed cells and a list's rows edited in place ----------------------------
 
 
+SECOND_TABLE = """【表格】表2　项目名单
+| 项目 | 年份 |
+|---|---|
+| {{ 项目建设.重点项目.名称 }} | {{ 项目建设.年份 }} |
+【表格完】
+"""
+
+
 @pytest.fixture(scope="module")
 def table_site(tmp_path_factory):
-    """Serve the tables template of test_tables.py with one item, and HTML-like text in a header cell."""
+    """Serve the tables template of test_tables.py with one item, and HTML-like text in a header cell.
+
+    A second table lists the items again, with a year that only its repeated row prints.
+    """
     from .test_tables import SCHEMA, TEMPLATE, VALUES, _folder
 
     folder = tmp_path_factory.mktemp("serve-table")
-    template_dir = _folder(folder / "模板", TEMPLATE.replace("| 类别 |", f"| 类别{HOSTILE} |"), SCHEMA)
+    text = TEMPLATE.replace("| 类别 |", f"| 类别{HOSTILE} |") + SECOND_TABLE
+    schema = SCHEMA + "  项目建设.年份: {type: year, label: 建设年份}\n"
+    template_dir = _folder(folder / "模板", text, schema)
     values = folder / "values.yaml"
     values.write_text(VALUES[:VALUES.index("    - 名称: 光伏电站")] + VALUES[VALUES.index("  污水投资"):]
-                      .replace("5000", "2000"), encoding="utf-8")
+                      .replace("5000", "2000") + "  年份: 2024\n", encoding="utf-8")
     session = serve.Session(drafter.load_template(template_dir), str(template_dir), values, serve.new_token())
     with serving(session) as base:
         yield session, base
@@ -365,8 +378,8 @@ def _docx_rows(data: bytes) -> list[list[str]]:
 
 def test_a_table_shows_as_a_table_with_its_inputs_in_their_cells(table_page):
     page = table_page
-    table = page.locator("#report table")
-    sync_api.expect(page.locator("#report figcaption")).to_have_text("表1　重点项目进展情况")
+    table = page.locator("#report table").first
+    sync_api.expect(page.locator("#report figcaption").first).to_have_text("表1　重点项目进展情况")
     headers = table.locator("thead th").all_text_contents()
     assert headers == [f"类别{HOSTILE}", "项目名称", "投资（万元）", "进度（%）"]  # as text, not HTML
     assert page.locator("#report img").count() == 0
@@ -395,6 +408,15 @@ def test_add_an_item_check_its_cells_save_reload_and_render(table_page, table_si
     money.fill("3000")
     sync_api.expect(alert).to_have_text("")
     field(page, f"{LIST}第2项.进度").fill("60")
+    # The second table mirrors the items as typed, and the year typed above it on each row.
+    second = page.locator("#report table").nth(1)
+    sync_api.expect(second.locator("tbody tr")).to_have_count(2)
+    assert second.locator(".mirror").all_text_contents() == ["艾城大道", "2024", "光伏电站", "2024"]
+    year = field(page, "项目建设.年份")
+    assert year.evaluate("n => n.closest('figure').querySelector('table') === document.querySelectorAll('#report table')[1]")
+    year.fill("2025")
+    sync_api.expect(second.locator('.mirror[data-key="项目建设.年份"]').last).to_have_text("2025")
+    year.fill("2024")
     field(page, "项目建设.总投资").fill("5000")
     sync_api.expect(page.locator("#count")).to_contain_text("检查通过")
     page.click("#save")
@@ -426,7 +448,7 @@ def test_remove_items_down_to_the_schemas_empty_text(table_page, table_site):
         if left:
             sync_api.expect(field(page, f"{LIST}第1项.名称")).to_be_focused()
     empty = page.locator("#report tr.empty")
-    sync_api.expect(empty).to_have_text("无")  # the schema's empty text, as the document prints it
+    sync_api.expect(empty).to_have_text(["无", "无"])  # in both tables  # the schema's empty text, as the document prints it
     sync_api.expect(page.get_by_role("button", name="＋ 添加一项工业重点项目")).to_be_focused()
     sync_api.expect(page.locator("#notice")).to_contain_text("已删除第 1 项")
     sync_api.expect(page.locator("#count")).to_contain_text("检查通过")  # an empty list is filled in
@@ -438,17 +460,17 @@ def test_a_list_not_filled_in_is_pointed_to_and_can_be_said_to_be_empty(table_pa
     session, _ = table_site
     before = session.path.read_text(encoding="utf-8")
     try:
-        session.path.write_text("项目建设:\n  项目数: 0\n  污水投资: 800\n  总投资: 800\n", encoding="utf-8")
+        session.path.write_text("项目建设:\n  项目数: 0\n  污水投资: 800\n  总投资: 800\n  年份: 2024\n", encoding="utf-8")
         page.reload()
         sync_api.expect(page.locator("#count")).to_have_text("未填 1 项")
-        sync_api.expect(page.locator("#report tr.empty")).to_have_text("【工业重点项目】（未填写）")
+        sync_api.expect(page.locator("#report tr.empty")).to_have_text(["【工业重点项目】（未填写）"] * 2)
         page.keyboard.press("F8")  # 下一处: the list's button to add its first item
         add = page.get_by_role("button", name="＋ 添加一项工业重点项目")
         sync_api.expect(add).to_be_focused()
         page.keyboard.press("Tab")
         sync_api.expect(page.get_by_role("button", name="没有工业重点项目（清单为空）")).to_be_focused()
         page.keyboard.press("Enter")
-        sync_api.expect(page.locator("#report tr.empty")).to_have_text("无")
+        sync_api.expect(page.locator("#report tr.empty")).to_have_text(["无", "无"])
         sync_api.expect(page.locator("#count")).to_contain_text("检查通过")
         page.click("#save")
         sync_api.expect(page.locator("#notice")).to_contain_text("已保存")

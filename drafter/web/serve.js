@@ -92,6 +92,7 @@
       mirror.addEventListener("click", () => go(state.inputs.get(key)));
       if (!state.mirrors.has(key)) state.mirrors.set(key, []);
       state.mirrors.get(key).push(mirror);
+      if (state.inputs.has(key)) paint(mirror, key);  // a list's row, made after the input
       return mirror;
     }
     const index = state.made++;
@@ -393,10 +394,13 @@
     const value = input.value;
     fit(input);
     input.classList.toggle("missing", !value.trim());
-    for (const mirror of state.mirrors.get(key) || []) {
-      mirror.textContent = value.trim() ? value : `【${state.info.get(key).label}】`;
-      mirror.classList.toggle("missing", !value.trim());
-    }
+    for (const mirror of state.mirrors.get(key) || []) paint(mirror, key);
+  }
+
+  function paint(mirror, key) {
+    const value = state.inputs.get(key).value;
+    mirror.textContent = value.trim() ? value : `【${state.info.get(key).label}】`;
+    mirror.classList.toggle("missing", !value.trim());
   }
 
   function typed(key) {
