@@ -136,6 +136,12 @@
     return wrap;
   }
 
+  // An item of a list: column → text, in an object without a prototype, so that a column named
+  // like one of Object's own properties (__proto__) is an ordinary key.
+  function record(item) {
+    return Object.assign(Object.create(null), item);
+  }
+
   function cellKey(list, index, column) {
     return `${list}第${index + 1}项.${column}`;
   }
@@ -302,7 +308,8 @@
 
   function addItem(list) {
     const columns = state.lists.get(list).field.columns;
-    state.values[list] = [...(state.values[list] || []), Object.fromEntries(columns.map((c) => [c.key.split(".").pop(), ""]))];
+    const empty = record(Object.fromEntries(columns.map((c) => [c.key.split(".").pop(), ""])));
+    state.values[list] = [...(state.values[list] || []), empty];
     changed(list);
     const index = state.values[list].length - 1;
     go(state.inputs.get(cellKey(list, index, columns[0].key.split(".").pop())) || state.lists.get(list).add);
@@ -383,7 +390,7 @@
     }
     for (const list of state.lists.keys()) {
       const items = model.values[list];
-      state.values[list] = Array.isArray(items) ? items.map((item) => ({...item})) : null;
+      state.values[list] = Array.isArray(items) ? items.map(record) : null;
       renderList(list);
     }
     state.order = [...report.querySelectorAll("input")];
