@@ -1,4 +1,5 @@
-"""A template as a form: its paragraphs with a field in each blank, and the values of a page.
+"""A template as a form: its paragraphs with a field in each blank, its tables with a field in
+each cell's blank and a list's repeated row, and the values of a page (text, or a list's items).
 
 Pure: no web framework. `drafter.serve` turns what is built here into JSON for the page, and
 the page's values back into a values file, the document and the checker's problems.
@@ -180,10 +181,20 @@ class _Reader:
             for cell in row.cells:
                 down = 0 if cell.merge == "continue" else 1 + _covered(table.rows[index + 1:], column)
                 pieces = self.pieces(cell.segments, in_table=True, repeat=row_spec.repeat, editor=editor)
-                cells.append(TableCell(pieces, cell.span, down, cell.align))
+                align = cell.align
+                if not row.header and not spec.aligns[column] and self._figure(pieces):
+                    align = "right"  # as the document sets a figure when the column says nothing
+                cells.append(TableCell(pieces, cell.span, down, align))
                 column += cell.span
             rows.append(TableRow(tuple(cells), row.header, row_spec.repeat, editor))
         return tuple(rows)
+
+
+    def _figure(self, pieces: tuple[Piece, ...]) -> bool:
+        """Return True when `pieces` are one number variable's blank and nothing else."""
+        keys = [piece.key for piece in pieces if piece.key]
+        return len(keys) == 1 and self.known[keys[0]].type in NUMBER_TYPES and not any(
+            piece.text.strip() for piece in pieces if not piece.key)
 
 
 def _covered(rows: tuple[layout.Row, ...], column: int) -> int:

@@ -264,3 +264,13 @@ def test_values_file_text_of_records_reads_back(template, tmp_path):
     [item] = read_values_file(path).raw[LIST].items
     assert dict(item) == {"名称": "甲\n乙", "投资": " 5 ", "进度": "null"}
     assert yaml.safe_load(path.read_text(encoding="utf-8"))["项目建设"]["项目数"] == 2
+
+
+def test_a_figures_cell_is_set_right_as_the_document_sets_it_unless_the_column_says(template, tmp_path):
+    text = TEMPLATE.replace("|------|----------|-------------:|:---------:|", "|---|---|---|---|")
+    undeclared = drafter.load_template(_folder(tmp_path / "t", text))
+    [table] = [p.table for p in form.paragraphs(undeclared) if p.table]
+    assert [c.align for c in table.rows[1].cells] == ["left", "left", "right", "right"]
+    assert [c.align for c in table.rows[0].cells] == ["center"] * 4
+    [declared] = [p.table for p in form.paragraphs(template) if p.table]
+    assert declared.rows[1].cells[3].align == "center"  # :---: says so
