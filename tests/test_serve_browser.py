@@ -439,7 +439,7 @@ def test_remove_items_down_to_the_schemas_empty_text(table_page, table_site):
     page = table_page
     session, _ = table_site
     before = session.path.read_bytes()
-    items = page.locator("#report td.tools button").count()
+    items = page.locator("#report .tools button").count()
     assert items >= 1
     for left in range(items - 1, -1, -1):
         page.get_by_role("button", name="删除第 1 项工业重点项目").focus()

@@ -153,7 +153,7 @@
   // A table of the report: fixed rows as the template writes them, and for each list one
   // section whose rows are its items, filled in again whenever an item is added or removed.
   function table(item) {
-    const figure = el("figure", "table");
+    const figure = el("figure", item.table.rows.some((row) => row.editor) ? "table editable" : "table");
     if (item.pieces.length) {
       const caption = el("figcaption");
       fill(caption, item.pieces);
@@ -251,8 +251,8 @@
       (items || []).forEach((values, index) => {
         const tr = el("tr", "item");
         for (const model of view.row.cells) tr.append(cell("td", model, {list, index}));
-        if (view.editor) {
-          const tools = tr.appendChild(el("td", "tools"));
+        if (view.editor) {  // beside the row, outside the table, as the document has no such column
+          const tools = tr.lastElementChild.appendChild(el("span", "tools"));
           tools.append(button("删除", `删除第 ${index + 1} 项${label}`, () => removeItem(list, index)));
         }
         rows.push(tr);
