@@ -477,3 +477,21 @@ def test_a_list_not_filled_in_is_pointed_to_and_can_be_said_to_be_empty(table_pa
         assert read_values_file(session.path).raw[LIST] == ()
     finally:
         session.path.write_text(before, encoding="utf-8")
+
+
+def test_a_table_fits_at_150_percent_on_a_1366_by_768_screen(browser, table_site):
+    session, base = table_site
+    context = browser.new_context(viewport={"width": 911, "height": 512}, device_scale_factor=1.5)
+    page = context.new_page()
+    page.goto(f"{base}/?token={session.token}")
+    name = field(page, f"{LIST}第1项.名称")
+    name.fill("艾城镇新能源产业园区基础设施配套建设工程二期项目一标段")  # longer than its cell
+    remove = page.get_by_role("button", name="删除第 1 项工业重点项目")
+    remove.scroll_into_view_if_needed()
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    table, cell = page.locator("#report table").first.bounding_box(), name.evaluate(
+        "n => { const r = n.closest('td').getBoundingClientRect(); return [r.left, r.right]; }")
+    box, button = name.bounding_box(), remove.bounding_box()
+    assert cell[0] <= box["x"] and box["x"] + box["width"] <= cell[1]  # the input stays in its cell
+    assert button["x"] >= table["x"] + table["width"] and button["x"] + button["width"] <= 911
+    context.close()
