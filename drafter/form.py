@@ -1,4 +1,5 @@
-"""A template as a form: its paragraphs with a field in each blank, and the values of a page.
+"""A template as a form: its paragraphs with a field in each blank, its tables with a field in
+each cell's blank and a list's repeated row, and the values of a page (text, or a list's items).
 
 Pure: no web framework. `drafter.serve` turns what is built here into JSON for the page, and
 the page's values back into a values file, the document and the checker's problems.
@@ -6,13 +7,16 @@ the page's values back into a values file, the document and the checker's proble
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import convert, layout, render, values
+from . import convert, layout, render, tables, values
 from .errors import DrafterError, Problem, ValuesFileError, describe_os_error
+from .records import Records
 from .schema import NUMBER_TYPES, Variable
 from .skeleton import describe, write_skeleton
 from .template import Template
@@ -21,6 +25,8 @@ from .template import Template
 # layout treats like a Chinese character, so the page's text around a blank is the document's.
 _STAND_IN = 0xF0000
 _APPROX = "余多近约"
+
+PageValue = str | list[dict[str, str]] | None  # a value as the page holds it
 
 
 @dataclass(frozen=True)
@@ -35,31 +41,113 @@ class Piece:
 
 
 @dataclass(frozen=True)
-class Paragraph:
-    """One paragraph of the report as the page shows it."""
+class TableCell:
+    """One cell of a table on the page: its pieces, the columns and rows it spans."""
 
-    kind: str  # as layout.Block: title, caption, salutation, h1…h4, body, blank
+    pieces: tuple[Piece, ...]
+    span: int = 1
+    rows: int = 1             # rows it covers downwards (a `^` below it); 0: covered by the cell above
+    align: str = "left"
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row of a table as the template writes it; a repeated row stands for each item of a list."""
+
+    cells: tuple[TableCell, ...]
+    header: bool = False
+    repeat: str | None = None  # the list variable whose items the row prints, one row an item
+    editor: bool = False       # the list's first repeated row: its items are edited here
+
+
+@dataclass(frozen=True)
+class TableView:
+    """A table of the report: its rows and column widths.
+
+    `shared` names variables that only repeated rows print: their inputs go above the table.
+    """
+
+    rows: tuple[TableRow, ...]
+    widths: tuple[int, ...]
+    shared: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of the report as the page shows it; a table's pieces are its caption."""
+
+    kind: str  # as layout.Block: title, caption, salutation, h1…h4, body, blank, table
     heading: bool  # a heading on a line of its own
     pieces: tuple[Piece, ...]
+    table: TableView | None = None
 
 
 def paragraphs(template: Template) -> tuple[Paragraph, ...]:
     """Return the report of `template` paragraph by paragraph, with a Piece for every blank.
 
     The text comes from the template's own rendering and layout (value marks, punctuation,
-    headings), so the page reads as the document will.
+    headings, tables), so the page reads as the document will. A list's repeated table row is
+    laid out with one item whose cells are the columns' blanks.
     """
-    keys = [var.key for var in template.variables]
-    stand_ins = {key: chr(_STAND_IN + index) for index, key in enumerate(keys)}
-    key_of = {char: key for key, char in stand_ins.items()}
-    marked = render.render(template.compiled, stand_ins, mark=True)  # type: ignore[arg-type]
-    seen: set[str] = set()
-    out = []
-    for block in layout.lay_out(marked):
-        texts = [(segment.text.replace("\n", ""), segment) for segment in block.segments]
-        pieces = []
+    known = variables_and_columns(template)
+    stand_ins = {key: chr(_STAND_IN + index) for index, key in enumerate(known)}
+    reader = _Reader(known, {char: key for key, char in stand_ins.items()})
+    text = {key: char for key, char in stand_ins.items() if key.count(".") == 1}
+    marked = render.render(template.compiled, text, mark=True)  # type: ignore[arg-type]
+    if not template.tables:
+        blocks = layout.lay_out(marked)
+    else:
+        items = {var.key: tables.Items(({c.name: stand_ins[c.key] for c in var.columns},), {}, var.empty)
+                 for var in template.variables if var.type == "records"}
+        laid = {tables.marker(i): tables.render_table(t, text, {}, items, mark=True)
+                for i, t in enumerate(template.tables)}
+        specs = {id(block): table.spec for block, table in zip(laid.values(), template.tables, strict=True)}
+        blocks = layout.lay_out(marked, laid)
+    out: list[Paragraph] = []
+    for block in blocks:
+        reader.paragraph = len(out)
+        if block.table is None:
+            out.append(Paragraph(block.kind, block.standalone, reader.pieces(block.segments)))
+            continue
+        spec = specs[id(block)]
+        caption = reader.pieces(block.segments)
+        rows = reader.table_rows(block.table, spec)
+        out.append(Paragraph("table", False, caption, TableView(rows, spec.widths)))
+    # A variable printed only in repeated rows gets its input above the first table printing it.
+    for index, paragraph in enumerate(out):
+        shared = tuple(key for key in reader.only_repeated.get(index, ()) if key not in reader.seen)
+        if shared and paragraph.table is not None:
+            table = dataclasses.replace(paragraph.table, shared=shared)
+            out[index] = dataclasses.replace(paragraph, table=table)
+            reader.seen.update(shared)
+    return tuple(out)
+
+
+def variables_and_columns(template: Template) -> dict[str, Variable]:
+    """Return the template's variables by key, each list's columns (组.名称.列) after their list."""
+    known: dict[str, Variable] = {}
+    for var in template.variables:
+        known[var.key] = var
+        known.update((column.key, column) for column in var.columns)
+    return known
+
+
+class _Reader:
+    """Turns laid-out segments into Pieces, remembering which variables already have an input."""
+
+    def __init__(self, known: Mapping[str, Variable], key_of: Mapping[str, str]) -> None:
+        self.known, self.key_of = known, key_of
+        self.seen: set[str] = set()
+        self.lists: set[str] = set()   # lists whose editable row is placed
+        self.only_repeated: dict[int, list[str]] = {}  # paragraph → variables seen in repeated rows
+        self.paragraph = 0  # the index of the paragraph being read
+
+    def pieces(self, segments: tuple[layout.Segment, ...], *, in_table: bool = False,
+               repeat: str | None = None, editor: bool = False) -> tuple[Piece, ...]:
+        texts = [(segment.text.replace("\n", ""), segment) for segment in segments]
+        pieces: list[Piece] = []
         for index, (text, segment) in enumerate(texts):
-            key = key_of.get(text) if segment.mark == "value" else None
+            key = self.key_of.get(text) if segment.mark == "value" else None
             if key is None:
                 if pieces and pieces[-1].key is None and pieces[-1].lead == segment.lead:
                     pieces[-1] = Piece(pieces[-1].text + text, lead=segment.lead)
@@ -67,12 +155,61 @@ def paragraphs(template: Template) -> tuple[Paragraph, ...]:
                     pieces.append(Piece(text, lead=segment.lead))
                 continue
             after = "".join(t for t, s in texts[index + 1:index + 2] if s.mark is None)
-            first = key not in seen
-            seen.add(key)
-            unit = _unit_to_show(template.schema.by_key[key], after) if first else ""
+            if key.count(".") == 2:  # a list's column: its inputs are in the list's editable row
+                first = editor
+            elif repeat is not None:  # a plain variable printed again on each item's row
+                first = False
+                if key not in self.seen:
+                    self.only_repeated.setdefault(self.paragraph, []).append(key)
+            else:
+                first = key not in self.seen
+                self.seen.add(key)
+            # A table says its units in its header: a cell prints the figure alone.
+            unit = _unit_to_show(self.known[key], after) if first and not in_table else ""
             pieces.append(Piece(key=key, lead=segment.lead, first=first, unit=unit))
-        out.append(Paragraph(block.kind, block.standalone, tuple(pieces)))
-    return tuple(out)
+        return tuple(pieces)
+
+    def table_rows(self, table: layout.Table, spec: tables.TableSpec) -> tuple[TableRow, ...]:
+        # With one item a list, the laid-out rows are the template's rows one for one.
+        rows = []
+        for index, (row, row_spec) in enumerate(zip(table.rows, spec.rows, strict=True)):
+            editor = row_spec.repeat is not None and row_spec.repeat not in self.lists
+            if editor:
+                self.lists.add(row_spec.repeat)  # type: ignore[arg-type]
+            cells = []
+            column = 0
+            for cell in row.cells:
+                down = 0 if cell.merge == "continue" else 1 + _covered(table.rows[index + 1:], column)
+                pieces = self.pieces(cell.segments, in_table=True, repeat=row_spec.repeat, editor=editor)
+                align = cell.align
+                if not row.header and not spec.aligns[column] and self._figure(pieces):
+                    align = "right"  # as the document sets a figure when the column says nothing
+                cells.append(TableCell(pieces, cell.span, down, align))
+                column += cell.span
+            rows.append(TableRow(tuple(cells), row.header, row_spec.repeat, editor))
+        return tuple(rows)
+
+
+    def _figure(self, pieces: tuple[Piece, ...]) -> bool:
+        """Return True when `pieces` are one number variable's blank and nothing else."""
+        keys = [piece.key for piece in pieces if piece.key]
+        return len(keys) == 1 and self.known[keys[0]].type in NUMBER_TYPES and not any(
+            piece.text.strip() for piece in pieces if not piece.key)
+
+
+def _covered(rows: tuple[layout.Row, ...], column: int) -> int:
+    """Return how many of `rows`, from the first, continue (`^`) the cell starting at `column`."""
+    count = 0
+    for row in rows:
+        start = 0
+        starts = {}
+        for cell in row.cells:
+            starts[start] = cell
+            start += cell.span
+        if column not in starts or starts[column].merge != "continue":
+            break
+        count += 1
+    return count
 
 
 def _unit_to_show(var: Variable, after: str) -> str:
@@ -83,37 +220,106 @@ def _unit_to_show(var: Variable, after: str) -> str:
 
 
 def field_info(var: Variable) -> dict[str, object]:
-    """Return what the page shows about `var`: label, type, unit, what it accepts, an example."""
+    """Return what the page shows about `var`: label, type, unit, what it accepts, an example.
+
+    A list of records also gives its columns (each as a variable) and what an empty list prints.
+    """
     example = var.example
-    if isinstance(example, list):
-        example = var.sep.join(example)
-    return {"key": var.key, "label": var.label, "type": var.type, "type_label": var.type_label,
-            "unit": var.unit if var.type in NUMBER_TYPES else "", "expected": convert.expected(var),
-            "example": "" if example is None else str(example), "group": var.group,
-            "context": var.context, "describe": describe(var)}
+    if var.type == "records":
+        example = None  # its columns show theirs
+    elif isinstance(example, list):
+        example = var.sep.join(example)  # type: ignore[arg-type]
+    info: dict[str, object] = {
+        "key": var.key, "label": var.label, "type": var.type, "type_label": var.type_label,
+        "unit": var.unit if var.type in NUMBER_TYPES else "", "expected": convert.expected(var),
+        "example": "" if example is None else str(example), "group": var.group,
+        "context": var.context, "describe": describe(var)}
+    if var.type == "records":
+        info["expected"] = "清单：每项一行表格，点“添加一项”后逐格填写"
+        info["columns"] = [field_info(column) for column in var.columns]
+        info["empty"] = var.empty
+    return info
 
 
 def page_text(raw: values.Raw) -> str:
     """Return a loaded value as the page's input shows it: a list as names joined by 、."""
+    if isinstance(raw, Records):
+        return ""
     if isinstance(raw, tuple):
         return "、".join(item or "" for item in raw)
     return raw or ""
 
 
-def from_page(template: Template, data: object) -> values.Values:
-    """Return the values a page sent (dotted key → text); raise ValuesFileError if it is malformed.
+def page_value(var: Variable, raw: values.Raw) -> PageValue:
+    """Return a loaded value as the page holds it: text, or for a list its items (column → text).
 
-    Every key must be one of the template's variables and every value text; empty means missing.
+    A list not filled in is None, an empty list []. A value of the wrong shape (a list where one
+    value is wanted, or the reverse) is left out: `shape_problem` says so.
+    """
+    if var.type != "records":
+        return page_text(raw)
+    if isinstance(raw, Records):
+        return [{c.name: page_text(item.get(c.name)) for c in var.columns} for item in raw.items]
+    return [] if raw == () else None
+
+
+def shape_problem(var: Variable, raw: values.Raw) -> str:
+    """Return why the page cannot show `var`'s loaded value `raw` ("" when it can)."""
+    if var.type == "records" and raw not in (None, ()) and not isinstance(raw, Records):
+        return f"{var.key}（{var.label}）应为清单，文件中写的是一个取值；本页按未填写显示，保存时会改写。"
+    if var.type != "records" and isinstance(raw, Records):
+        return f"{var.key}（{var.label}）应为一个取值，文件中写的是清单；本页按未填写显示，保存时会改写。"
+    if isinstance(raw, Records):
+        columns = {c.name for c in var.columns}
+        extra = sorted({name for item in raw.items for name in item if name not in columns})
+        if extra:
+            return (f"{var.key}（{var.label}）的项中有清单没有的列：{'、'.join(extra)}；"
+                    "本页不显示，保存时不会写入。")
+    return ""
+
+
+def from_page(template: Template, data: object) -> values.Values:
+    """Return the values a page sent; raise ValuesFileError if they are malformed.
+
+    The page sends dotted key → text, and for a list of records null (not filled in) or its items,
+    each a mapping of column → text. Every key must be the template's; empty text means missing.
     """
     if not isinstance(data, Mapping):
         raise ValuesFileError("请求中的取值应为“键: 文字”的映射。")
     known = template.schema.by_key
     raw: dict[str, values.Raw] = {}
-    for key, text in data.items():
-        if key not in known or not isinstance(text, str):
+    for key, value in data.items():
+        var = known.get(key)
+        if var is not None and var.type == "records" and (value is None or isinstance(value, list)):
+            raw[key] = None if value is None else _items_from_page(var, value)
+            continue
+        if var is None or var.type == "records" or not isinstance(value, str):
             raise ValuesFileError(f"请求中有模板没有的变量或非文字的取值：{str(key)[:60]}。")
-        raw[key] = text if text.strip() else None
+        raw[key] = value if value.strip() else None
     return values.Values(raw, {})
+
+
+def _items_from_page(var: Variable, items: list[object]) -> Records:
+    columns = {c.name for c in var.columns}
+    out = []
+    for item in items:
+        if not isinstance(item, Mapping) or not all(
+                key in columns and isinstance(text, str) for key, text in item.items()):
+            raise ValuesFileError(f"请求中清单“{var.label}”的项应为“列: 文字”的映射，且只用清单的列。")
+        out.append({name: text if text.strip() else None for name, text in item.items()})
+    return Records(tuple(out))
+
+
+_ITEM_KEY = re.compile(r"(.+)第\d+项(?:\..*)?", re.DOTALL)
+
+
+def owner(template: Template, key: str) -> Variable | None:
+    """Return the variable a problem's `key` is about: itself, or the list of an item (组.名称第3项.列)."""
+    var = template.schema.by_key.get(key)
+    if var is None and (match := _ITEM_KEY.fullmatch(key)):
+        var = template.schema.by_key.get(match.group(1))
+        return var if var is not None and var.type == "records" else None
+    return var
 
 
 def problem_json(template: Template, problem: Problem) -> dict[str, object]:
@@ -132,9 +338,14 @@ def problem_json(template: Template, problem: Problem) -> dict[str, object]:
 
 def values_file_text(template: Template, data: values.Values, *, template_arg: str, path: Path) -> str:
     """Return the values file `drafter init` would write for `template`, filled with `data`."""
-    filled = {key: page_text(raw) for key, raw in data.raw.items() if page_text(raw).strip()}
+    filled: dict[str, PageValue] = {}
+    for key, raw in data.raw.items():
+        var = template.schema.by_key.get(key)
+        shown = page_value(var, raw) if var is not None else None
+        if shown is not None and (not isinstance(shown, str) or shown.strip()):
+            filled[key] = shown
     return write_skeleton(template.schema, template=template_arg, schema_url=schema_path(path).name,
-                          values_file=path.name, filled=filled)
+                          values_file=path.name, filled=filled, source=template.source)
 
 
 def schema_path(path: Path) -> Path:

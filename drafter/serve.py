@@ -177,27 +177,43 @@ def _model(session: Session) -> dict[str, object]:
     """Return the page's model: the report's paragraphs, the fields, the groups and the file's values."""
     template, path = session.template, session.path
     content = form.read_file(path)
-    raw: dict[str, str] = {}
+    raw: dict[str, form.PageValue] = {}
     file_problems: list[str] = []
     if content is not None:
         loaded = read_values_file(path)
-        raw = {key: form.page_text(value) for key, value in loaded.raw.items()
-               if key in template.schema.by_key}
+        known = template.schema.by_key
+        raw = {key: form.page_value(known[key], value) for key, value in loaded.raw.items() if key in known}
         file_problems = [str(p) for p in template.check(loaded, rules=False)
-                         if p.key not in template.schema.by_key]
+                         if form.owner(template, p.key) is None]
+        file_problems += [text for key, value in loaded.raw.items() if key in known
+                          for text in [form.shape_problem(known[key], value)] if text]
     return {
         "title": template.schema.title, "template": session.template_arg, "file": str(path.resolve()),
         "exists": content is not None, "version": form.version(content),
-        "paragraphs": [{"kind": p.kind, "heading": p.heading,
-                        "pieces": [{"text": x.text, "key": x.key, "lead": x.lead, "first": x.first,
-                                    "unit": x.unit} for x in p.pieces]}
-                       for p in form.paragraphs(template) if p.kind != "blank"],
+        "paragraphs": [_paragraph_json(p) for p in form.paragraphs(template) if p.kind != "blank"],
         "fields": [form.field_info(var) for var in template.variables],
         "groups": [{"key": key, "label": label} for key, label in template.schema.groups.items()],
         "values": raw, "file_problems": file_problems,
         # What /api/check would answer at once, so the page shows the file's problems as it opens.
         "problems": [form.problem_json(template, p) for p in template.check(form.from_page(template, raw))],
     }
+
+
+def _pieces_json(pieces: tuple[form.Piece, ...]) -> list[dict[str, object]]:
+    return [{"text": x.text, "key": x.key, "lead": x.lead, "first": x.first, "unit": x.unit} for x in pieces]
+
+
+def _paragraph_json(paragraph: form.Paragraph) -> dict[str, object]:
+    out: dict[str, object] = {"kind": paragraph.kind, "heading": paragraph.heading,
+                              "pieces": _pieces_json(paragraph.pieces)}
+    table = paragraph.table
+    if table is not None:
+        out["table"] = {"widths": list(table.widths), "shared": list(table.shared), "rows": [
+            {"header": row.header, "repeat": row.repeat, "editor": row.editor,
+             "cells": [{"pieces": _pieces_json(cell.pieces), "span": cell.span, "rows": cell.rows,
+                        "align": cell.align} for cell in row.cells]}
+            for row in table.rows]}
+    return out
 
 
 def _save(session: Session, data: object, *, seen: str, overwrite: bool) -> dict[str, object]:

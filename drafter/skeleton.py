@@ -5,23 +5,27 @@ from __future__ import annotations
 import dataclasses
 import re
 import shlex
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from .schema import NUMBER_TYPES, Schema, Variable
 from .yamlfile import flow_list, scalar
 
+# A value as typed, a list of names, or a list of records' items (column → text).
+Filled = str | list[str] | Sequence[Mapping[str, str]]
+
 
 def write_skeleton(schema: Schema, *, template: str, schema_url: str | None = None,
-                   values_file: str = "values.yaml", filled: Mapping[str, str | list[str]] | None = None,
+                   values_file: str = "values.yaml", filled: Mapping[str, Filled] | None = None,
                    notes: Mapping[str, str] | None = None, intro: tuple[str, ...] = (),
                    source: str | None = None) -> str:
     """Return the text of a values file for `schema`, grouped by section, empty or `filled`.
 
     `values_file` is the name the file will have, for the commands shown at its top; `filled`
-    gives the text to write after some keys (dotted key → text as typed, or a list of names);
-    `notes` add a comment above a key (why it is empty), `intro` comment lines at the top. With
-    the template's `source`, each 原句 is cut from it, other blanks shown as …, instead of the
-    schema's `context` (which shows other blanks as the report had them and loses cut phrases).
+    gives the text to write after some keys (dotted key → text as typed, a list of names, or the
+    items of a list of records); `notes` add a comment above a key (why it is empty), `intro`
+    comment lines at the top. With the template's `source`, each 原句 is cut from it, other blanks
+    shown as …, instead of the schema's `context` (which shows other blanks as the report had them
+    and loses cut phrases).
     """
     sentences = sentences_of(source) if source is not None else {}
     lines = []
@@ -47,19 +51,36 @@ def write_skeleton(schema: Schema, *, template: str, schema_url: str | None = No
     return "\n".join(lines) + "\n"
 
 
-def _entry(var: Variable, value: str | list[str] | None, note: str | None, context: str) -> list[str]:
+def _entry(var: Variable, value: Filled | None, note: str | None, context: str) -> list[str]:
     lines = [f"  # {_one_line(describe(var))}"]
     if context:
         lines.append(f"  #   原句：{_one_line(context)}")
     if note:
         lines.append(f"  #   {_one_line(note)}")
     entry = f"  {var.key.split('.', 1)[1]}:"
+    if var.type == "records" and isinstance(value, Sequence) and not isinstance(value, str) and all(
+            isinstance(item, Mapping) for item in value):
+        return lines + ([f"{entry} []"] if not value else [entry, *_items(var, value)])  # type: ignore[arg-type]
     if isinstance(value, list):
-        lines.append(f"{entry} {flow_list(value)}")
+        lines.append(f"{entry} {flow_list(value)}")  # type: ignore[arg-type]
     else:
-        lines.append(f"{entry} {scalar(value)}" if value else entry)
-    if var.type == "records" and not value:
+        lines.append(f"{entry} {scalar(value)}" if value else entry)  # type: ignore[arg-type]
+    if var.type == "records":
         lines += _example_item(var)
+    return lines
+
+
+def _items(var: Variable, items: Sequence[Mapping[str, str]]) -> list[str]:
+    """Return the items of list `var` as the example item shows them: `- 列: 值`, a column a line.
+
+    Every column is written, an empty cell as `列:` to fill in later.
+    """
+    lines = []
+    for item in items:
+        for index, column in enumerate(var.columns):
+            text = item.get(column.name) or ""
+            entry = f"{'- ' if index == 0 else '  '}{column.name}:"
+            lines.append(f"    {entry} {scalar(text)}" if text else f"    {entry}")
     return lines
 
 

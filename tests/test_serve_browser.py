@@ -7,6 +7,7 @@ them as text. Needs `pip install playwright` and `apt-get install chromium`; ski
 
 from __future__ import annotations
 
+import contextlib
 import io
 import shutil
 import threading
@@ -14,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 import drafter
 from drafter import preview, serve
@@ -31,6 +33,20 @@ if not CHROMIUM.exists():
     pytest.skip("Chromium not found at /usr/bin/chromium: apt-get install chromium", allow_module_level=True)
 
 
+@contextlib.contextmanager
+def serving(session: serve.Session):
+    """Serve `session` on a free port in a thread; yield its address."""
+    server = serve.start(session)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{session.port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """Serve a copy of the bundled template with the example values; yield (session, base address)."""
@@ -45,13 +61,8 @@ def site(tmp_path_factory):
     values = folder / "values.yaml"
     shutil.copy(TEMPLATE_DIR / "example.yaml", values)
     session = serve.Session(drafter.load_template(template_dir), str(template_dir), values, serve.new_token())
-    server = serve.start(session)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield session, f"http://127.0.0.1:{session.port}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serving(session) as base:
+        yield session, base
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +98,11 @@ def tab(context):
 @pytest.fixture
 def page(tab, site):
     session, base = site
+    yield from opened(tab, session, base)
+
+
+def opened(tab, session: serve.Session, base: str):
+    """Yield `tab` with the page of `session` loaded and checked; then see that it made no error."""
     tab.dialogs, tab.answer, tab.errors = [], True, []  # answer: what the clerk says to window.confirm
     tab.goto(f"{base}/?token={session.token}")
     tab.dialogs.clear()  # a “leave with unsaved changes?” from the test before
@@ -311,3 +327,172 @@ def test_pinyin_being_composed_is_not_checked_the_chosen_word_is(page):
     ime.send("Input.insertText", {"text": "5个"})
     sync_api.expect(alert_of(page, "经济发展.签约新项目")).to_contain_text("“5个”后面多了“个”")
     ime.detach()
+
+
+# --- a template with a table: fixed cells and a list's rows edited in place ----------------------------
+
+
+SECOND_TABLE = """【表格】表2　项目名单
+| 项目 | 年份 |
+|---|---|
+| {{ 项目建设.重点项目.名称 }} | {{ 项目建设.年份 }} |
+【表格完】
+"""
+
+
+@pytest.fixture(scope="module")
+def table_site(tmp_path_factory):
+    """Serve the tables template of test_tables.py with one item, and HTML-like text in a header cell.
+
+    A second table lists the items again, with a year that only its repeated row prints.
+    """
+    from .test_tables import SCHEMA, TEMPLATE, VALUES, _folder
+
+    folder = tmp_path_factory.mktemp("serve-table")
+    text = TEMPLATE.replace("| 类别 |", f"| 类别{HOSTILE} |") + SECOND_TABLE
+    schema = SCHEMA + "  项目建设.年份: {type: year, label: 建设年份}\n"
+    template_dir = _folder(folder / "模板", text, schema)
+    values = folder / "values.yaml"
+    values.write_text(VALUES[:VALUES.index("    - 名称: 光伏电站")] + VALUES[VALUES.index("  污水投资"):]
+                      .replace("5000", "2000") + "  年份: 2024\n", encoding="utf-8")
+    session = serve.Session(drafter.load_template(template_dir), str(template_dir), values, serve.new_token())
+    with serving(session) as base:
+        yield session, base
+
+
+@pytest.fixture
+def table_page(tab, table_site):
+    session, base = table_site
+    yield from opened(tab, session, base)
+
+
+LIST = "项目建设.重点项目"
+
+
+def _docx_rows(data: bytes) -> list[list[str]]:
+    from .test_tables import W, _rows
+
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        root = etree.fromstring(package.read("word/document.xml"))
+    return _rows(next(root.iter(f"{W}tbl")))
+
+
+def test_a_table_shows_as_a_table_with_its_inputs_in_their_cells(table_page):
+    page = table_page
+    table = page.locator("#report table").first
+    sync_api.expect(page.locator("#report figcaption").first).to_have_text("表1　重点项目进展情况")
+    headers = table.locator("thead th").all_text_contents()
+    assert headers == [f"类别{HOSTILE}", "项目名称", "投资（万元）", "进度（%）"]  # as text, not HTML
+    assert page.locator("#report img").count() == 0
+    assert field(page, "项目建设.总投资").evaluate("n => n.closest('td') !== null")
+    assert field(page, f"{LIST}第1项.名称").input_value() == "艾城大道"
+    assert field(page, f"{LIST}第1项.投资").get_attribute("aria-label") == "总投资（第 1 项）"
+    assert table.locator("td[rowspan='2']").inner_text() == "民生"
+
+
+def test_add_an_item_check_its_cells_save_reload_and_render(table_page, table_site, runner, tmp_path):
+    page = table_page
+    session, _ = table_site
+    add = page.get_by_role("button", name="＋ 添加一项工业重点项目")
+    add.focus()
+    page.keyboard.press("Enter")  # the keyboard alone adds an item, and lands in its first cell
+    name = field(page, f"{LIST}第2项.名称")
+    sync_api.expect(name).to_be_focused()
+    name.fill("光伏电站")
+    money = field(page, f"{LIST}第2项.投资")
+    money.fill("三千")
+    alert = alert_of(page, f"{LIST}第2项.投资")
+    sync_api.expect(alert).to_contain_text("数字")
+    assert money.evaluate("n => n.closest('td').contains(n.parentNode.querySelector('[role=alert]'))")
+    sync_api.expect(money).to_have_attribute("aria-invalid", "true")
+    sync_api.expect(page.locator("#count")).to_contain_text("错误 1 处")
+    money.fill("3000")
+    sync_api.expect(alert).to_have_text("")
+    field(page, f"{LIST}第2项.进度").fill("60")
+    # The second table mirrors the items as typed, and the year typed above it on each row.
+    second = page.locator("#report table").nth(1)
+    sync_api.expect(second.locator("tbody tr")).to_have_count(2)
+    assert second.locator(".mirror").all_text_contents() == ["艾城大道", "2024", "光伏电站", "2024"]
+    year = field(page, "项目建设.年份")
+    assert year.evaluate("n => n.closest('figure').querySelector('table') === document.querySelectorAll('#report table')[1]")
+    year.fill("2025")
+    sync_api.expect(second.locator('.mirror[data-key="项目建设.年份"]').last).to_have_text("2025")
+    year.fill("2024")
+    field(page, "项目建设.总投资").fill("5000")
+    sync_api.expect(page.locator("#count")).to_contain_text("检查通过")
+    page.click("#save")
+    sync_api.expect(page.locator("#notice")).to_contain_text("已保存")
+    items = read_values_file(session.path).raw[LIST].items
+    assert [dict(item) for item in items][1] == {"名称": "光伏电站", "投资": "3000", "进度": "60"}
+    page.reload()
+    sync_api.expect(field(page, f"{LIST}第2项.投资")).to_have_value("3000")
+    with page.expect_download() as caught:
+        page.click("#render")
+    out = tmp_path / "报告.docx"
+    result = runner.invoke(cli, ["render", str(session.template.path), "-f", str(session.path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = _docx_rows(Path(caught.value.path()).read_bytes())
+    assert rows == _docx_rows(out.read_bytes())
+    assert rows[2] == ["工业", "光伏电站", "3000.0", "60"]
+
+
+def test_remove_items_down_to_the_schemas_empty_text(table_page, table_site):
+    page = table_page
+    session, _ = table_site
+    before = session.path.read_bytes()
+    items = page.locator("#report .tools button").count()
+    assert items >= 1
+    for left in range(items - 1, -1, -1):
+        page.get_by_role("button", name="删除第 1 项工业重点项目").focus()
+        page.keyboard.press("Enter")  # the keyboard alone removes an item
+        sync_api.expect(page.locator(f'input[name^="{LIST}第"]')).to_have_count(3 * left)
+        if left:
+            sync_api.expect(field(page, f"{LIST}第1项.名称")).to_be_focused()
+    empty = page.locator("#report tr.empty")
+    sync_api.expect(empty).to_have_text(["无", "无"])  # in both tables  # the schema's empty text, as the document prints it
+    sync_api.expect(page.get_by_role("button", name="＋ 添加一项工业重点项目")).to_be_focused()
+    sync_api.expect(page.locator("#notice")).to_contain_text("已删除第 1 项")
+    sync_api.expect(page.locator("#count")).to_contain_text("检查通过")  # an empty list is filled in
+    assert session.path.read_bytes() == before  # nothing is written before 保存
+
+
+def test_a_list_not_filled_in_is_pointed_to_and_can_be_said_to_be_empty(table_page, table_site):
+    page = table_page
+    session, _ = table_site
+    before = session.path.read_text(encoding="utf-8")
+    try:
+        session.path.write_text("项目建设:\n  项目数: 0\n  污水投资: 800\n  总投资: 800\n  年份: 2024\n", encoding="utf-8")
+        page.reload()
+        sync_api.expect(page.locator("#count")).to_have_text("未填 1 项")
+        sync_api.expect(page.locator("#report tr.empty")).to_have_text(["【工业重点项目】（未填写）"] * 2)
+        page.keyboard.press("F8")  # 下一处: the list's button to add its first item
+        add = page.get_by_role("button", name="＋ 添加一项工业重点项目")
+        sync_api.expect(add).to_be_focused()
+        page.keyboard.press("Tab")
+        sync_api.expect(page.get_by_role("button", name="没有工业重点项目（清单为空）")).to_be_focused()
+        page.keyboard.press("Enter")
+        sync_api.expect(page.locator("#report tr.empty")).to_have_text(["无", "无"])
+        sync_api.expect(page.locator("#count")).to_contain_text("检查通过")
+        page.click("#save")
+        sync_api.expect(page.locator("#notice")).to_contain_text("已保存")
+        assert read_values_file(session.path).raw[LIST] == ()
+    finally:
+        session.path.write_text(before, encoding="utf-8")
+
+
+def test_a_table_fits_at_150_percent_on_a_1366_by_768_screen(browser, table_site):
+    session, base = table_site
+    context = browser.new_context(viewport={"width": 911, "height": 512}, device_scale_factor=1.5)
+    page = context.new_page()
+    page.goto(f"{base}/?token={session.token}")
+    name = field(page, f"{LIST}第1项.名称")
+    name.fill("艾城镇新能源产业园区基础设施配套建设工程二期项目一标段")  # longer than its cell
+    remove = page.get_by_role("button", name="删除第 1 项工业重点项目")
+    remove.scroll_into_view_if_needed()
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    table, cell = page.locator("#report table").first.bounding_box(), name.evaluate(
+        "n => { const r = n.closest('td').getBoundingClientRect(); return [r.left, r.right]; }")
+    box, button = name.bounding_box(), remove.bounding_box()
+    assert cell[0] <= box["x"] and box["x"] + box["width"] <= cell[1]  # the input stays in its cell
+    assert button["x"] >= table["x"] + table["width"] and button["x"] + button["width"] <= 911
+    context.close()
