@@ -8,12 +8,10 @@ import re
 import shlex
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from . import lint as linting
-from . import preview as previewing
-from . import templatize as templatizing
 from . import textfile
 from . import values as values_module
 from .errors import (
@@ -38,7 +36,13 @@ from .template import (
     write_atomically,
     write_template_folder,
 )
-from .word import PROFILES, write_docx
+
+if TYPE_CHECKING:
+    from .templatize import Draft
+
+# Each command imports the stages it runs: python-docx, lxml and the templatize patterns load only
+# for the commands that need them, so `drafter --help`, vars, check and init start quickly.
+PROFILE_NAMES = ("gb2312", "windows")  # word.PROFILES, named here without importing python-docx
 
 
 class _Reported(click.ClickException):
@@ -122,7 +126,7 @@ SETS = click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
 
 
 PROFILE = click.option(
-    "--profile", type=click.Choice(sorted(PROFILES)), default="gb2312", show_default=True,
+    "--profile", type=click.Choice(PROFILE_NAMES), default="gb2312", show_default=True,
     help="字体方案：gb2312（仿宋_GB2312 等，机关电脑）或 windows（仿宋、楷体等，Windows 自带）。")
 DRAFT = click.option("--draft", is_flag=True, help="草稿：允许缺项，缺的值以黄色【标签】显示。")
 MARK_VALUES = click.option("--mark-values", is_flag=True, help="把每个填入的取值加底色，便于逐项核对。")
@@ -170,6 +174,8 @@ def render(template: str, files: tuple[Path, ...], sets: tuple[str, ...], output
     """用取值文件填写模板 TEMPLATE，生成 .docx。"""
     if output.suffix.lower() != ".docx":
         raise OutputError("输出文件应以 .docx 结尾。", file=str(output), hint="例如 -o 报告.docx。")
+    from .word import write_docx
+
     rendered = _rendered(template, files, sets, draft=draft, mark_values=mark_values, no_rules=no_rules)
     write_atomically(output, write_docx(rendered.blocks, profile=profile))
     _say_missing(rendered.missing)
@@ -295,6 +301,9 @@ def preview(template: str, files: tuple[Path, ...], sets: tuple[str, ...], outpu
             png_dir: Path | None, dpi: int, profile: str, draft: bool, mark_values: bool,
             no_rules: bool) -> None:
     """生成报告并用 LibreOffice 转成 PDF（可加页面图片），不用 Word 也能看版面。"""
+    from . import preview as previewing
+    from .word import write_docx
+
     if output.suffix.lower() != ".pdf":
         raise OutputError("输出文件应以 .pdf 结尾。", file=str(output), hint="例如 -o report.pdf。")
     previewing.find_soffice()  # say what to install before the values are checked
@@ -325,6 +334,8 @@ VALUES_FILE = "values.yaml"
                    "已填写的 values.yaml 保留）。")
 def templatize_command(report: Path, output: Path, with_gaps: bool, title: str | None, force: bool) -> None:
     """把空白处用 x、XX、××、**、○○ 等标出的报告（.txt 或 .docx）变成模板文件夹。"""
+    from . import templatize as templatizing
+
     if output.exists() and not output.is_dir():
         raise OutputError("输出路径是一个文件，不是文件夹。", file=str(output),
                           hint="请给出一个新的文件夹名，例如 -o 我的模板。")
@@ -349,7 +360,7 @@ def templatize_command(report: Path, output: Path, with_gaps: bool, title: str |
     _summarize(draft, output, kept=kept)
 
 
-def _summarize(draft: templatizing.Draft, output: Path, *, kept: bool) -> None:
+def _summarize(draft: Draft, output: Path, *, kept: bool) -> None:
     variables = draft.schema.variables
     values_file = output / VALUES_FILE
     if kept:
@@ -385,6 +396,8 @@ def _summarize(draft: templatizing.Draft, output: Path, *, kept: bool) -> None:
 @click.argument("target", metavar="REPORT|TEMPLATE")
 def lint(target: str) -> None:
     """检查报告或模板：疑似删去的词语、未改成变量的空位、模板与 schema 不一致之处。"""
+    from . import lint as linting
+
     folder = find_template(target)
     if folder is None:
         findings = linting.lint_report(textfile.read_report(Path(target)))

@@ -22,7 +22,6 @@ from .errors import (
     describe_os_error,
 )
 from .schema import Schema, Variable, load_schema
-from .word import PROFILES, write_docx
 
 TEMPLATE_FILE, SCHEMA_FILE, EXAMPLE_FILE = "template.txt", "schema.yaml", "example.yaml"
 
@@ -148,6 +147,8 @@ class Template:
     def render_bytes(self, data: Mapping[str, object] | values.Values, *, profile: str = "gb2312",
                      draft: bool = False, mark_values: bool = False, rules: bool = True) -> bytes:
         """Return the .docx bytes of the report for `data`; raise ValuesError on bad values."""
+        from .word import PROFILES, write_docx  # python-docx is loaded by the first render, not by check
+
         if profile not in PROFILES:
             raise OutputError(f"未知的字体方案“{profile}”。", hint=f"可选：{'、'.join(PROFILES)}。")
         blocks = self.render_blocks(data, draft=draft, mark_values=mark_values, rules=rules)
