@@ -154,8 +154,8 @@ def safe_file_name(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     if text.lower().endswith(".docx"):
         text = text[:-5]
-    text = "".join(c for c in text.translate(_UNSAFE)
-                   if unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"))
+    text = "".join(" " if c.isspace() else c for c in text.translate(_UNSAFE)
+                   if c.isspace() or unicodedata.category(c) not in ("Cc", "Cf", "Co", "Cs", "Cn"))
     stem = " ".join(text.split()).strip(" .")
     if _RESERVED.match(stem):
         stem = "_" + stem
