@@ -16,6 +16,9 @@ _SALUTATION = re.compile(r"[^，。；！？：,.;!?:]{1,12}[：:]")
 _SENTENCE_END = re.compile(r"[。！？]")
 _PAREN_PAIR = re.compile(r"\(([^()\n]*)\)")
 _HALF_TO_FULL = {",": "，", "!": "！", ":": "：", ";": "；", "?": "？"}
+_CJK = "\u2e80-\U0010ffff“”‘’—…·"  # what is_cjk accepts
+_HALF_MARK = re.compile(f"(?<=[{_CJK}])[,!:;?]|[,!:;?](?=[{_CJK}])")
+_HALF_WIDTH = re.compile(r"[,!:;?(]")
 _MARK_SPLIT = re.compile(f"([{VALUE_START}{MISSING_START}][^{MARK_END}]*{MARK_END})")
 
 _FULL_STOPS = ("。", "！", "？", "；", ".", "!", "?", ";")
@@ -61,17 +64,10 @@ def normalize_punctuation(text: str) -> str:
 
     Figures keep their marks: a comma or colon between two digits (3,000 or 10:30) stays.
     """
-    chars = list(text)
-    for i, char in enumerate(chars):
-        if char not in _HALF_TO_FULL:
-            continue
-        before = chars[i - 1] if i > 0 else ""
-        after = chars[i + 1] if i + 1 < len(chars) else ""
-        if before.isdigit() and after.isdigit():
-            continue
-        if (before and is_cjk(before)) or (after and is_cjk(after)):
-            chars[i] = _HALF_TO_FULL[char]
-    out = "".join(chars)
+    if not _HALF_WIDTH.search(text):
+        return text  # nothing to change, as in most paragraphs
+    # A mark with Chinese on either side cannot sit between two digits, so 3,000 is safe.
+    out = _HALF_MARK.sub(lambda match: _HALF_TO_FULL[match.group()], text)
 
     def full(match: re.Match[str]) -> str:
         start, end = match.span()

@@ -9,23 +9,20 @@ Paragraphs are written as XML with every property in the schema order Word insis
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import zipfile
 from collections.abc import Iterator, Sequence
-from xml.sax.saxutils import escape, quoteattr
-
-import docx
-from docx.blkcntnr import BlockItemContainer
-from docx.opc.exceptions import PackageNotFoundError
-from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls, qn
-from docx.oxml.xmlchemy import BaseOxmlElement
-from docx.shared import Twips
-from docx.table import Table, _Cell
-from docx.text.paragraph import Paragraph
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .errors import ReportError
 from .layout import Block, Segment
+
+if TYPE_CHECKING:  # python-docx and lxml load only when a package is prepared or a report read
+    import docx.document
+    from docx.blkcntnr import BlockItemContainer
+    from docx.oxml.xmlchemy import BaseOxmlElement
 
 PROFILES: dict[str, dict[str, str]] = {
     # Government PCs carry the GB2312 fonts and 方正小标宋 named by local 公文 rules.
@@ -45,27 +42,89 @@ TRACKING = -5       # -0.25 pt a character: 28 characters of 三号 per 156 mm l
 INDENT = 640        # two 三号 characters
 HIGHLIGHT = {"missing": "yellow", "value": "cyan"}
 OUTLINE = {"h1": 0, "h2": 1, "h3": 2, "h4": 3}
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+DOCUMENT_PART, CORE_PART = "word/document.xml", "docProps/core.xml"
+_TITLE, _TIME = "\ue000title\ue000", "2000-01-01T00:00:00Z"  # stand-ins filled per report
+
+
+@dataclass(frozen=True)
+class Package:
+    """Everything of a .docx that is the same in every report of one font profile, prepared once.
+
+    `static` is a zip of every part but the document and its core properties, deflated once;
+    `head` and `tail` are document.xml around the paragraphs (namespaces; sectPr); `core` is
+    core.xml with stand-ins for the title and the time.
+    """
+
+    static: bytes
+    head: str
+    tail: str
+    core: str
 
 
 def write_docx(blocks: Sequence[Block], *, profile: str = "gb2312", bold_h3: bool = True) -> bytes:
     """Return the bytes of a .docx holding `blocks`, laid out per GB/T 9704 with `profile` fonts."""
+    package = prepared_package(profile)
+    fonts = PROFILES[profile]
+    title_bold = profile == "windows"
+    body = "".join([_paragraph(block, fonts, bold_h3=bold_h3, title_bold=title_bold) for block in blocks])
+    titles = [block.text.replace("\n", "") for block in blocks if block.kind == "title"]
+    now = dt.datetime.now(dt.timezone.utc)
+    core = (package.core.replace(_TITLE, escape(titles[0][:255] if titles else ""))  # OOXML's limit
+            .replace(_TIME, now.strftime("%Y-%m-%dT%H:%M:%SZ")))
+    return assemble(package, package.head + body + package.tail, core, now)
+
+
+def assemble(package: Package, document: str, core: str, when: dt.datetime) -> bytes:
+    """Return `package`'s static parts with `document` and `core` added: a whole .docx.
+
+    Appending to a copy of the prepared zip copies the static parts' compressed bytes as they are,
+    so a report costs the deflate of its own two parts only.
+    """
+    buffer = io.BytesIO(package.static)
+    stamp = when.timetuple()[:6]
+    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, text in ((DOCUMENT_PART, document), (CORE_PART, core)):
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, text.encode("utf-8"))
+    return buffer.getvalue()
+
+
+@functools.cache
+def prepared_package(profile: str) -> Package:
+    """Return the static parts of a report in font `profile`, built once per process."""
+    import docx
+    from docx.oxml.ns import qn
+
     fonts = PROFILES[profile]
     document = docx.Document()
     _set_defaults(document, fonts)
     _set_section(document)
-    body = document.element.body
-    sect_pr = body.sectPr
-    for block in blocks:
-        xml = _paragraph(block, fonts, bold_h3=bold_h3, title_bold=profile == "windows")
-        sect_pr.addprevious(parse_xml(xml))
     _set_footers(document, fonts)
-    _set_properties(document, blocks)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    _set_properties(document)
+    body = document.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    saved = io.BytesIO()
+    document.save(saved)
+    static = io.BytesIO()
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(static, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename not in (DOCUMENT_PART, CORE_PART):
+                target.writestr(info, source.read(info.filename), compress_type=zipfile.ZIP_DEFLATED)
+        xml = source.read(DOCUMENT_PART).decode("utf-8")
+        core = source.read(CORE_PART).decode("utf-8")
+    open_body = xml.index("<w:body>") + len("<w:body>")
+    sect = xml.index("<w:sectPr", open_body)
+    return Package(static.getvalue(), xml[:open_body], xml[sect:], core)
 
 
 def _set_defaults(document: docx.document.Document, fonts: dict[str, str]) -> None:
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls, qn
+
     styles = document.styles.element
     defaults = styles.find(qn("w:docDefaults"))
     defaults.getparent().replace(defaults, parse_xml(
@@ -75,14 +134,21 @@ def _set_defaults(document: docx.document.Document, fonts: dict[str, str]) -> No
         "<w:pPrDefault><w:pPr><w:widowControl w:val=\"0\"/>"
         f"<w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{LINE}\" w:lineRule=\"exact\"/>"
         "</w:pPr></w:pPrDefault></w:docDefaults>"))
+    # The report names no style: keep the defaults (Normal, the default run and table styles) and
+    # drop python-docx's 160 others and its 340 KB of latent styles, which only made the file big.
+    for element in list(styles):
+        if element.tag == qn("w:latentStyles") or (
+                element.tag == qn("w:style") and element.get(qn("w:default")) != "1"):
+            styles.remove(element)
     # Theme fonts override explicit names and point CJK text at a Japanese face: drop them all.
     for element in styles.iter(qn("w:rFonts")):
         for attribute in [a for a in element.attrib if a.endswith("Theme") or a.endswith("theme")]:
             del element.attrib[attribute]
     # The template also carries stylesWithEffects, Word 2010's copy of its styles with Calibri and
-    # the theme fonts in them; nothing needs it, so it goes rather than contradict styles.xml.
+    # the theme fonts in them; its list numbering names styles just dropped, and its customXml is
+    # an empty bibliography: nothing needs them, so they go rather than contradict styles.xml.
     for rel_id, rel in list(document.part.rels.items()):
-        if rel.reltype.endswith("/stylesWithEffects"):
+        if rel.reltype.rsplit("/", 1)[-1] in ("stylesWithEffects", "numbering", "customXml"):
             document.part.drop_rel(rel_id)
     # The template's thumbnail is a picture of an empty page: Explorer would show it for the report.
     package_rels = document.part.package.rels
@@ -96,19 +162,22 @@ def _set_defaults(document: docx.document.Document, fonts: dict[str, str]) -> No
     document.settings.odd_and_even_pages_header_footer = True
 
 
-def _set_properties(document: docx.document.Document, blocks: Sequence[Block]) -> None:
+def _set_properties(document: docx.document.Document) -> None:
     # python-docx's template says it was written by "python-docx" in 2013; say what this is instead.
     properties = document.core_properties
-    titles = [block.text.replace("\n", "") for block in blocks if block.kind == "title"]
-    properties.title = titles[0][:255] if titles else ""  # the OOXML limit for core properties
+    properties.title = _TITLE
     properties.author = properties.last_modified_by = ""
     properties.comments = "drafter"
     properties.language = "zh-CN"
-    properties.created = properties.modified = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    properties.created = properties.modified = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
     properties.revision = 1
 
 
 def _set_section(document: docx.document.Document) -> None:
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls, qn
+    from docx.shared import Twips
+
     section = document.sections[0]
     section.page_width, section.page_height = Twips(PAGE["w"]), Twips(PAGE["h"])
     section.top_margin, section.bottom_margin = Twips(PAGE["top"]), Twips(PAGE["bottom"])
@@ -121,12 +190,25 @@ def _set_section(document: docx.document.Document) -> None:
     sect_pr.append(parse_xml(f'<w:docGrid {nsdecls("w")} w:type="lines" w:linePitch="{LINE}"/>'))
 
 
+def escape(text: str) -> str:
+    """Return `text` with the characters XML reserves in text and attribute values escaped."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))
+
+
 def _fonts(east_asia: str) -> str:
-    return (f'<w:rFonts w:ascii="{LATIN}" w:hAnsi="{LATIN}" w:eastAsia={quoteattr(east_asia)} '
+    return (f'<w:rFonts w:ascii="{LATIN}" w:hAnsi="{LATIN}" w:eastAsia="{escape(east_asia)}" '
             f'w:cs="{LATIN}" w:hint="eastAsia"/>')
 
 
 def _run(text: str, font: str, size: int, *, bold: bool = False, mark: str | None = None) -> str:
+    content = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(part)}</w:t>'
+                             for part in text.split("\n"))
+    return f"<w:r>{_run_properties(font, size, bold, mark)}{content}</w:r>"
+
+
+@functools.lru_cache(maxsize=256)
+def _run_properties(font: str, size: int, bold: bool, mark: str | None) -> str:
     props = [_fonts(font)]
     if bold:
         props.append("<w:b/><w:bCs/>")
@@ -136,10 +218,7 @@ def _run(text: str, font: str, size: int, *, bold: bool = False, mark: str | Non
     if mark:
         props.append(f'<w:highlight w:val="{HIGHLIGHT[mark]}"/>')
     props.append('<w:lang w:val="en-US" w:eastAsia="zh-CN"/>')
-    rpr = "<w:rPr>" + "".join(props) + "</w:rPr>"
-    content = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(part)}</w:t>'
-                             for part in text.split("\n"))
-    return f"<w:r>{rpr}{content}</w:r>"
+    return "<w:rPr>" + "".join(props) + "</w:rPr>"
 
 
 def _paragraph(block: Block, fonts: dict[str, str], *, bold_h3: bool, title_bold: bool) -> str:
@@ -161,7 +240,7 @@ def _paragraph(block: Block, fonts: dict[str, str], *, bold_h3: bool, title_bold
         props.append(f'<w:outlineLvl w:val="{OUTLINE[kind]}"/>')
     runs = "".join(_segment_run(segment, kind, fonts, bold_h3=bold_h3, title_bold=title_bold)
                    for segment in block.segments)
-    return f"<w:p {nsdecls('w')}><w:pPr>{''.join(props)}</w:pPr>{runs}</w:p>"
+    return f"<w:p><w:pPr>{''.join(props)}</w:pPr>{runs}</w:p>"
 
 
 def _segment_run(segment: Segment, kind: str, fonts: dict[str, str], *, bold_h3: bool,
@@ -181,6 +260,9 @@ def _segment_run(segment: Segment, kind: str, fonts: dict[str, str], *, bold_h3:
 
 
 def _set_footers(document: docx.document.Document, fonts: dict[str, str]) -> None:
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import qn
+
     section = document.sections[0]
     # Odd pages: number at the right, one character in; even pages: at the left (GB/T 9704 7.5).
     for footer, side in ((section.footer, "right"), (section.even_page_footer, "left")):
@@ -203,7 +285,7 @@ def _page_number(font: str, side: str) -> str:
              + run('<w:fldChar w:fldCharType="end"/>'))
     before = run('<w:t xml:space="preserve">— </w:t>')
     after = run('<w:t xml:space="preserve"> —</w:t>')
-    return (f'<w:p {nsdecls("w")}><w:pPr><w:widowControl w:val="0"/><w:snapToGrid w:val="0"/>'
+    return (f'<w:p xmlns:w="{W_NS}"><w:pPr><w:widowControl w:val="0"/><w:snapToGrid w:val="0"/>'
             f'<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
             f'<w:ind w:{side}="280"/><w:jc w:val="{side}"/></w:pPr>{before}{field}{after}</w:p>')
 
@@ -216,6 +298,9 @@ def read_report(data: bytes, *, file: str) -> list[str]:
     where they stand, content controls like plain text. Raise ReportError, naming `file`, when
     `data` is not a Word document python-docx can open.
     """
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, PackageNotFoundError) as err:
@@ -228,6 +313,10 @@ def read_report(data: bytes, *, file: str) -> list[str]:
 
 def _texts(element: BaseOxmlElement, parent: BlockItemContainer) -> Iterator[str]:
     """Yield the text of every paragraph under body or cell `element`, tables and controls included."""
+    from docx.oxml.ns import qn
+    from docx.table import Table, _Cell
+    from docx.text.paragraph import Paragraph
+
     for child in element.iterchildren():
         if child.tag == qn("w:p"):
             yield Paragraph(child, parent).text
