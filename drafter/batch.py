@@ -322,8 +322,11 @@ _worker: tuple[Template, Options] | None = None
 
 
 def _start_worker(template_path: str, options: Options) -> None:
+    from .word import prepared_package
+
     global _worker
     _worker = (load_template(template_path), options)
+    prepared_package(options.profile)  # the static parts of the .docx, once per worker
 
 
 def _render_chunk(jobs: list[Job]) -> list[Outcome]:
@@ -344,7 +347,8 @@ def render_job(template: Template, job: Job, options: Options) -> Outcome:
                              hint="用 --name 给出文件名。")
         rendered = template.render(job.values, draft=options.draft, mark_values=options.mark_values,
                                    rules=options.rules)
-        write_atomically(options.outdir / job.name, write_docx(rendered.blocks, profile=options.profile))
+        content = write_docx(rendered.blocks, profile=options.profile)
+        write_atomically(options.outdir / job.name, content, sync=False)
     except ValuesError as error:
         lines = tuple(_describe(p, job, template) for p in error.problems if p.level == "error")
         return Outcome(job.index, job.where, False, lines)
@@ -417,8 +421,13 @@ def _chunks(jobs: Iterator[Job | Outcome], summary: Summary,
 
 def _run_in_pool(template: Template, chunks: Iterator[list[Job]], options: Options, workers: int,
                  summary: Summary, progress: Callable[[int], None]) -> None:
-    # fork shares the loaded modules with the workers; elsewhere each worker starts afresh.
+    # fork shares the loaded modules and the prepared package with the workers; elsewhere each
+    # worker starts afresh and prepares its own.
     import multiprocessing
+
+    from .word import prepared_package
+
+    prepared_package(options.profile)
 
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     with futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,

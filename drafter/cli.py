@@ -42,10 +42,11 @@ from .template import (
 if TYPE_CHECKING:
     from . import batch as batch_module
     from .templatize import Draft
+from .word import PROFILES
 
-# Each command imports the stages it runs: python-docx, lxml and the templatize patterns load only
-# for the commands that need them, so `drafter --help`, vars, check and init start quickly.
-PROFILE_NAMES = ("gb2312", "windows")  # word.PROFILES, named here without importing python-docx
+# Each command imports the stages it runs (preview, templatize, lint, batch, openpyxl) inside it,
+# so `drafter --help`, vars, check and init start quickly; the writer loads python-docx only to
+# prepare its package.
 
 
 class _Reported(click.ClickException):
@@ -129,7 +130,7 @@ SETS = click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
 
 
 PROFILE = click.option(
-    "--profile", type=click.Choice(PROFILE_NAMES), default="gb2312", show_default=True,
+    "--profile", type=click.Choice(sorted(PROFILES)), default="gb2312", show_default=True,
     help="字体方案：gb2312（仿宋_GB2312 等，机关电脑）或 windows（仿宋、楷体等，Windows 自带）。")
 DRAFT = click.option("--draft", is_flag=True, help="草稿：允许缺项，缺的值以黄色【标签】显示。")
 MARK_VALUES = click.option("--mark-values", is_flag=True, help="把每个填入的取值加底色，便于逐项核对。")
@@ -520,12 +521,12 @@ def _report_batch(summary: batch_module.Summary, outdir: Path) -> None:
 
 
 def _init_table(loaded: Template, table: Path, *, output: Path | None, example: bool, force: bool) -> None:
-    from .table import EXCEL_SUFFIXES, write_header
+    from .table import write_header
 
     if output is not None:
         raise click.UsageError("--table 和 -o 只能用一个：--table 生成表格，-o 生成取值文件。")
     suffix = table.suffix.lower()
-    if suffix not in (*EXCEL_SUFFIXES, ".csv"):
+    if suffix not in (".xlsx", ".csv"):
         raise OutputError("表格应以 .xlsx 或 .csv 结尾。", file=str(table), hint="例如 --table 各镇.xlsx。")
     if table.exists() and not force:
         raise OutputError("文件已存在，未覆盖（里面可能是已填好的取值）。", file=str(table),

@@ -22,6 +22,7 @@ from .errors import (
     describe_os_error,
 )
 from .schema import Schema, Variable, load_schema
+from .word import PROFILES, write_docx
 
 TEMPLATE_FILE, SCHEMA_FILE, EXAMPLE_FILE = "template.txt", "schema.yaml", "example.yaml"
 
@@ -147,8 +148,6 @@ class Template:
     def render_bytes(self, data: Mapping[str, object] | values.Values, *, profile: str = "gb2312",
                      draft: bool = False, mark_values: bool = False, rules: bool = True) -> bytes:
         """Return the .docx bytes of the report for `data`; raise ValuesError on bad values."""
-        from .word import PROFILES, write_docx  # python-docx is loaded by the first render, not by check
-
         if profile not in PROFILES:
             raise OutputError(f"未知的字体方案“{profile}”。", hint=f"可选：{'、'.join(PROFILES)}。")
         blocks = self.render_blocks(data, draft=draft, mark_values=mark_values, rules=rules)
@@ -170,8 +169,12 @@ def _as_values(data: Mapping[str, object] | values.Values) -> values.Values:
     return values.from_mapping(data)
 
 
-def write_atomically(path: Path, content: bytes) -> Path:
-    """Write `content` to `path` through a temporary file, so a failure never leaves half a file."""
+def write_atomically(path: Path, content: bytes, *, sync: bool = True) -> Path:
+    """Write `content` to `path` through a temporary file, so a failure never leaves half a file.
+
+    With `sync` the content reaches the disk before the rename; a batch of thousands of reports
+    skips that wait (the rename alone still shows either the old file or the whole new one).
+    """
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise OutputError("输出文件夹不存在。", file=str(path), hint=f"请先创建文件夹 {folder}。")
@@ -183,7 +186,8 @@ def write_atomically(path: Path, content: bytes) -> Path:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(content)
                 stream.flush()
-                os.fsync(stream.fileno())
+                if sync:
+                    os.fsync(stream.fileno())
             # mkstemp makes the file private (0600); a report is an ordinary file, as open() makes.
             os.chmod(temporary, _file_mode(path))
             os.replace(temporary, path)

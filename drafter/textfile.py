@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from . import word
 from .errors import ReportError, describe_os_error
 
 # Notepad saves UTF-8 (with a BOM before Windows 10 1903) or "ANSI", which is GB18030 on Chinese
@@ -73,8 +74,6 @@ def read_report(path: Path) -> str:
         raise ReportError(f"文件太大（{len(raw)} 字节，上限 {MAX_REPORT_BYTES} 字节）。", file=file,
                           hint="请检查是否选错了文件。")
     if suffix == ".docx":
-        from . import word  # python-docx and lxml only for a .docx: values files never need them
-
         text = "\n".join(word.read_report(raw, file=file))
     else:
         text = _decode_report(raw, file)
