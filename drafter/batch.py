@@ -24,6 +24,7 @@ from . import values as values_module
 from .errors import BatchError, DrafterError, OutputError, Problem, ValuesError, describe_os_error
 from .table import Table, column_letter
 from .template import Template, load_template, write_atomically
+from .word import prepared_package, write_docx
 
 CHUNK = 8            # reports a worker renders per round trip: fewer, larger messages between processes
 IN_FLIGHT = 4        # chunks queued per worker: enough to keep it busy, few enough to keep memory flat
@@ -322,8 +323,6 @@ _worker: tuple[Template, Options] | None = None
 
 
 def _start_worker(template_path: str, options: Options) -> None:
-    from .word import prepared_package
-
     global _worker
     _worker = (load_template(template_path), options)
     prepared_package(options.profile)  # the static parts of the .docx, once per worker
@@ -337,14 +336,9 @@ def _render_chunk(jobs: list[Job]) -> list[Outcome]:
 
 def render_job(template: Template, job: Job, options: Options) -> Outcome:
     """Check, render and write the report of `job`; return what became of it."""
-    from .word import write_docx
-
     try:
         if job.bad_cells:
             raise ValuesError(_with_bad_cells(template, job, options))
-        if not job.name:
-            raise BatchError("取值文件名做不成文件名（只有空格、点号或不可见字符）。",
-                             hint="用 --name 给出文件名。")
         rendered = template.render(job.values, draft=options.draft, mark_values=options.mark_values,
                                    rules=options.rules)
         content = write_docx(rendered.blocks, profile=options.profile)
@@ -424,8 +418,6 @@ def _run_in_pool(template: Template, chunks: Iterator[list[Job]], options: Optio
     # fork shares the loaded modules and the prepared package with the workers; elsewhere each
     # worker starts afresh and prepares its own.
     import multiprocessing
-
-    from .word import prepared_package
 
     prepared_package(options.profile)
 

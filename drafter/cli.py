@@ -490,7 +490,8 @@ def batch_command(template: str, values_files: tuple[Path, ...], table: Path | N
     batching.prepare_outdir(outdir)
     options = batching.Options(outdir, profile=profile, draft=draft, mark_values=mark_values,
                                rules=not no_rules)
-    count = min(workers or batching.default_workers(), max(plan.total, 1))
+    chunks = -(-plan.total // batching.CHUNK)  # no more workers than there is work for
+    count = min(workers or batching.default_workers(), max(chunks, 1))
     if sys.stderr.isatty():  # a bar on a terminal; nothing of it in a pipe or a log file
         with click.progressbar(length=max(plan.total, 1), label="生成报告", show_pos=True, show_eta=True,
                                file=sys.stderr) as bar:
