@@ -28,7 +28,7 @@ from .word import prepared_package, write_docx
 
 CHUNK = 8            # reports a worker renders per round trip: fewer, larger messages between processes
 IN_FLIGHT = 4        # chunks queued per worker: enough to keep it busy, few enough to keep memory flat
-SHOWN = 200          # failures and warnings kept for the summary; the rest are only counted
+SHOWN = 50           # failed reports (and ones with warnings) listed in the summary; the rest counted
 MAX_NAME_BYTES = 200  # Linux allows 255 bytes a name; write_atomically adds a prefix and suffix
 INDEX_FIELD = "序号"
 
