@@ -498,6 +498,9 @@ def batch_command(template: str, values_files: tuple[Path, ...], table: Path | N
             summary = batching.run(loaded, plan.jobs(), options, workers=count, progress=bar.update)
     else:
         summary = batching.run(loaded, plan.jobs(), options, workers=count)
+    if table is not None and not summary.written + summary.failed:
+        raise BatchError("表格在表头下没有要生成报告的行。", file=str(table),
+                         hint="从第 3 行起（第 2 行是说明时）每行填一份报告的取值。")
     _report_batch(summary, outdir)
 
 

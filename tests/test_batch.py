@@ -13,7 +13,7 @@ import docx
 import openpyxl
 import pytest
 
-from drafter import batch, values
+from drafter import batch, filenames, values
 from drafter.cli import cli
 from drafter.errors import BatchError
 
@@ -158,6 +158,13 @@ def test_csv_table_in_gb18030(runner, tmp_path, example_cells):
     assert _first_line(out / "虬津.docx") == "虬津镇人民政府工作报告"
 
 
+def test_a_table_without_rows_is_an_error(runner, tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("基本信息.镇名\n\n,\n", encoding="utf-8")
+    result = _invoke(runner, "township-work-report", "--table", path, "-o", tmp_path / "out")
+    assert result.exit_code == 1 and "表头下没有要生成报告的行" in result.stderr
+
+
 def test_init_table_then_batch(runner, tmp_path):
     table = tmp_path / "各镇.xlsx"
     result = runner.invoke(cli, ["init", "township-work-report", "--table", str(table), "--example"])
@@ -196,7 +203,7 @@ def test_a_bad_header_is_refused_before_anything_is_written(runner, tmp_path, he
 ], ids=["plain", "windows-forbidden", "whitespace", "trailing-dots", "leading-dots", "con", "nul-ext", "com1",
         "invisible", "suffix", "too-long"])
 def test_file_names_are_safe_on_windows_and_linux(text, expected):
-    name = batch.safe_file_name(text)
+    name = filenames.safe_file_name(text)
     assert name == expected
     assert len(name.encode("utf-8")) <= 255 - 20
 
@@ -204,7 +211,7 @@ def test_file_names_are_safe_on_windows_and_linux(text, expected):
 @pytest.mark.parametrize("text", ["", "...", " \u200b ", "/"[:0]])
 def test_an_empty_name_is_refused(text):
     with pytest.raises(BatchError, match="文件名是空的"):
-        batch.safe_file_name(text)
+        filenames.safe_file_name(text)
 
 
 def test_unsafe_characters_in_values_make_safe_names(runner, tmp_path):
