@@ -545,6 +545,38 @@ def _init_table(loaded: Template, table: Path, *, output: Path | None, example: 
                f"从第 3 行起每行填一份报告" + ("（第 3 行是示例）。" if example else "。"))
 
 
+@cli.command(name="serve")
+@TEMPLATE
+@click.option("-f", "--values", "values_file", type=click.Path(path_type=Path), metavar="VALUES.yaml",
+              help="要填写的取值文件（不存在时点“保存”新建）；不给则在当前文件夹新建 values.yaml。")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, metavar="N",
+              help="端口号；默认自动选一个空闲端口。")
+@click.option("--no-browser", is_flag=True, help="不自动打开浏览器（地址会显示在屏幕上）。")
+@PROFILE
+def serve_command(template: str, values_file: Path | None, port: int, no_browser: bool, profile: str) -> None:
+    """在浏览器中填写报告：每个空白是句中的输入框，边填边检查，可保存、生成文档和预览。"""
+    try:  # Flask loads only for this command, so the others start as fast as before
+        from . import serve as serving
+    except ImportError as err:
+        raise DrafterError(f"drafter serve 需要 Flask，但没有安装（{err.name}）。",
+                           hint="运行 pip install 'flask>=3' 后重试。") from err
+    from . import form
+
+    loaded = load_template(template)
+    path = values_file if values_file is not None else form.new_values_path(Path.cwd())
+    if path.is_dir():
+        raise OutputError("这是一个文件夹，不是取值文件。", file=str(path), hint="例如 -f values.yaml。")
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        raise OutputError("取值文件应以 .yaml 结尾。", file=str(path), hint="例如 -f values.yaml。")
+    if not path.parent.resolve().is_dir():
+        raise OutputError("取值文件所在的文件夹不存在。", file=str(path),
+                          hint=f"请先创建文件夹 {path.parent}。")
+    if path.exists():
+        loaded.check(values_module.read_values_file(path))  # a file drafter cannot read: say so now
+    session = serving.Session(loaded, template, path, serving.new_token(), profile=profile)
+    serving.run(session, port=port, open_browser=not no_browser, echo=click.echo)
+
+
 def main() -> None:
     """Run the command line."""
     cli(prog_name="drafter")

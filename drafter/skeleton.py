@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import shlex
+from collections.abc import Mapping
 
 from .schema import NUMBER_TYPES, Schema, Variable
+from .yamlfile import scalar
 
 
 def write_skeleton(schema: Schema, *, template: str, schema_url: str | None = None,
-                   values_file: str = "values.yaml") -> str:
-    """Return the text of an empty values file for `schema`, grouped by section.
+                   values_file: str = "values.yaml", filled: Mapping[str, str] | None = None) -> str:
+    """Return the text of a values file for `schema`, grouped by section, empty or `filled`.
 
-    `values_file` is the name the file will have, for the commands shown at its top.
+    `values_file` is the name the file will have, for the commands shown at its top; `filled`
+    gives the text to write after some keys (dotted key → text as typed).
     """
     lines = []
     if schema_url:
@@ -30,15 +33,16 @@ def write_skeleton(schema: Schema, *, template: str, schema_url: str | None = No
         if members:
             lines += ["", f"# {_one_line(schema.groups.get(group, group))}", f"{group}:"]
         for var in members:
-            lines += _entry(var)
+            lines += _entry(var, (filled or {}).get(var.key))
     return "\n".join(lines) + "\n"
 
 
-def _entry(var: Variable) -> list[str]:
+def _entry(var: Variable, value: str | None) -> list[str]:
     lines = [f"  # {_one_line(describe(var))}"]
     if var.context:
         lines.append(f"  #   原句：{_one_line(var.context)}")
-    lines.append(f"  {var.key.split('.', 1)[1]}:")
+    entry = f"  {var.key.split('.', 1)[1]}:"
+    lines.append(f"{entry} {scalar(value)}" if value else entry)
     return lines
 
 

@@ -13,7 +13,8 @@ from drafter import errors, yamlfile
 
 from .conftest import TEMPLATE_DIR
 
-HEAVY = ("docx", "lxml", "xml.sax.saxutils", "drafter.placeholders", "drafter.preview", "openpyxl")
+HEAVY = ("docx", "lxml", "xml.sax.saxutils", "drafter.placeholders", "drafter.preview", "openpyxl", "flask",
+         "drafter.serve", "drafter.batch")
 _PROBE = """
 import sys
 from drafter.cli import cli
