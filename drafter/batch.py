@@ -72,6 +72,7 @@ class Summary:
     written: int = 0
     failed: int = 0
     drafts: int = 0
+    warned: int = 0
     failures: list[Outcome] = field(default_factory=list)
     warnings: list[Outcome] = field(default_factory=list)
 
@@ -80,6 +81,7 @@ class Summary:
         if outcome.written:
             self.written += 1
             self.drafts += outcome.missing > 0
+            self.warned += bool(outcome.warnings)
             if outcome.warnings and len(self.warnings) < SHOWN:
                 self.warnings.append(outcome)
         else:

@@ -508,6 +508,8 @@ def _report_batch(summary: batch_module.Summary, outdir: Path) -> None:
     for outcome in summary.warnings:
         for line in outcome.warnings:
             click.echo(f"警告：{line}", err=True)
+    if summary.warned > len(summary.warnings):
+        click.echo(f"警告：另有 {summary.warned - len(summary.warnings)} 份报告有警告，未列出。", err=True)
     click.echo(f"已生成 {summary.written} 份报告，在 {outdir}。")
     if summary.drafts:
         click.echo(f"草稿：其中 {summary.drafts} 份还有待填写的项（文档中以黄色标出）。", err=True)

@@ -342,3 +342,12 @@ def test_a_progress_bar_on_a_terminal(tmp_path):
             pass
         assert process.wait(timeout=120) == 0
     assert "生成报告".encode() in shown and b"2/2" in shown
+
+
+def test_warnings_name_the_row_and_the_report_is_written(runner, tmp_path, example_cells):
+    path = _table(tmp_path / "各镇.xlsx", example_cells, [{"民生事业.医保参保率": "0.95"}])
+    letter = openpyxl.utils.get_column_letter(list(example_cells).index("民生事业.医保参保率") + 1)
+    result = _invoke(runner, "township-work-report", "--table", path, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    assert f"警告：各镇.xlsx:第2行 {letter}列（民生事业.医保参保率）：0.95 看起来是小数形式的比率" in result.stderr
+    assert (tmp_path / "out" / "第2行.docx").is_file()
