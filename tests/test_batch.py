@@ -351,3 +351,12 @@ def test_warnings_name_the_row_and_the_report_is_written(runner, tmp_path, examp
     assert result.exit_code == 0, result.stderr
     assert f"警告：各镇.xlsx:第2行 {letter}列（民生事业.医保参保率）：0.95 看起来是小数形式的比率" in result.stderr
     assert (tmp_path / "out" / "第2行.docx").is_file()
+
+
+def test_no_rules_skips_the_cross_checks_as_in_render(runner, tmp_path, example_cells):
+    path = _table(tmp_path / "t.xlsx", example_cells, [{"经济发展.签约新项目": 99}])
+    checked = _invoke(runner, "township-work-report", "--table", path, "-o", tmp_path / "a")
+    assert checked.exit_code == 1 and "不符合规则：签约的新项目不能多于对接的新项目" in checked.stderr
+    skipped = _invoke(runner, "township-work-report", "--table", path, "-o", tmp_path / "b", "--no-rules")
+    assert skipped.exit_code == 0, skipped.stderr
+    assert [p.name for p in (tmp_path / "b").iterdir()] == ["第2行.docx"]
