@@ -26,6 +26,9 @@ from .template import Template, load_template, write_atomically
 from .word import prepared_package, write_docx
 
 CHUNK = 8            # reports a worker renders per round trip: fewer, larger messages between processes
+# fork shares the loaded modules and the prepared package with the workers; elsewhere (Windows,
+# macOS, where fork is unsafe or missing) each worker starts afresh and prepares its own.
+START_METHOD = "fork" if sys.platform == "linux" else "spawn"
 IN_FLIGHT = 4        # chunks queued per worker: enough to keep it busy, few enough to keep memory flat
 SHOWN = 50           # failed reports (and ones with warnings) listed in the summary; the rest counted
 
@@ -337,13 +340,11 @@ def _chunks(jobs: Iterator[Job | Outcome], summary: Summary,
 
 def _run_in_pool(template: Template, chunks: Iterator[list[Job]], options: Options, workers: int,
                  summary: Summary, progress: Callable[[int], None]) -> None:
-    # fork shares the loaded modules and the prepared package with the workers; elsewhere each
-    # worker starts afresh and prepares its own.
     import multiprocessing
 
     prepared_package(options.profile)
 
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    context = multiprocessing.get_context(START_METHOD)
     with futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                                      initargs=(str(template.path), options)) as pool:
         pending: set[futures.Future[list[Outcome]]] = set()

@@ -360,3 +360,12 @@ def test_no_rules_skips_the_cross_checks_as_in_render(runner, tmp_path, example_
     skipped = _invoke(runner, "township-work-report", "--table", path, "-o", tmp_path / "b", "--no-rules")
     assert skipped.exit_code == 0, skipped.stderr
     assert [p.name for p in (tmp_path / "b").iterdir()] == ["第2行.docx"]
+
+
+def test_workers_started_by_spawn_as_on_windows(template, tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "START_METHOD", "spawn")
+    jobs = [batch.Job(i, f"t.csv:第{i + 1}行", f"{i}.docx", values.read_values_file(TEMPLATE_DIR / "example.yaml"))
+            for i in range(1, 11)]
+    summary = batch.run(template, iter(jobs), batch.Options(tmp_path), workers=2)
+    assert (summary.written, summary.failed) == (10, 0)
+    assert _first_line(tmp_path / "10.docx") == "艾城镇人民政府工作报告"
