@@ -203,7 +203,14 @@ def check(template: str, files: tuple[Path, ...], sets: tuple[str, ...], no_rule
             raw = data.raw.get(var.key)
             shown = "、".join(i or "" for i in raw) if isinstance(raw, tuple) else raw or "（未填写）"
             origin = data.origins.get(var.key, "—")
+            if isinstance(raw, values_module.Records):  # a list: one line an item, with its own line
+                shown = f"{len(raw.items)} 项"
             click.echo(f"{var.key}{' ' * (width - _width(var.key))}  {shown}  ← {origin}")
+            if isinstance(raw, values_module.Records):
+                for index, item in enumerate(raw.items):
+                    line = raw.item_lines[index] if index < len(raw.item_lines) else None
+                    where = f"{origin.file}:{line}" if line and not isinstance(origin, str) else origin
+                    click.echo(f"  第{index + 1}项  {values_module.Records((item,))}  ← {where}")
     problems = loaded.check(data, rules=not no_rules)
     if any(p.level == "error" for p in problems):
         raise ValuesError(problems)
@@ -287,11 +294,16 @@ def list_vars(template: str, as_json: bool) -> None:
     loaded = load_template(template)
     if as_json:
         rows = [{"key": v.key, "type": v.type, "unit": v.unit, "label": v.label,
-                 "context": v.context, "example": v.example} for v in loaded.variables]
+                 "context": v.context, "example": v.example}
+                | ({"columns": [{"key": c.key, "type": c.type, "unit": c.unit, "label": c.label}
+                                for c in v.columns], "empty": v.empty} if v.columns else {})
+                for v in loaded.variables]
         click.echo(_json(rows), nl=False)
         return
+    # A list's columns follow it, one row each (组.名称.列), as a table's repeated row uses them.
     _echo_table([("键", "类型", "单位", "说明")]
-                + [(v.key, v.type_label, v.unit or "—", v.label) for v in loaded.variables])
+                + [(v.key, v.type_label, v.unit or "—", v.label)
+                   for var in loaded.variables for v in (var, *var.columns)])
     click.echo(f"\n共 {len(loaded.variables)} 个变量。")
 
 

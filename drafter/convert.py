@@ -36,7 +36,7 @@ class BadValue(Exception):
 
 def expected(var: Variable) -> str:
     """Describe in Chinese what `var` accepts, with its unit and limits."""
-    unit = f"（单位：{var.unit}，已写在句中）" if var.unit and var.type in NUMBER_TYPES else ""
+    unit = f"（单位：{var.unit}，已写在{_where(var)}）" if var.unit and var.type in NUMBER_TYPES else ""
     if var.type == "count":
         what = "整数"
     elif var.type in ("amount", "quantity", "percent"):
@@ -54,6 +54,11 @@ def expected(var: Variable) -> str:
     else:
         return "文字" if var.type == "text" else "名称"
     return f"{_range(var)}的{what}{unit}"
+
+
+def _where(var: Variable) -> str:
+    # A list's column (组.名称.列) has its unit in the table's header, not in a sentence.
+    return "句中" if var.key.count(".") < 2 else "表头"
 
 
 def _range(var: Variable) -> str:
@@ -136,12 +141,12 @@ def _format_number(var: Variable, text: str) -> tuple[object, str]:
         unit = _UNIT_AFTER.fullmatch(text)
         if unit and var.unit and unit.group(2) != var.unit:
             # 32000万元 typed where the sentence says 亿元: echoing 32000 back would be 10,000× off.
-            raise BadValue(f"“{shown}”带了单位“{unit.group(2)}”，而句中的单位是“{var.unit}”。",
+            raise BadValue(f"“{shown}”带了单位“{unit.group(2)}”，而{_where(var)}的单位是“{var.unit}”。",
                        f"请换算成{var.unit}，只填数字。")
         if unit:
             context = f"（{var.context}）" if var.context else ""
             raise BadValue(f"“{shown}”后面多了“{unit.group(2)}”。",
-                       f"单位已写在句中{context}，只填数字，例如 {unit.group(1)}。")
+                       f"单位已写在{_where(var)}{context}，只填数字，例如 {unit.group(1)}。")
         raise BadValue(f"“{shown}”不是数字。", f"应填{expected(var)}。")
     if len(re.sub(r"\D", "", text.split(".")[0])) > MAX_DIGITS:
         raise BadValue(f"数字位数太多（整数部分超过 {MAX_DIGITS} 位）。", f"应填{expected(var)}。")

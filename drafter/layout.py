@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from typing import NamedTuple
 
 from .render import MARK_END, MISSING_START, VALUE_START
@@ -37,11 +38,37 @@ class Segment(NamedTuple):
     mark: str | None = None  # None, "value" or "missing"
 
 
-class Block(NamedTuple):
-    """One paragraph of the document: its kind and its segments."""
+class Cell(NamedTuple):
+    """One cell of a table: its text, the columns it spans, and its part in a vertical merge."""
 
-    kind: str  # title, caption, salutation, h1, h2, h3, h4, body, blank
     segments: tuple[Segment, ...]
+    span: int = 1
+    merge: str | None = None  # None, "restart" (a merge starts here) or "continue" (merged above)
+    align: str = "left"       # left, center or right
+
+
+class Row(NamedTuple):
+    """One row of a table; header rows are repeated at the top of each page."""
+
+    cells: tuple[Cell, ...]
+    header: bool = False
+
+
+class Table(NamedTuple):
+    """A table: its rows, relative column widths, cell text size (half-points), caption."""
+
+    rows: tuple[Row, ...]
+    widths: tuple[int, ...]
+    size: int
+    caption: tuple[Segment, ...] = ()
+
+
+class Block(NamedTuple):
+    """One paragraph of the document, or a table: its kind and its segments (a table's caption)."""
+
+    kind: str  # title, caption, salutation, h1, h2, h3, h4, body, blank, table
+    segments: tuple[Segment, ...]
+    table: Table | None = None
 
     @property
     def text(self) -> str:
@@ -79,9 +106,20 @@ def normalize_punctuation(text: str) -> str:
     return _PAREN_PAIR.sub(full, out)
 
 
-def lay_out(text: str) -> tuple[Block, ...]:
-    """Return the blocks of rendered `text` (which may carry value marks), one per line."""
+def line_segments(line: str) -> tuple[Segment, ...]:
+    """Return the segments of one rendered `line` of text (value marks kept, punctuation normalized)."""
+    pieces = _pieces(line)
+    return _segments(pieces, normalize_punctuation("".join(text for text, _ in pieces)), 0, ())
+
+
+def lay_out(text: str, inserts: Mapping[str, Block | None] | None = None) -> tuple[Block, ...]:
+    """Return the blocks of rendered `text` (which may carry value marks), one per line.
+
+    A line equal to a key of `inserts` is replaced by that block (a table), or left out for None.
+    """
     lines = text.split("\n")
+    if inserts:
+        return _insert(lay_out("\n".join(line for line in lines if line not in inserts)), lines, inserts)
     plains = ["".join(text for text, _ in _pieces(line)) for line in lines]
     head = _title_block_length(plains)
     blocks = []
@@ -98,6 +136,18 @@ def lay_out(text: str) -> tuple[Block, ...]:
         lead = _lead_length(plain) if kind.startswith("h") else 0
         blocks.append(Block(kind, _segments(pieces, plain, lead, ())))
     return tuple(blocks)
+
+
+def _insert(blocks: tuple[Block, ...], lines: list[str],
+            inserts: Mapping[str, Block | None]) -> tuple[Block, ...]:
+    out, taken = [], iter(blocks)
+    for line in lines:
+        if line in inserts:
+            if inserts[line] is not None:
+                out.append(inserts[line])
+        else:
+            out.append(next(taken))
+    return tuple(out)
 
 
 def _title_block_length(plains: list[str]) -> int:

@@ -39,12 +39,13 @@ def _variable_path(node: nodes.Node) -> list[str] | None:
     return parts[::-1]
 
 
-def template_keys(source: str, *, file: str) -> dict[str, int]:
+def template_keys(source: str, *, file: str, parts: tuple[int, ...] = (2,)) -> dict[str, int]:
     """Return the variables `source` uses, as dotted keys with the first line using each.
 
     Raise TemplateError unless `source` is text with only `{{ 组.名称 }}` in it. Templates are
     untrusted: with no filters, calls, operators or tags there is nothing to abuse, and nothing that
-    can print a value in some way other than the schema's.
+    can print a value in some way other than the schema's. `parts` are the numbers of dotted parts
+    a key may have (a table's repeated row also uses 组.名称.列).
     """
     try:
         tree = _ENV.parse(source)
@@ -64,7 +65,7 @@ def template_keys(source: str, *, file: str) -> dict[str, int]:
             if isinstance(node, nodes.TemplateData):
                 continue
             path = _variable_path(node)
-            if path is None or len(path) != 2 or any(part.startswith("_") for part in path):
+            if path is None or len(path) not in parts or any(part.startswith("_") for part in path):
                 raise TemplateError(
                     "这里的 {{ }} 不是“组.名称”形式的变量。", file=file, line=node.lineno,
                     hint="模板中只能写 {{ 组.名称 }}，不能用过滤器、运算、函数或下划线开头的名字。")
@@ -120,13 +121,11 @@ def render(template: jinja2.Template, text: Mapping[str, str], *, mark: bool = F
     With `mark`, each value is bracketed by marks; `missing` gives, by key, a placeholder that is
     shown bracketed as missing.
     """
-    context: dict[str, dict[str, str]] = {}
+    context: dict[str, dict[str, object]] = {}
     for key, value in text.items():
-        group, _, name = key.partition(".")
-        context.setdefault(group, {})[name] = VALUE_START + value + MARK_END if mark else value
+        _put(context, key, VALUE_START + value + MARK_END if mark else value)
     for key, label in (missing or {}).items():
-        group, _, name = key.partition(".")
-        context.setdefault(group, {})[name] = MISSING_START + label + MARK_END
+        _put(context, key, MISSING_START + label + MARK_END)
     try:
         return template.render(context)
     except jinja2.exceptions.SecurityError as err:
@@ -138,6 +137,20 @@ def render(template: jinja2.Template, text: Mapping[str, str], *, mark: bool = F
     except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError) as err:
         # The template is untrusted text: an expression failing inside it is its author's error.
         raise TemplateError(f"模板渲染出错：{err}。") from err
+
+
+def _put(context: dict[str, dict[str, object]], key: str, value: str) -> None:
+    # 组.名称, or 组.名称.列 for a column of a list item in a table's repeated row.
+    group, _, name = key.partition(".")
+    name, _, column = name.partition(".")
+    place = context.setdefault(group, {})
+    if column:
+        # A list's columns replace the list's own 【label】 (given for a list missing in a draft).
+        if not isinstance(place.get(name), dict):
+            place[name] = {}
+        place[name][column] = value  # type: ignore[index]
+    elif not isinstance(place.get(name), dict):
+        place[name] = value
 
 
 def strip_marks(text: str) -> str:

@@ -43,6 +43,22 @@ def _entry(var: Variable, value: str | None) -> list[str]:
         lines.append(f"  #   原句：{_one_line(var.context)}")
     entry = f"  {var.key.split('.', 1)[1]}:"
     lines.append(f"{entry} {scalar(value)}" if value else entry)
+    if var.type == "records" and not value:
+        lines += _example_item(var)
+    return lines
+
+
+def _example_item(var: Variable) -> list[str]:
+    """Return a commented example item of list `var`: one `列: 值` line a column, with its label."""
+    example = var.example[0] if isinstance(var.example, list) and var.example else {}
+    sample = example if isinstance(example, dict) else {}
+    lines = ["    # 每项一行表格。照下面的样子写，去掉行首的“# ”；再加一项就再写一组“- …”；没有就写 []："]
+    for index, column in enumerate(var.columns):
+        value = sample.get(column.name, column.example if isinstance(column.example, str) else "")
+        shown = scalar(_one_line(str(value))) if value else ""  # quoted where YAML needs it
+        entry = f"{'- ' if index == 0 else '  '}{column.name}: {shown}".rstrip()
+        unit = f"，单位：{column.unit}" if column.unit and column.type in NUMBER_TYPES else ""
+        lines.append(f"    # {entry}    # {_one_line(column.label)}（{column.type_label}{unit}）")
     return lines
 
 
@@ -54,6 +70,8 @@ def _one_line(text: str) -> str:
 def describe(var: Variable) -> str:
     """Return a one-line Chinese description of `var`: label, type, unit and example."""
     parts = [var.label, var.type_label]
+    if var.type == "records":
+        return "｜".join([*parts, "列：" + "、".join(c.name for c in var.columns)])
     if var.unit and var.type in NUMBER_TYPES:
         parts.append(f"单位：{var.unit}")
     if var.approx:

@@ -11,13 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import math
+import re
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from . import tables
 from .errors import ReportError
-from .layout import Block, Segment
+from .layout import Block, Cell, Row, Segment
+from .layout import Table as LaidTable
+from .tables import estimate_lines
 
 if TYPE_CHECKING:  # python-docx and lxml load only when a package is prepared or a report read
     import docx.document
@@ -67,7 +72,9 @@ def write_docx(blocks: Sequence[Block], *, profile: str = "gb2312", bold_h3: boo
     package = prepared_package(profile)
     fonts = PROFILES[profile]
     title_bold = profile == "windows"
-    body = "".join([_paragraph(block, fonts, bold_h3=bold_h3, title_bold=title_bold) for block in blocks])
+    body = "".join([_table(block.table, fonts, last=_ends_table(blocks, index)) if block.table is not None
+                    else _paragraph(block, fonts, bold_h3=bold_h3, title_bold=title_bold)
+                    for index, block in enumerate(blocks)])
     titles = [block.text.replace("\n", "") for block in blocks if block.kind == "title"]
     now = dt.datetime.now(dt.timezone.utc)
     core = (package.core.replace(_TITLE, escape(titles[0][:255] if titles else ""))  # OOXML's limit
@@ -290,13 +297,105 @@ def _page_number(font: str, side: str) -> str:
             f'<w:ind w:{side}="280"/><w:jc w:val="{side}"/></w:pPr>{before}{field}{after}</w:p>')
 
 
+# --- tables -------------------------------------------------------------------------------------
+
+AREA_WIDTH = PAGE["w"] - PAGE["left"] - PAGE["right"]  # the type area, 156 mm
+CELL_MARGIN = 85     # 1.5 mm of space left and right of a cell's text
+BORDER = 4           # eighths of a point: 0.5 pt lines
+LINE_HEIGHT = 1.45   # a single-spaced line of CJK text, in ems (Noto CJK; SimSun and FangSong less)
+
+
+def _ends_table(blocks: Sequence[Block], index: int) -> bool:
+    """Return True when nothing but another table without a caption (or the end) follows block `index`.
+
+    Word joins two tables with nothing between them into one, and wants a paragraph at the end.
+    """
+    after = blocks[index + 1] if index + 1 < len(blocks) else None
+    return after is None or (after.table is not None and not after.table.caption)
+
+
+def column_widths(table: LaidTable) -> tuple[int, ...]:
+    """Return the widths of `table`'s columns in twips: its relative widths across the type area."""
+    total = sum(table.widths)
+    widths = [AREA_WIDTH * w // total for w in table.widths]
+    widths[-1] += AREA_WIDTH - sum(widths)
+    return tuple(widths)
+
+
+def _table(table: LaidTable, fonts: dict[str, str], *, last: bool) -> str:
+    """Return the XML of `table`: its caption paragraph (if any), the w:tbl, and a paragraph after
+    it when `last` (Word needs one there).
+
+    The table fills the type area, centred, with a w:tblGrid (WPS draws tables wrongly without
+    one), 0.5 pt single borders, header rows repeated on each page and no row split across pages.
+    Each row is a whole number of body lines high, so the text after the table is back on the grid.
+    """
+    out = []
+    if table.caption:
+        runs = "".join(_run(s.text, fonts["hei"], BODY_SIZE, mark=s.mark) for s in table.caption)
+        out.append('<w:p><w:pPr><w:keepNext/><w:widowControl w:val="0"/>'
+                   f'<w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="{LINE}" '
+                   f'w:lineRule="exact"/><w:ind w:firstLine="0"/><w:jc w:val="center"/></w:pPr>{runs}</w:p>')
+    widths = column_widths(table)
+    edges = "".join(f'<w:{side} w:val="single" w:sz="{BORDER}" w:space="0" w:color="000000"/>'
+                    for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+    rows = "".join(_table_row(row, widths, table.size, fonts) for row in table.rows)
+    out.append(f"<w:tbl><w:tblPr><w:tblW w:w=\"{AREA_WIDTH}\" w:type=\"dxa\"/>"
+               f"<w:jc w:val=\"center\"/><w:tblBorders>{edges}</w:tblBorders><w:tblLayout w:type=\"fixed\"/>"
+               f"<w:tblCellMar><w:left w:w=\"{CELL_MARGIN}\" w:type=\"dxa\"/>"
+               f"<w:right w:w=\"{CELL_MARGIN}\" w:type=\"dxa\"/></w:tblCellMar></w:tblPr>"
+               f"<w:tblGrid>{grid}</w:tblGrid>{rows}</w:tbl>")
+    if last:
+        out.append(_paragraph(Block("blank", ()), fonts, bold_h3=False, title_bold=False))
+    return "".join(out)
+
+
+def _table_row(row: Row, widths: tuple[int, ...], size: int, fonts: dict[str, str]) -> str:
+    cells, column, lines = [], 0, 1
+    for cell in row.cells:
+        width = sum(widths[column:column + cell.span])
+        column += cell.span
+        if cell.merge is None:  # a merged cell's text spreads over its rows
+            usable = (width - 2 * CELL_MARGIN) / (size * 10)
+            lines = max(lines, estimate_lines("".join(s.text for s in cell.segments), usable))
+        cells.append(_table_cell(cell, width, size, fonts["hei" if row.header else "fang"]))
+    height = max(1, math.ceil(lines * size * 10 * LINE_HEIGHT / LINE)) * LINE
+    header = "<w:tblHeader/>" if row.header else ""
+    return (f'<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="{height}" w:hRule="atLeast"/>{header}</w:trPr>'
+            f'{"".join(cells)}</w:tr>')
+
+
+def _table_cell(cell: Cell, width: int, size: int, font: str) -> str:
+    props = [f'<w:tcW w:w="{width}" w:type="dxa"/>']
+    if cell.span > 1:
+        props.append(f'<w:gridSpan w:val="{cell.span}"/>')
+    if cell.merge == "restart":
+        props.append('<w:vMerge w:val="restart"/>')
+    elif cell.merge == "continue":
+        props.append("<w:vMerge/>")
+    props.append('<w:vAlign w:val="center"/>')
+    runs = "".join(_run(s.text, font, size, mark=s.mark) for s in cell.segments)
+    # Single line spacing: the body's exact 28.95 pt lines would clip smaller text in a row.
+    paragraph = ('<w:p><w:pPr><w:widowControl w:val="0"/><w:autoSpaceDE w:val="0"/>'
+                 '<w:autoSpaceDN w:val="0"/><w:snapToGrid w:val="0"/>'
+                 '<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
+                 f'<w:ind w:firstLine="0"/><w:jc w:val="{_JC[cell.align]}"/>'
+                 f'<w:rPr><w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr></w:pPr>{runs}</w:p>')
+    return f'<w:tc><w:tcPr>{"".join(props)}</w:tcPr>{paragraph}</w:tc>'
+
+
+_JC = {"left": "left", "center": "center", "right": "right"}
+
+
 def read_report(data: bytes, *, file: str) -> list[str]:
     """Return the paragraphs of the .docx report in `data`, one line each, in document order.
 
-    A table's cells are read row by row, one line for each paragraph of a cell, after the text
-    the table follows; a cell merged over several rows or columns is read once, nested tables
-    where they stand, content controls like plain text. Raise ReportError, naming `file`, when
-    `data` is not a Word document python-docx can open.
+    A table becomes a table block of template.txt (【表格】 … 【表格完】, see tables.py): its rows
+    with merged cells as `<` and `^`, its header rows above `|---|`, its column widths, and the
+    paragraph right before it as its caption when that reads 表1 …; a cell's paragraphs are
+    joined by a space, nested tables included. Content controls read like plain text. Raise
+    ReportError, naming `file`, when `data` is not a Word document python-docx can open.
     """
     import docx
     from docx.opc.exceptions import PackageNotFoundError
@@ -307,26 +406,112 @@ def read_report(data: bytes, *, file: str) -> list[str]:
         # Not a zip, a zip without Word parts, another Office file, or broken XML inside.
         raise ReportError("无法作为 Word 文档打开（不是 .docx 文件，或文件已损坏）。", file=file,
                           hint="请用 Word 或 WPS 打开后“另存为”.docx；也可以另存为 .txt 文本再试。") from err
-    # A manual line break inside a Chinese paragraph only wraps it; the words run on.
-    return [text.replace("\n", "") for text in _texts(document.element.body, document._body)]
+    lines: list[str] = []
+    for text in _texts(document.element.body, document._body):
+        # A manual line break inside a Chinese paragraph only wraps it; the words run on.
+        text = text.replace("\n", "")
+        if text == tables.OPEN and lines and _CAPTION.fullmatch(lines[-1].strip()):
+            text += lines.pop().strip()
+        lines.append(text)
+    return lines
+
+
+# 表1 …, 附表2：…, 表 3-1　… : the paragraph right before a table that names it.
+_CAPTION = re.compile(r"(?:附)?表\s*[0-9０-９一二三四五六七八九十]+(?:[-－.．][0-9０-９]+)?"
+                      r"(?:[\s\u3000：:]+\S.{0,40})?")
 
 
 def _texts(element: BaseOxmlElement, parent: BlockItemContainer) -> Iterator[str]:
-    """Yield the text of every paragraph under body or cell `element`, tables and controls included."""
+    """Yield the text of every paragraph under body `element`, each table as a table block."""
     from docx.oxml.ns import qn
-    from docx.table import Table, _Cell
     from docx.text.paragraph import Paragraph
 
     for child in element.iterchildren():
         if child.tag == qn("w:p"):
             yield Paragraph(child, parent).text
         elif child.tag == qn("w:tbl"):
-            table = Table(child, parent)
-            for row in child.tr_lst:
-                for tc in row.tc_lst:
-                    if tc.vMerge != "continue":  # the rest of a vertically merged cell is empty
-                        yield from _texts(tc, _Cell(tc, table))
+            yield from _table_lines(child, parent)
         elif child.tag == qn("w:sdt"):
             content = child.find(qn("w:sdtContent"))
             if content is not None:
                 yield from _texts(content, parent)
+
+
+def _table_lines(tbl: BaseOxmlElement, parent: BlockItemContainer) -> list[str]:
+    """Return table `tbl` as the lines of a table block (without a caption yet)."""
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    grid = [int(col.get(qn("w:w")) or 0) for col in tbl.iter(qn("w:gridCol"))
+            if col.getparent().getparent() is tbl]
+    rows: list[list[tuple[str, int, bool]]] = []  # per row: (text, span, continues the cell above)
+    headers = 0
+    for tr in tbl.tr_lst:
+        cells: list[tuple[str, int, bool]] = []
+        before = tr.find(f"{qn('w:trPr')}/{qn('w:gridBefore')}")
+        for _ in range(int(before.get(qn("w:val")) or 0) if before is not None else 0):
+            cells.append(("", 1, False))
+        for tc in tr.tc_lst:
+            text = " ".join(t for t in (Paragraph(p, parent).text.replace("\n", "").strip()
+                                        for p in tc.iter(qn("w:p"))) if t)
+            cells.append((text, max(1, tc.grid_span), tc.vMerge == "continue"))
+        if not cells:
+            continue
+        flag = tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}")
+        if flag is not None and flag.get(qn("w:val"), "1") not in ("0", "false", "off") \
+                and headers == len(rows):
+            headers += 1
+        rows.append(cells)
+    if not rows:
+        return []
+    columns = max(len(grid), max(sum(span for _, span, _ in row) for row in rows))
+    lines = [tables.OPEN]
+    widths = grid + [0] * (columns - len(grid))
+    if all(widths):
+        total = sum(widths)
+        shares = [w // math.gcd(*widths) for w in widths]  # 2 cm, 4 cm, 3 cm → 2 4 3
+        if max(shares) > 100:
+            shares = [max(1, min(100, round(w * 50 / total))) for w in widths]
+        common = math.gcd(*shares)
+        lines.append("列宽：" + " ".join(str(share // common) for share in shares))
+    texts = [_row_texts(row, rows[index - 1] if index else None, columns) for index, row in enumerate(rows)]
+    header_end = headers or _header_rows(rows, columns)
+    while header_end < len(rows) and "^" in texts[header_end]:
+        header_end += 1  # a cell merged down from the header makes its rows header rows too
+    for index, cells in enumerate(texts):
+        if index == header_end and index:
+            lines.append("|" + "|".join("---" for _ in range(columns)) + "|")
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append(tables.CLOSE)
+    return lines
+
+
+def _header_rows(rows: list[list[tuple[str, int, bool]]], columns: int) -> int:
+    """Return how many rows head a table that does not say: the first, and a title row above it."""
+    if len(rows) < 2:
+        return 0
+    title = len(rows[0]) == 1 and rows[0][0][1] == columns
+    return 2 if title and len(rows) > 2 else 1
+
+
+def _row_texts(row: list[tuple[str, int, bool]], above: list[tuple[str, int, bool]] | None,
+               columns: int) -> list[str]:
+    """Return the cells of `row` in block syntax: text, `<` for each further column, `^` below."""
+    starts: dict[int, int] = {}
+    if above is not None:
+        position = 0
+        for _, span, _ in above:
+            starts[position] = span
+            position += span
+    out: list[str] = []
+    for text, span, continued in row:
+        span = min(span, columns - len(out))
+        if span <= 0:
+            break
+        if continued and starts.get(len(out)) == span:
+            out.append("^")
+        else:
+            escaped = text.replace("|", "\\|")
+            out.append("\\" + escaped if escaped in ("<", "^") else escaped)
+        out += ["<"] * (span - 1)
+    return out + [""] * (columns - len(out))
