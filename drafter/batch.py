@@ -21,7 +21,7 @@ from . import convert
 from . import values as values_module
 from .errors import BatchError, DrafterError, OutputError, Problem, ValuesError, describe_os_error
 from .filenames import NamePattern, clash_key, safe_file_name
-from .table import Table, column_letter
+from .spreadsheet import Spreadsheet, column_letter
 from .template import Template, load_template, write_atomically
 from .word import prepared_package, write_docx
 
@@ -124,7 +124,7 @@ def safe_name_or_blank(stem: str) -> str:
         return ""
 
 
-def table_jobs(table: Table, common: Sequence[values_module.Values],
+def table_jobs(table: Spreadsheet, common: Sequence[values_module.Values],
                sets: Sequence[values_module.Values]) -> Iterator[Job | Outcome]:
     """Yield a Job for each data row of the open `table`, merged over `common` and under `sets`."""
     header = table.header
@@ -137,7 +137,7 @@ def table_jobs(table: Table, common: Sequence[values_module.Values],
                   columns, row.problems)
 
 
-def check_header(table: Table, template: Template) -> None:
+def check_header(table: Spreadsheet, template: Template) -> None:
     """Raise BatchError when a column of `table` names no variable of `template`, or one twice."""
     known = template.schema.by_key
     seen: dict[str, str] = {}
@@ -149,6 +149,10 @@ def check_header(table: Table, template: Template) -> None:
             raise BatchError(f"表头 {seen[key]}列和 {letter}列都是“{key}”。", file=f"{table.file}:第1行",
                              hint="同一个键只能有一列，请删除或改正其中一列。")
         seen[key] = letter
+        if key in known and known[key].type == "records":
+            raise BatchError(f"表头 {letter}列“{key}”是清单（表格逐行），不能填在一个单元格里。",
+                             file=f"{table.file}:第1行",
+                             hint="删除这一列，把清单写在公共取值文件里，用 -f 给出。")
         if key not in known:
             close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.5)
             hint = (f"您是不是想写 {close[0]}？" if close else
@@ -216,11 +220,11 @@ def plan_table(template: Template, path: Path, sheet: str | None, common: Sequen
     With a `pattern` the table is read twice: once for the names, once to render.
     """
     def jobs() -> Iterator[Job | Outcome]:
-        with Table(path, sheet=sheet, variables=template.variables) as table:
+        with Spreadsheet(path, sheet=sheet, variables=template.variables) as table:
             check_header(table, template)
             yield from table_jobs(table, common, sets)
 
-    with Table(path, sheet=sheet, variables=template.variables) as table:
+    with Spreadsheet(path, sheet=sheet, variables=template.variables) as table:
         check_header(table, template)
         total = table.size
     if pattern is not None:

@@ -539,7 +539,7 @@ def _report_batch(summary: batch_module.Summary, outdir: Path) -> None:
 
 
 def _init_table(loaded: Template, table: Path, *, output: Path | None, example: bool, force: bool) -> None:
-    from .table import write_header
+    from .spreadsheet import write_header
 
     if output is not None:
         raise click.UsageError("--table 和 -o 只能用一个：--table 生成表格，-o 生成取值文件。")
@@ -549,14 +549,20 @@ def _init_table(loaded: Template, table: Path, *, output: Path | None, example: 
     if table.exists() and not force:
         raise OutputError("文件已存在，未覆盖（里面可能是已填好的取值）。", file=str(table),
                           hint="换一个文件名，或加 --force 覆盖。")
+    # A list of records (a table in the report) cannot be one cell: it goes in a common -f file.
+    columns = [var for var in loaded.variables if var.type != "records"]
     rows = []
     if example:
         raw = values_module.read_values_file(loaded.example_path).raw
         rows.append(["、".join(i or "" for i in v) if isinstance(v := raw.get(var.key), tuple) else v
-                     for var in loaded.variables])
-    write_atomically(table, write_header(loaded.variables, excel=suffix != ".csv", rows=rows))
-    click.echo(f"已生成 {table}：第 1 行是 {len(loaded.variables)} 项的键，第 2 行是说明；"
+                     for var in columns])
+    write_atomically(table, write_header(columns, excel=suffix != ".csv", rows=rows))
+    click.echo(f"已生成 {table}：第 1 行是 {len(columns)} 项的键，第 2 行是说明；"
                f"从第 3 行起每行填一份报告" + ("（第 3 行是示例）。" if example else "。"))
+    lists = [var.key for var in loaded.variables if var.type == "records"]
+    if lists:
+        click.echo(f"清单 {'、'.join(lists)} 不能填在一个单元格里，未列入表格：请写在公共取值文件里，"
+                   "用 drafter batch … -f 公共.yaml 给出。")
 
 
 @cli.command(name="serve")

@@ -110,7 +110,7 @@ class OfficeNotFoundError(PreviewError):
     """Raise when soffice or pdftoppm is not installed; the hint names the packages to install."""
 
 
-class TableError(DrafterError):
+class SpreadsheetError(DrafterError):
     """Raise when a table of values (.xlsx, .csv) cannot be read."""
 
 

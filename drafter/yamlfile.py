@@ -71,10 +71,11 @@ def parse(text: str, file: str) -> Node | None:
 # libyaml (CSafeLoader) composes the same tree several times faster, keeping the line numbers.
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 # Where the two loaders disagree (found by fuzzing both): PyYAML refuses a tab after a value, `|#`,
-# odd `!` tags and `?` in brackets; libyaml drops a second BOM and reads NEL and U+2028 otherwise.
+# odd `!` tags and `?` in brackets; libyaml drops a second BOM, reads NEL and U+2028 otherwise and
+# puts an empty document (`---`) on another line; `%` directives are left to PyYAML as well.
 # Such text, rare in a values file, takes PyYAML's path: every machine gives the same values and
 # the same messages.
-_LOADERS_DIFFER = re.compile(r"[!?\t\ufeff\x85\u2028\u2029]|[|>][-+0-9]*#")
+_LOADERS_DIFFER = re.compile(r"[!?\t\ufeff\x85\u2028\u2029]|[|>][-+0-9]*#|^(?:---|\.\.\.|%)", re.MULTILINE)
 
 
 def _compose(text: str) -> yaml.Node | None:

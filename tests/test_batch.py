@@ -369,3 +369,23 @@ def test_workers_started_by_spawn_as_on_windows(template, tmp_path, monkeypatch)
     summary = batch.run(template, iter(jobs), batch.Options(tmp_path), workers=2)
     assert (summary.written, summary.failed) == (10, 0)
     assert _first_line(tmp_path / "10.docx") == "艾城镇人民政府工作报告"
+
+
+def test_a_list_of_records_comes_from_a_common_file_not_a_cell(runner, tmp_path):
+    from .test_tables import _folder
+
+    folder = _folder(tmp_path / "模板")
+    table = tmp_path / "各镇.csv"
+    made = runner.invoke(cli, ["init", str(folder), "--table", str(table)])
+    assert made.exit_code == 0 and "清单 项目建设.重点项目 不能填在一个单元格里" in made.stdout
+    assert table.read_text(encoding="utf-8-sig").split("\n")[0] == "项目建设.项目数,项目建设.污水投资,项目建设.总投资"
+    with table.open("a", encoding="utf-8") as stream:
+        stream.write("2,800,5000\r\n3,900,6000\r\n")
+    common = tmp_path / "公共.yaml"
+    common.write_text("项目建设:\n  重点项目:\n    - {名称: 艾城大道, 投资: 1200, 进度: 85}\n", encoding="utf-8")
+    result = _invoke(runner, folder, "--table", table, "-f", common, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["第3行.docx", "第4行.docx"]
+    table.write_text("项目建设.项目数,项目建设.重点项目\n2,艾城大道\n", encoding="utf-8")
+    refused = _invoke(runner, folder, "--table", table, "-f", common, "-o", tmp_path / "out2")
+    assert refused.exit_code == 1 and "表头 B列“项目建设.重点项目”是清单（表格逐行），不能填在一个单元格里" in refused.stderr

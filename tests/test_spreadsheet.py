@@ -7,8 +7,8 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from drafter.errors import TableError
-from drafter.table import Table, column_letter, label_text, write_header
+from drafter.errors import SpreadsheetError
+from drafter.spreadsheet import Spreadsheet, column_letter, label_text, write_header
 
 KEYS = ["基本信息.镇名", "基本信息.会议日期", "经济发展.签约新项目", "经济发展.招商签约任务", "民生事业.医保参保率"]
 
@@ -25,7 +25,7 @@ def _xlsx(path, rows, formats=None):
 
 
 def _rows(path, template, sheet=None):
-    with Table(path, sheet=sheet, variables=template.variables) as table:
+    with Spreadsheet(path, sheet=sheet, variables=template.variables) as table:
         return table.header, list(table)
 
 
@@ -84,7 +84,7 @@ def test_csv_in_the_encodings_excel_and_notepad_save(tmp_path, template, encodin
 def test_a_csv_in_another_encoding_is_refused(tmp_path, template):
     path = tmp_path / "t.csv"
     path.write_bytes("基本信息.镇名\n艾城\n".encode("big5", errors="ignore") + b"\x81\x20\xff")
-    with pytest.raises(TableError, match="编码"):
+    with pytest.raises(SpreadsheetError, match="编码"):
         _rows(path, template)
 
 
@@ -115,7 +115,7 @@ def test_sheets_by_name(tmp_path, template):
     second.append(["艾城"])
     book.save(tmp_path / "t.xlsx")
     assert _rows(tmp_path / "t.xlsx", template, sheet="各镇")[1][0].cells == {"基本信息.镇名": "艾城"}
-    with pytest.raises(TableError, match="没有名为“乡”的工作表") as caught:
+    with pytest.raises(SpreadsheetError, match="没有名为“乡”的工作表") as caught:
         _rows(tmp_path / "t.xlsx", template, sheet="乡")
     assert "Sheet、各镇" in caught.value.hint
 
@@ -130,7 +130,7 @@ def test_sheets_by_name(tmp_path, template):
 def test_what_cannot_be_read_is_refused_with_a_way_out(tmp_path, template, name, content, message):
     path = tmp_path / name
     path.write_bytes(content)
-    with pytest.raises(TableError, match=message):
+    with pytest.raises(SpreadsheetError, match=message):
         _rows(path, template)
 
 
@@ -141,7 +141,7 @@ def test_column_letters():
 def test_rows_stream_without_reading_ahead(tmp_path, template):
     path = tmp_path / "t.csv"
     path.write_text("基本信息.镇名\n" + "".join(f"镇{i}\n" for i in range(1000)), encoding="utf-8")
-    with Table(path, sheet=None, variables=template.variables) as table:
+    with Spreadsheet(path, sheet=None, variables=template.variables) as table:
         assert table.size == 1000
         rows = iter(table)
         assert next(rows).cells == {"基本信息.镇名": "镇0"}

@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .errors import TableError, describe_os_error
+from .errors import SpreadsheetError, describe_os_error
 from .schema import NUMBER_TYPES, Variable
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -68,7 +68,7 @@ def label_text(var: Variable) -> str:
     return f"{var.label}（{var.type_label}{unit}）"
 
 
-class Table:
+class Spreadsheet:
     """A table of values, read in a `with` block: `header`, then the data rows one at a time.
 
     Empty rows and the row of labels `drafter init --table` writes under the header are skipped.
@@ -79,14 +79,15 @@ class Table:
         self._labels = {v.key: label_text(v) for v in variables}
         suffix = path.suffix.lower()
         if suffix in _REFUSED:
-            raise TableError(f"drafter 读不了{_REFUSED[suffix]}。", file=str(path), hint=_SAVE_AS)
+            raise SpreadsheetError(f"drafter 读不了{_REFUSED[suffix]}。", file=str(path), hint=_SAVE_AS)
         if suffix not in SUFFIXES:
-            raise TableError("表格应是 .xlsx 或 .csv 文件。", file=str(path), hint=_SAVE_AS)
+            raise SpreadsheetError("表格应是 .xlsx 或 .csv 文件。", file=str(path), hint=_SAVE_AS)
         if not path.is_file():
-            raise TableError("文件不存在。" if not path.exists() else "这不是文件。", file=str(path),
+            raise SpreadsheetError("文件不存在。" if not path.exists() else "这不是文件。", file=str(path),
                              hint="检查文件名和路径是否正确。")
         if suffix == ".csv" and sheet is not None:
-            raise TableError("CSV 文件只有一张表，不能用 --sheet。", file=str(path), hint="去掉 --sheet。")
+            raise SpreadsheetError("CSV 文件只有一张表，不能用 --sheet。", file=str(path),
+                                   hint="去掉 --sheet。")
         self.excel = suffix in EXCEL_SUFFIXES
         self._encoding, self._line_count = (None, 0) if self.excel else _csv_encoding(path)
         self._lines: Iterator[tuple[int, list[Cell]]] = iter(())
@@ -94,7 +95,7 @@ class Table:
         self.header = Header(())
         self.size = 0  # rows under the header, as the file says (an estimate, for a progress bar)
 
-    def __enter__(self) -> Table:
+    def __enter__(self) -> Spreadsheet:
         if self.excel:
             self._book, worksheet = _open_workbook(self.path, self.sheet)
             self._lines = _excel_lines(worksheet)
@@ -105,7 +106,7 @@ class Table:
         try:
             first = next(self._lines, None)
             if first is None or not any(v is not None for v in first[1]):
-                raise TableError("表格是空的，第 1 行应是表头（各列的键）。", file=self.file,
+                raise SpreadsheetError("表格是空的，第 1 行应是表头（各列的键）。", file=self.file,
                                  hint="可用 `drafter init 模板 --table 表格.xlsx` 生成带表头的表格。")
         except BaseException:
             self.__exit__()
@@ -143,7 +144,7 @@ class Table:
         try:
             stream = self.path.open(encoding=self._encoding, newline="")
         except OSError as err:
-            raise TableError(f"无法读取表格：{describe_os_error(err)}。", file=self.file) from err
+            raise SpreadsheetError(f"无法读取表格：{describe_os_error(err)}。", file=self.file) from err
         with stream:
             first = stream.readline()
             delimiter = "\t" if "\t" in first and "," not in first else ","
@@ -153,7 +154,7 @@ class Table:
                 for number, record in enumerate(reader, start=1):
                     yield number, [cell or None for cell in record]
             except csv.Error as err:
-                raise TableError(f"CSV 格式错误：{err}。", file=f"{self.file}:第{reader.line_num}行",
+                raise SpreadsheetError(f"CSV 格式错误：{err}。", file=f"{self.file}:第{reader.line_num}行",
                                  hint="检查这一行的引号是否成对。") from err
 
 
@@ -188,8 +189,8 @@ def _csv_encoding(path: Path) -> tuple[str, int]:
                 except UnicodeDecodeError:
                     continue
     except OSError as err:
-        raise TableError(f"无法读取表格：{describe_os_error(err)}。", file=str(path)) from err
-    raise TableError("无法识别 CSV 文件的编码（既不是 UTF-8 也不是 GB18030）。", file=str(path),
+        raise SpreadsheetError(f"无法读取表格：{describe_os_error(err)}。", file=str(path)) from err
+    raise SpreadsheetError("无法识别 CSV 文件的编码（既不是 UTF-8 也不是 GB18030）。", file=str(path),
                      hint="请在 Excel 或 WPS 表格中“另存为”CSV UTF-8（逗号分隔）文件。")
 
 
@@ -207,7 +208,7 @@ def _open_workbook(path: Path, sheet: str | None) -> tuple[Any, Any]:
         known = (InvalidFileException, KeyError, OSError, ValueError, EOFError)
         if not isinstance(err, known) and type(err).__module__.split(".")[0] not in ("zipfile", "xml"):
             raise
-        raise TableError("无法打开这个 Excel 文件（文件损坏，或不是 .xlsx 格式）。", file=file,
+        raise SpreadsheetError("无法打开这个 Excel 文件（文件损坏，或不是 .xlsx 格式）。", file=file,
                          hint=_SAVE_AS) from err
     sheets = [ws for ws in book.worksheets if hasattr(ws, "iter_rows")]  # not chart sheets
     if sheet is None and sheets:
@@ -216,8 +217,8 @@ def _open_workbook(path: Path, sheet: str | None) -> tuple[Any, Any]:
         return book, book[sheet]
     book.close()
     if sheet is None:
-        raise TableError("工作簿里没有工作表。", file=file, hint=_SAVE_AS)
-    raise TableError(f"工作簿里没有名为“{sheet}”的工作表。", file=file,
+        raise SpreadsheetError("工作簿里没有工作表。", file=file, hint=_SAVE_AS)
+    raise SpreadsheetError(f"工作簿里没有名为“{sheet}”的工作表。", file=file,
                      hint=f"可用的工作表：{'、'.join(ws.title for ws in sheets)}。")
 
 
