@@ -23,7 +23,7 @@ from .errors import BatchError, DrafterError, OutputError, Problem, ValuesError,
 from .filenames import NamePattern, clash_key, safe_file_name
 from .spreadsheet import Spreadsheet, column_letter
 from .template import Template, load_template, write_atomically
-from .word import prepared_package, write_docx
+from .word import prepared_package
 
 CHUNK = 8            # reports a worker renders per round trip: fewer, larger messages between processes
 # fork shares the loaded modules and the prepared package with the workers; elsewhere (Windows,
@@ -270,7 +270,7 @@ def render_job(template: Template, job: Job, options: Options) -> Outcome:
             raise ValuesError(_with_bad_cells(template, job, options))
         rendered = template.render(job.values, draft=options.draft, mark_values=options.mark_values,
                                    rules=options.rules)
-        content = write_docx(rendered.blocks, profile=options.profile)
+        content = rendered.docx(profile=options.profile)
         write_atomically(options.outdir / job.name, content, sync=False)
     except ValuesError as error:
         lines = tuple(_describe(p, job, template) for p in error.problems if p.level == "error")

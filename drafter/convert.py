@@ -197,3 +197,45 @@ def _chinese_number(number: int) -> str:
             zero = False
         out += _CHINESE_DIGITS[int(digit)] + unit
     return out[1:] if out.startswith("一十") else out
+
+
+def typed_text(var: Variable, value: object) -> str | list[str]:
+    """Return typed `value` of `var` as a clerk types it: 8620, 3.2, 2024-12-20, a list of names.
+
+    No thousands separators and no Chinese numerals, whatever the report prints.
+    """
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return str(value)
+
+
+_CHINESE_VALUES = {c: i for i, c in enumerate(_CHINESE_DIGITS)} | {"〇": 0, "两": 2}
+_CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
+CHINESE_NUMERAL = "[零〇一二两三四五六七八九十百千]+"
+
+
+def parse_chinese_number(text: str) -> int | None:
+    """Return the figure of Chinese numeral `text` (十八, 二十一, 一百零五, 二〇二四), or None.
+
+    The reverse of how a `chinese` count is printed; figures written digit by digit (二〇二四) too.
+    """
+    if not text or any(c not in _CHINESE_VALUES and c not in _CHINESE_UNITS for c in text):
+        return None
+    if not any(c in _CHINESE_UNITS for c in text):
+        return int("".join(str(_CHINESE_VALUES[c]) for c in text))
+    total, digit = 0, None
+    for char in text:
+        if char in _CHINESE_VALUES:
+            if digit is not None and _CHINESE_VALUES[char] != 0:
+                return None  # two digits in a row: 十八八
+            digit = _CHINESE_VALUES[char] or None
+            continue
+        unit = _CHINESE_UNITS[char]
+        total += (digit if digit is not None else 1) * unit
+        digit = None
+    return total + (digit or 0)

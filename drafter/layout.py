@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from .render import MARK_END, MISSING_START, VALUE_START
+from .render import ANCHOR_START, KEY_END, MARK_END, MISSING_START, VALUE_START
 
 _H1 = re.compile(r"[一二三四五六七八九十]+、")
 _H2 = re.compile(r"[（(][一二三四五六七八九十]+[）)]")
@@ -20,7 +20,7 @@ _HALF_TO_FULL = {",": "，", "!": "！", ":": "：", ";": "；", "?": "？"}
 _CJK = "\u2e80-\U0010ffff“”‘’—…·"  # what is_cjk accepts
 _HALF_MARK = re.compile(f"(?<=[{_CJK}])[,!:;?]|[,!:;?](?=[{_CJK}])")
 _HALF_WIDTH = re.compile(r"[,!:;?(]")
-_MARK_SPLIT = re.compile(f"([{VALUE_START}{MISSING_START}][^{MARK_END}]*{MARK_END})")
+_MARK_SPLIT = re.compile(f"([{VALUE_START}{MISSING_START}{ANCHOR_START}][^{MARK_END}]*{MARK_END})")
 
 _FULL_STOPS = ("。", "！", "？", "；", ".", "!", "?", ";")
 _NO_LINE_START = "）)】」》”’、，。；：！？,.;:!?%"
@@ -31,11 +31,17 @@ LINE_CHARS = 28   # 三号 characters in a 156 mm line
 
 
 class Segment(NamedTuple):
-    """A stretch of one paragraph: its text, whether it is the run-in heading, and its mark."""
+    """A stretch of one paragraph: its text, whether it is the run-in heading, its mark, its value.
+
+    `key` names the variable a filled-in value comes from, and `piece` tells the values of one
+    paragraph apart, so that the writer can anchor each value, even when cut in two segments.
+    """
 
     text: str
     lead: bool = False
     mark: str | None = None  # None, "value" or "missing"
+    key: str | None = None
+    piece: int = 0
 
 
 class Cell(NamedTuple):
@@ -109,7 +115,7 @@ def normalize_punctuation(text: str) -> str:
 def line_segments(line: str) -> tuple[Segment, ...]:
     """Return the segments of one rendered `line` of text (value marks kept, punctuation normalized)."""
     pieces = _pieces(line)
-    return _segments(pieces, normalize_punctuation("".join(text for text, _ in pieces)), 0, ())
+    return _segments(pieces, normalize_punctuation("".join(piece[0] for piece in pieces)), 0, ())
 
 
 def lay_out(text: str, inserts: Mapping[str, Block | None] | None = None) -> tuple[Block, ...]:
@@ -120,7 +126,7 @@ def lay_out(text: str, inserts: Mapping[str, Block | None] | None = None) -> tup
     lines = text.split("\n")
     if inserts:
         return _insert(lay_out("\n".join(line for line in lines if line not in inserts)), lines, inserts)
-    plains = ["".join(text for text, _ in _pieces(line)) for line in lines]
+    plains = ["".join(piece[0] for piece in _pieces(line)) for line in lines]
     head = _title_block_length(plains)
     blocks = []
     for index, line in enumerate(lines):
@@ -174,9 +180,10 @@ def _display_width(char: str) -> float:
     return 1.0 if is_cjk(char) else 0.5
 
 
-def _marked_spans(pieces: list[tuple[str, str | None]]) -> list[tuple[int, int]]:
+def _marked_spans(pieces: list[tuple[str, str | None, str | None]]) -> list[tuple[int, int]]:
+    # Only highlighted values are kept whole in a title; an anchor alone does not move a break.
     spans, position = [], 0
-    for text, mark in pieces:
+    for text, mark, _ in pieces:
         if mark:
             spans.append((position, position + len(text)))
         position += len(text)
@@ -248,26 +255,29 @@ def _breakable(plain: str, at: int, protected: list[tuple[int, int]]) -> bool:
     return not any(start < at < end for start, end in protected)
 
 
-def _pieces(line: str) -> list[tuple[str, str | None]]:
-    pieces: list[tuple[str, str | None]] = []
+def _pieces(line: str) -> list[tuple[str, str | None, str | None]]:
+    """Return the stretches of `line` between value marks: text, mark and key (when anchored)."""
+    pieces: list[tuple[str, str | None, str | None]] = []
     for part in _MARK_SPLIT.split(line):
         if not part:
             continue
-        if part[0] in (VALUE_START, MISSING_START):
-            pieces.append((part[1:-1], "value" if part[0] == VALUE_START else "missing"))
+        if part[0] in (VALUE_START, MISSING_START, ANCHOR_START):
+            key, _, text = part[1:-1].rpartition(KEY_END)
+            mark = {VALUE_START: "value", MISSING_START: "missing"}.get(part[0])
+            pieces.append((text, mark, key or None))
         else:
-            pieces.append((part, None))
+            pieces.append((part, None, None))
     return pieces
 
 
-def _segments(pieces: list[tuple[str, str | None]], plain: str, lead: int,
+def _segments(pieces: list[tuple[str, str | None, str | None]], plain: str, lead: int,
               breaks: tuple[int, ...]) -> tuple[Segment, ...]:
     """Cut `plain` (the normalized text of `pieces`) at piece, lead and line-break boundaries."""
     cuts = {0, len(plain), lead, *breaks}
     position = 0
-    marks: list[tuple[int, int, str | None]] = []
-    for text, mark in pieces:
-        marks.append((position, position + len(text), mark))
+    marks: list[tuple[int, int, str | None, str | None]] = []
+    for text, mark, key in pieces:
+        marks.append((position, position + len(text), mark, key))
         cuts.add(position)
         position += len(text)
     segments = []
@@ -275,7 +285,8 @@ def _segments(pieces: list[tuple[str, str | None]], plain: str, lead: int,
     for start, end in zip(ordered, ordered[1:], strict=False):
         if start == end:
             continue
-        mark = next((m for s, e, m in marks if s <= start < e), None)
+        index, (_, _, mark, key) = next(((i, m) for i, m in enumerate(marks) if m[0] <= start < m[1]),
+                                        (0, (0, 0, None, None)))
         prefix = "\n" if start in breaks else ""
-        segments.append(Segment(prefix + plain[start:end], start < lead, mark))
+        segments.append(Segment(prefix + plain[start:end], start < lead, mark, key, index))
     return tuple(segments)

@@ -18,9 +18,12 @@ from jinja2.sandbox import SandboxedEnvironment
 from .errors import DrafterError, TemplateError
 
 # Private-use characters that bracket a value in the rendered text, so the document writer can
-# highlight it; `strip_marks` removes them for plain text.
+# highlight it (VALUE_START) or only anchor it (ANCHOR_START); an anchored or highlighted value
+# starts with its key and KEY_END. `strip_marks` removes them all for plain text.
 VALUE_START, MISSING_START, MARK_END = "\ue000", "\ue001", "\ue002"
-_MARKS = str.maketrans("", "", VALUE_START + MISSING_START + MARK_END)
+ANCHOR_START, KEY_END = "\ue003", "\ue004"
+_MARKS = re.compile(f"[{VALUE_START}{MISSING_START}{ANCHOR_START}](?:[^{KEY_END}{MARK_END}]*{KEY_END})?"
+                    f"|{MARK_END}")
 
 _ENV = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
 _RULE_NODES = (nodes.Compare, nodes.Operand, nodes.Add, nodes.Sub, nodes.Mul, nodes.Div,
@@ -115,15 +118,19 @@ def compile_source(source: str, *, file: str) -> jinja2.Template:
 
 
 def render(template: jinja2.Template, text: Mapping[str, str], *, mark: bool = False,
-           missing: Mapping[str, str] | None = None) -> str:
+           missing: Mapping[str, str] | None = None, anchor: bool = False) -> str:
     """Render `template` with the printed values `text` (by dotted key).
 
-    With `mark`, each value is bracketed by marks; `missing` gives, by key, a placeholder that is
-    shown bracketed as missing.
+    With `mark`, each value is bracketed for highlighting; with `anchor`, the bracket also carries
+    the value's key, so the writer can anchor it (without `mark`, it is anchored only). `missing`
+    gives, by key, a placeholder that is shown bracketed as missing.
     """
     context: dict[str, dict[str, object]] = {}
     for key, value in text.items():
-        _put(context, key, VALUE_START + value + MARK_END if mark else value)
+        if mark or anchor:
+            start = (VALUE_START if mark else ANCHOR_START) + (key + KEY_END if anchor else "")
+            value = start + value + MARK_END
+        _put(context, key, value)
     for key, label in (missing or {}).items():
         _put(context, key, MISSING_START + label + MARK_END)
     try:
@@ -155,7 +162,7 @@ def _put(context: dict[str, dict[str, object]], key: str, value: str) -> None:
 
 def strip_marks(text: str) -> str:
     """Return `text` without the value marks."""
-    return text.translate(_MARKS)
+    return _MARKS.sub("", text)
 
 
 class _RuleEnvironment(SandboxedEnvironment):

@@ -6,15 +6,17 @@ import shlex
 from collections.abc import Mapping
 
 from .schema import NUMBER_TYPES, Schema, Variable
-from .yamlfile import scalar
+from .yamlfile import flow_list, scalar
 
 
 def write_skeleton(schema: Schema, *, template: str, schema_url: str | None = None,
-                   values_file: str = "values.yaml", filled: Mapping[str, str] | None = None) -> str:
+                   values_file: str = "values.yaml", filled: Mapping[str, str | list[str]] | None = None,
+                   notes: Mapping[str, str] | None = None, intro: tuple[str, ...] = ()) -> str:
     """Return the text of a values file for `schema`, grouped by section, empty or `filled`.
 
     `values_file` is the name the file will have, for the commands shown at its top; `filled`
-    gives the text to write after some keys (dotted key → text as typed).
+    gives the text to write after some keys (dotted key → text as typed, or a list of names);
+    `notes` add a comment above a key (why it is empty), `intro` comment lines at the top.
     """
     lines = []
     if schema_url:
@@ -25,6 +27,7 @@ def write_skeleton(schema: Schema, *, template: str, schema_url: str | None = No
         "# 在每个冒号后面填写取值。数字只填数字，单位已经写在报告里；名称和文字直接填写。",
         f"# 填好后检查：drafter check {template} -f {values_file}",
         f"# 生成报告：drafter render {template} -f {values_file} -o 报告.docx",
+        *(f"# {_one_line(line)}" for line in intro),
     ]
     by_group: dict[str, list[Variable]] = {group: [] for group in schema.groups}
     for var in schema.variables:  # one pass: a templatized 1 MB report has hundreds of groups
@@ -33,16 +36,21 @@ def write_skeleton(schema: Schema, *, template: str, schema_url: str | None = No
         if members:
             lines += ["", f"# {_one_line(schema.groups.get(group, group))}", f"{group}:"]
         for var in members:
-            lines += _entry(var, (filled or {}).get(var.key))
+            lines += _entry(var, (filled or {}).get(var.key), (notes or {}).get(var.key))
     return "\n".join(lines) + "\n"
 
 
-def _entry(var: Variable, value: str | None) -> list[str]:
+def _entry(var: Variable, value: str | list[str] | None, note: str | None) -> list[str]:
     lines = [f"  # {_one_line(describe(var))}"]
     if var.context:
         lines.append(f"  #   原句：{_one_line(var.context)}")
+    if note:
+        lines.append(f"  #   {_one_line(note)}")
     entry = f"  {var.key.split('.', 1)[1]}:"
-    lines.append(f"{entry} {scalar(value)}" if value else entry)
+    if isinstance(value, list):
+        lines.append(f"{entry} {flow_list(value)}")
+    else:
+        lines.append(f"{entry} {scalar(value)}" if value else entry)
     if var.type == "records" and not value:
         lines += _example_item(var)
     return lines

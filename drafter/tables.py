@@ -28,8 +28,10 @@ from .errors import TemplateError
 from .layout import Block, Cell, Row, Segment, Table, line_segments
 
 OPEN, CLOSE = "【表格】", "【表格完】"
-MARKER = "\ue003"        # brackets the number of a table in the text Jinja renders
-CELL_SEPARATOR = "\ue004"  # between the cells of one row rendered as one Jinja template
+# Private-use characters after render.py's value marks (U+E000–U+E004).
+MARKER = "\ue005"        # brackets the number of a table in the text Jinja renders
+CELL_SEPARATOR = "\ue006"  # between the cells of one row rendered as one Jinja template
+_INTERNAL = re.compile("[\ue000-\ue006]")  # drafter's own marks: never in a template's text
 SIZES = {"四号": 28, "小四": 24, "五号": 21}  # half-points; the names are schema.TABLE_SIZES
 DEFAULT_SIZE = "四号"   # when neither the block's 字号 nor the schema's table_size says
 EMPTY_HIDE = "省略"      # the schema's `empty` for a list whose empty table row is left out
@@ -109,11 +111,11 @@ def split_source(source: str, *, file: str) -> tuple[str, tuple[TableSpec, ...]]
 
     Raise TemplateError, with the line, for a block that is not well formed.
     """
-    for char in (MARKER, CELL_SEPARATOR):
-        if char in source:
-            line = source.count("\n", 0, source.index(char)) + 1
-            raise TemplateError(f"模板中有无法显示的字符（U+{ord(char):04X}）。", file=file, line=line,
-                                hint="删去这个字符（多半是从别处复制带进来的）。")
+    internal = _INTERNAL.search(source)
+    if internal:
+        line = source.count("\n", 0, internal.start()) + 1
+        raise TemplateError(f"模板中有无法显示的字符（U+{ord(internal.group()):04X}）。", file=file,
+                            line=line, hint="删去这个字符（多半是从别处复制带进来的）。")
     if OPEN not in source and CLOSE not in source:
         return source, ()
     lines = source.split("\n")

@@ -48,6 +48,12 @@ class Rendered:
     blocks: tuple[layout.Block, ...]
     missing: Mapping[str, str]
     warnings: tuple[Problem, ...]
+    template: str = ""                                          # the template's name, for anchors
+    labels: Mapping[str, str] = field(default_factory=dict)     # each variable's label, by key
+
+    def docx(self, *, profile: str = "gb2312") -> bytes:
+        """Return the .docx bytes of the report, every value anchored to its variable."""
+        return write_docx(self.blocks, profile=profile, template=self.template, labels=self.labels)
 
 
 @dataclass(frozen=True)
@@ -116,8 +122,9 @@ class Template:
         return found
 
     def _lay_out(self, text: Mapping[str, str], missing: dict[str, str], items: Mapping[str, tables.Items],
-                 *, mark: bool) -> tuple[layout.Block, ...]:
-        marked = render.render(self.compiled, text, mark=mark, missing=missing)  # type: ignore[arg-type]
+                 *, mark: bool, anchor: bool = False) -> tuple[layout.Block, ...]:
+        marked = render.render(self.compiled, text, mark=mark, missing=missing,  # type: ignore[arg-type]
+                               anchor=anchor)
         if not self.tables:
             return layout.lay_out(marked)
         laid = {tables.marker(i): tables.render_table(t, text, missing, items, mark=mark,
@@ -172,7 +179,8 @@ class Template:
         checked = self._check(data, draft=draft, rules=rules)
         text, missing, warnings = self._prepared(checked)
         items = self._items(checked.items, missing)
-        return Rendered(self._lay_out(text, missing, items, mark=mark_values), missing, warnings)
+        blocks = self._lay_out(text, missing, items, mark=mark_values, anchor=True)
+        return Rendered(blocks, missing, warnings, self.name, {v.key: v.label for v in self.variables})
 
     def render_blocks(self, data: Mapping[str, object] | values.Values, *, draft: bool = False,
                       mark_values: bool = False, rules: bool = True) -> tuple[layout.Block, ...]:
@@ -192,8 +200,7 @@ class Template:
         """Return the .docx bytes of the report for `data`; raise ValuesError on bad values."""
         if profile not in PROFILES:
             raise OutputError(f"未知的字体方案“{profile}”。", hint=f"可选：{'、'.join(PROFILES)}。")
-        blocks = self.render_blocks(data, draft=draft, mark_values=mark_values, rules=rules)
-        return write_docx(blocks, profile=profile)
+        return self.render(data, draft=draft, mark_values=mark_values, rules=rules).docx(profile=profile)
 
 
 def _plain_text(raw: object) -> str:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import itertools
 import math
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,14 @@ HIGHLIGHT = {"missing": "yellow", "value": "cyan"}
 OUTLINE = {"h1": 0, "h2": 1, "h3": 2, "h4": 3}
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 DOCUMENT_PART, CORE_PART = "word/document.xml", "docProps/core.xml"
+# The record of which anchor is which variable: a custom XML part, which Word, WPS and LibreOffice
+# keep when they save, and which nothing shows.
+ANCHORS_PART, ANCHORS_NS = "customXml/item1.xml", "urn:drafter:anchors:1"
+_ANCHORS_PROPS = ('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+                  '<ds:datastoreItem ds:itemID="{5B0D7A9E-3C1F-4E2A-9D6B-8A4C2E1F0D37}" '
+                  'xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml">'
+                  f'<ds:schemaRefs><ds:schemaRef ds:uri="{ANCHORS_NS}"/></ds:schemaRefs></ds:datastoreItem>')
+BOOKMARK_PREFIX = "_drafter"  # a leading underscore hides a bookmark in Word's bookmark list
 _TITLE, _TIME = "\ue000title\ue000", "2000-01-01T00:00:00Z"  # stand-ins filled per report
 
 
@@ -67,31 +76,67 @@ class Package:
     core: str
 
 
-def write_docx(blocks: Sequence[Block], *, profile: str = "gb2312", bold_h3: bool = True) -> bytes:
-    """Return the bytes of a .docx holding `blocks`, laid out per GB/T 9704 with `profile` fonts."""
+def write_docx(blocks: Sequence[Block], *, profile: str = "gb2312", bold_h3: bool = True,
+               template: str = "", labels: Mapping[str, str] | None = None) -> bytes:
+    """Return the bytes of a .docx holding `blocks`, laid out per GB/T 9704 with `profile` fonts.
+
+    Each filled-in value (a segment with a key) is anchored by a hidden bookmark around it; a
+    custom XML part records the `template` name and each bookmark's variable and label (from
+    `labels`). Nothing of it shows on the page, in print or in Word's bookmark list.
+    """
     package = prepared_package(profile)
     fonts = PROFILES[profile]
     title_bold = profile == "windows"
+    anchors = _Anchors(labels or {})
     body = "".join([_table(block.table, fonts, last=_ends_table(blocks, index)) if block.table is not None
-                    else _paragraph(block, fonts, bold_h3=bold_h3, title_bold=title_bold)
+                    else _paragraph(block, fonts, bold_h3=bold_h3, title_bold=title_bold, anchors=anchors)
                     for index, block in enumerate(blocks)])
     titles = [block.text.replace("\n", "") for block in blocks if block.kind == "title"]
     now = dt.datetime.now(dt.timezone.utc)
     core = (package.core.replace(_TITLE, escape(titles[0][:255] if titles else ""))  # OOXML's limit
             .replace(_TIME, now.strftime("%Y-%m-%dT%H:%M:%SZ")))
-    return assemble(package, package.head + body + package.tail, core, now)
+    return assemble(package, package.head + body + package.tail, core, now, anchors=anchors.record(template))
 
 
-def assemble(package: Package, document: str, core: str, when: dt.datetime) -> bytes:
-    """Return `package`'s static parts with `document` and `core` added: a whole .docx.
+class _Anchors:
+    """The anchors of one document: numbered as they are written, and their record."""
+
+    def __init__(self, labels: Mapping[str, str]) -> None:
+        self.labels = labels
+        self.keys: list[str] = []
+
+    def wrap(self, key: str, runs: str) -> str:
+        """Return `runs` (one value) inside a bookmark, numbered in document order.
+
+        Not a content control: python-docx (and what is built on it) does not see the text of
+        runs inside `w:sdt`, and LibreOffice drops a control's tag and title when it saves.
+        """
+        self.keys.append(key)
+        number = len(self.keys)
+        return (f'<w:bookmarkStart w:id="{number}" w:name="{BOOKMARK_PREFIX}{number}"/>{runs}'
+                f'<w:bookmarkEnd w:id="{number}"/>')
+
+    def record(self, template: str) -> str:
+        """Return the custom XML part: the template's name and each bookmark's variable and label."""
+        rows = "".join(f'<anchor name="{BOOKMARK_PREFIX}{n}" key="{escape(key)}" '
+                       f'label="{escape(self.labels.get(key, key))}"/>'
+                       for n, key in enumerate(self.keys, start=1))
+        return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                f'<drafter xmlns="{ANCHORS_NS}" template="{escape(template)}">{rows}</drafter>')
+
+
+def assemble(package: Package, document: str, core: str, when: dt.datetime, *,
+             anchors: str = "") -> bytes:
+    """Return `package`'s static parts with `document`, `core` and `anchors` added: a whole .docx.
 
     Appending to a copy of the prepared zip copies the static parts' compressed bytes as they are,
-    so a report costs the deflate of its own two parts only.
+    so a report costs the deflate of its own parts only.
     """
+    anchors = anchors or _Anchors({}).record("")
     buffer = io.BytesIO(package.static)
     stamp = when.timetuple()[:6]
     with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, text in ((DOCUMENT_PART, document), (CORE_PART, core)):
+        for name, text in ((DOCUMENT_PART, document), (CORE_PART, core), (ANCHORS_PART, anchors)):
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, text.encode("utf-8"))
@@ -110,6 +155,7 @@ def prepared_package(profile: str) -> Package:
     _set_section(document)
     _set_footers(document, fonts)
     _set_properties(document)
+    _add_anchors_part(document)
     body = document.element.body
     for child in list(body):
         if child.tag != qn("w:sectPr"):
@@ -119,8 +165,12 @@ def prepared_package(profile: str) -> Package:
     static = io.BytesIO()
     with zipfile.ZipFile(saved) as source, zipfile.ZipFile(static, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            if info.filename not in (DOCUMENT_PART, CORE_PART):
-                target.writestr(info, source.read(info.filename), compress_type=zipfile.ZIP_DEFLATED)
+            if info.filename not in (DOCUMENT_PART, CORE_PART, ANCHORS_PART):
+                content = source.read(info.filename)
+                if info.filename == "[Content_Types].xml":  # every part named, none left to a Default
+                    override = f'<Override PartName="/{ANCHORS_PART}" ContentType="application/xml"/>'
+                    content = content.replace(b"</Types>", override.encode() + b"</Types>")
+                target.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED)
         xml = source.read(DOCUMENT_PART).decode("utf-8")
         core = source.read(CORE_PART).decode("utf-8")
     open_body = xml.index("<w:body>") + len("<w:body>")
@@ -180,6 +230,21 @@ def _set_properties(document: docx.document.Document) -> None:
     properties.revision = 1
 
 
+def _add_anchors_part(document: docx.document.Document) -> None:
+    """Relate the custom XML part (written per report) and its properties to the document."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    package = document.part.package
+    item = Part(PackURI("/" + ANCHORS_PART), "application/xml", b"", package)
+    props = Part(PackURI("/customXml/itemProps1.xml"),
+                 "application/vnd.openxmlformats-officedocument.customXmlProperties+xml",
+                 _ANCHORS_PROPS.encode("utf-8"), package)
+    item.relate_to(props, RT.CUSTOM_XML_PROPS)
+    document.part.relate_to(item, RT.CUSTOM_XML)
+
+
 def _set_section(document: docx.document.Document) -> None:
     from docx.oxml import parse_xml
     from docx.oxml.ns import nsdecls, qn
@@ -228,7 +293,8 @@ def _run_properties(font: str, size: int, bold: bool, mark: str | None) -> str:
     return "<w:rPr>" + "".join(props) + "</w:rPr>"
 
 
-def _paragraph(block: Block, fonts: dict[str, str], *, bold_h3: bool, title_bold: bool) -> str:
+def _paragraph(block: Block, fonts: dict[str, str], *, bold_h3: bool, title_bold: bool,
+               anchors: _Anchors | None = None) -> str:
     kind = block.kind
     centred = kind in ("title", "caption")
     indent = 0 if centred or kind == "salutation" else INDENT
@@ -245,9 +311,12 @@ def _paragraph(block: Block, fonts: dict[str, str], *, bold_h3: bool, title_bold
     props.append(f'<w:jc w:val="{"center" if centred else "left" if kind == "salutation" else "both"}"/>')
     if block.standalone:
         props.append(f'<w:outlineLvl w:val="{OUTLINE[kind]}"/>')
-    runs = "".join(_segment_run(segment, kind, fonts, bold_h3=bold_h3, title_bold=title_bold)
-                   for segment in block.segments)
-    return f"<w:p><w:pPr>{''.join(props)}</w:pPr>{runs}</w:p>"
+    runs = []
+    for (key, _), group in itertools.groupby(block.segments, key=lambda s: (s.key, s.piece)):
+        xml = "".join(_segment_run(segment, kind, fonts, bold_h3=bold_h3, title_bold=title_bold)
+                      for segment in group)
+        runs.append(anchors.wrap(key, xml) if key and anchors is not None else xml)
+    return f"<w:p><w:pPr>{''.join(props)}</w:pPr>{''.join(runs)}</w:p>"
 
 
 def _segment_run(segment: Segment, kind: str, fonts: dict[str, str], *, bold_h3: bool,
@@ -397,15 +466,7 @@ def read_report(data: bytes, *, file: str) -> list[str]:
     joined by a space, nested tables included. Content controls read like plain text. Raise
     ReportError, naming `file`, when `data` is not a Word document python-docx can open.
     """
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, PackageNotFoundError) as err:
-        # Not a zip, a zip without Word parts, another Office file, or broken XML inside.
-        raise ReportError("无法作为 Word 文档打开（不是 .docx 文件，或文件已损坏）。", file=file,
-                          hint="请用 Word 或 WPS 打开后“另存为”.docx；也可以另存为 .txt 文本再试。") from err
+    document = _open(data, file=file)
     lines: list[str] = []
     for text in _texts(document.element.body, document._body):
         # A manual line break inside a Chinese paragraph only wraps it; the words run on.
@@ -421,14 +482,74 @@ _CAPTION = re.compile(r"(?:附)?表\s*[0-9０-９一二三四五六七八九十]
                       r"(?:[\s\u3000：:]+\S.{0,40})?")
 
 
+def _open(data: bytes, *, file: str) -> docx.document.Document:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        return docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, PackageNotFoundError) as err:
+        # Not a zip, a zip without Word parts, another Office file, or broken XML inside.
+        raise ReportError("无法作为 Word 文档打开（不是 .docx 文件，或文件已损坏）。", file=file,
+                          hint="请用 Word 或 WPS 打开后“另存为”.docx；也可以另存为 .txt 文本再试。") from err
+
+
+@dataclass(frozen=True)
+class Anchored:
+    """What the anchors of a drafter .docx say: its template's name and the text of each value."""
+
+    template: str | None
+    texts: Mapping[str, tuple[str, ...]]  # key → the text in each of its bookmarks, in order
+
+
+def read_anchors(data: bytes, *, file: str) -> Anchored:
+    """Return the values found in the bookmarks of the .docx `data`, through its anchor record.
+
+    A report drafter did not write, or one whose record was lost, has none. A bookmark that an
+    edit emptied is left out.
+    """
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import qn
+
+    document = _open(data, file=file)
+    names: dict[str, str] = {}
+    template = None
+    for part in document.part.package.iter_parts():
+        if str(part.partname).startswith("/customXml/") and ANCHORS_NS.encode() in part.blob:
+            try:
+                root = parse_xml(part.blob)
+            except (ValueError, SyntaxError):
+                continue  # a record somebody broke: the text alignment still works
+            if root.tag != f"{{{ANCHORS_NS}}}drafter":
+                continue  # the record's properties part names the namespace too
+            template = root.get("template")
+            names.update({a.get("name"): a.get("key") for a in root if a.get("name") and a.get("key")})
+    texts: dict[str, list[str]] = {}
+    open_marks: dict[str, str] = {}  # bookmark id → name
+    start, end, text = qn("w:bookmarkStart"), qn("w:bookmarkEnd"), qn("w:t")
+    for element in document.element.body.iter(start, end, text):
+        if element.tag == start and element.get(qn("w:name")) in names:
+            open_marks[element.get(qn("w:id"))] = element.get(qn("w:name"))
+            texts[element.get(qn("w:name"))] = []
+        elif element.tag == end:
+            open_marks.pop(element.get(qn("w:id")), None)
+        elif element.tag == text:
+            for name in open_marks.values():
+                texts[name].append(element.text or "")
+    found: dict[str, list[str]] = {}
+    for name, parts in texts.items():
+        if "".join(parts).strip():
+            found.setdefault(names[name], []).append("".join(parts))
+    return Anchored(template, {key: tuple(values) for key, values in found.items()})
+
+
 def _texts(element: BaseOxmlElement, parent: BlockItemContainer) -> Iterator[str]:
     """Yield the text of every paragraph under body `element`, each table as a table block."""
     from docx.oxml.ns import qn
-    from docx.text.paragraph import Paragraph
 
     for child in element.iterchildren():
         if child.tag == qn("w:p"):
-            yield Paragraph(child, parent).text
+            yield paragraph_text(child)
         elif child.tag == qn("w:tbl"):
             yield from _table_lines(child, parent)
         elif child.tag == qn("w:sdt"):
@@ -440,7 +561,6 @@ def _texts(element: BaseOxmlElement, parent: BlockItemContainer) -> Iterator[str
 def _table_lines(tbl: BaseOxmlElement, parent: BlockItemContainer) -> list[str]:
     """Return table `tbl` as the lines of a table block (without a caption yet)."""
     from docx.oxml.ns import qn
-    from docx.text.paragraph import Paragraph
 
     grid = [int(col.get(qn("w:w")) or 0) for col in tbl.iter(qn("w:gridCol"))
             if col.getparent().getparent() is tbl]
@@ -452,7 +572,7 @@ def _table_lines(tbl: BaseOxmlElement, parent: BlockItemContainer) -> list[str]:
         for _ in range(int(before.get(qn("w:val")) or 0) if before is not None else 0):
             cells.append(("", 1, False))
         for tc in tr.tc_lst:
-            text = " ".join(t for t in (Paragraph(p, parent).text.replace("\n", "").strip()
+            text = " ".join(t for t in (paragraph_text(p).replace("\n", "").strip()
                                         for p in tc.iter(qn("w:p"))) if t)
             cells.append((text, max(1, tc.grid_span), tc.vMerge == "continue"))
         if not cells:
@@ -515,3 +635,27 @@ def _row_texts(row: list[tuple[str, int, bool]], above: list[tuple[str, int, boo
             out.append("\\" + escaped if escaped in ("<", "^") else escaped)
         out += ["<"] * (span - 1)
     return out + [""] * (columns - len(out))
+
+
+_INLINE = {f"{{{W_NS}}}{tag}" for tag in ("r", "hyperlink", "sdt", "sdtContent", "smartTag", "ins",
+                                         "fldSimple", "customXml", "dir", "bdo")}
+_TEXT = {f"{{{W_NS}}}t": None, f"{{{W_NS}}}tab": "\t", f"{{{W_NS}}}br": "\n", f"{{{W_NS}}}cr": "\n"}
+
+
+def paragraph_text(paragraph: BaseOxmlElement) -> str:
+    """Return the text of a `w:p` element, values in content controls included.
+
+    python-docx's `Paragraph.text` skips runs inside a content control (`w:sdt`), which is where
+    drafter puts every value; text boxes and deleted text are left out, as Word's own count does.
+    """
+    parts: list[str] = []
+
+    def walk(element: BaseOxmlElement) -> None:
+        for child in element.iterchildren():
+            if child.tag in _TEXT:
+                parts.append(child.text or "" if _TEXT[child.tag] is None else _TEXT[child.tag])
+            elif child.tag in _INLINE:
+                walk(child)
+
+    walk(paragraph)
+    return "".join(parts)

@@ -183,3 +183,8 @@ def scalar(text: str) -> str:
             return text
     return yaml.dump(text, Dumper=yaml.SafeDumper, allow_unicode=True, default_style='"',
                      width=1_000_000).rstrip("\n")
+
+
+def flow_list(items: list[str]) -> str:
+    """Return `items` as a one-line YAML flow list, `[南岭, 新华]`, each quoted only where needed."""
+    return yaml.safe_dump(items, default_flow_style=True, allow_unicode=True, width=1_000_000).rstrip("\n")

@@ -389,3 +389,13 @@ def test_a_list_of_records_comes_from_a_common_file_not_a_cell(runner, tmp_path)
     table.write_text("项目建设.项目数,项目建设.重点项目\n2,艾城大道\n", encoding="utf-8")
     refused = _invoke(runner, folder, "--table", table, "-f", common, "-o", tmp_path / "out2")
     assert refused.exit_code == 1 and "表头 B列“项目建设.重点项目”是清单（表格逐行），不能填在一个单元格里" in refused.stderr
+
+
+def test_a_batch_report_is_the_report_render_writes(runner, tmp_path):
+    values_file = _values_file(tmp_path / "艾城.yaml")
+    alone = tmp_path / "alone.docx"
+    assert runner.invoke(cli, ["render", "township-work-report", "-f", str(values_file), "-o", str(alone),
+                               "--mark-values"]).exit_code == 0
+    result = _invoke(runner, "township-work-report", values_file, "-o", tmp_path / "out", "--mark-values")
+    assert result.exit_code == 0, result.stderr
+    assert _document_xml(tmp_path / "out" / "艾城.docx") == _document_xml(alone)
