@@ -358,6 +358,7 @@ def preview(template: str, files: tuple[Path, ...], sets: tuple[str, ...], outpu
 
 
 VALUES_FILE = "values.yaml"
+REPORT_VALUES_FILE = "报告原值.yaml"  # a finished report's values, when values.yaml is somebody's work
 
 
 @cli.command(name="templatize")
@@ -370,8 +371,15 @@ VALUES_FILE = "values.yaml"
 @click.option("--force", is_flag=True,
               help="文件夹已有内容时仍然写入（覆盖 template.txt 和 schema.yaml；"
                    "已填写的 values.yaml 保留）。")
-def templatize_command(report: Path, output: Path, with_gaps: bool, title: str | None, force: bool) -> None:
-    """把空白处用 x、XX、××、**、○○ 等标出的报告（.txt 或 .docx）变成模板文件夹。"""
+@click.option("--name", "names", multiple=True, metavar="名称",
+              help="把报告中出现的这个名称（如镇名“艾城”、人名“刘志强”）的每一处设为同一个变量；可多次给出。")
+def templatize_command(report: Path, output: Path, with_gaps: bool, title: str | None, force: bool,
+                       names: tuple[str, ...]) -> None:
+    """把报告（.txt 或 .docx）变成模板文件夹。
+
+    空白处用 x、XX、××、**、○○ 等标出的报告，每个空位成为变量；没有空位的报告按成稿（如去年的报告）
+    读取，其中的数字、日期和届次等成为变量，values.yaml 填好报告中的原值。
+    """
     from . import templatize as templatizing
 
     if output.exists() and not output.is_dir():
@@ -381,20 +389,30 @@ def templatize_command(report: Path, output: Path, with_gaps: bool, title: str |
         raise OutputError("文件夹不是空的，未写入（里面可能是已有的模板）。", file=str(output),
                           hint="换一个文件夹名，或加 --force 覆盖其中的 template.txt 和 schema.yaml"
                                "（已填写取值的 values.yaml 不会被覆盖）。")
-    draft = templatizing.templatize(textfile.read_report(report), title=title, default_title=report.stem,
-                                    with_gaps=with_gaps)
+    text = textfile.read_report(report)
+    _check_names(names, text, report)
+    draft = templatizing.templatize(text, title=title, default_title=report.stem, with_gaps=with_gaps,
+                                    names=names)
     if not draft.schema.variables:
-        hint = "待填的数字或名称请用 x、XX、××、**、○○ 等标出，例如“签约新项目x个”。"
+        hint = ("待填的数字或名称请用 x、XX、××、**、○○ 等标出，例如“签约新项目x个”；"
+                "名称也可以用 --name 设为变量。")
         if draft.gaps:
             hint += f" 另发现 {len(draft.gaps)} 处疑似删去的词语，可加 --gaps 把它们设为变量。"
-        raise ReportError("报告中没有找到空位（用 x、×× 等标出的待填处）。", file=str(report), hint=hint)
+        raise ReportError("报告中既没有空位（用 x、×× 等标出的待填处），也没有可设为变量的数字。",
+                          file=str(report), hint=hint)
     check_consistency(draft.source, draft.schema, file=str(output / TEMPLATE_FILE))
     header = (f"由 drafter templatize 从 {report.name} 生成。请核对每一项的 type（类型）和 label（说明）；\n"
               "格式见 docs/template-format.md。")
     values_file = output / VALUES_FILE
     files = {TEMPLATE_FILE: draft.source, SCHEMA_FILE: dump_schema(draft.schema, header=header),
-             VALUES_FILE: write_skeleton(draft.schema, template=str(output), values_file=str(values_file))}
+             VALUES_FILE: write_skeleton(draft.schema, template=str(output), values_file=str(values_file),
+                                         filled=draft.values or None)}
     kept = write_template_folder(output, files, keep_filled=VALUES_FILE)
+    if kept and draft.finished:  # the clerk's values.yaml stays; the report's own values go beside it
+        write_atomically(output / REPORT_VALUES_FILE,
+                         write_skeleton(draft.schema, template=str(output),
+                                        values_file=str(output / REPORT_VALUES_FILE),
+                                        filled=draft.values).encode("utf-8"))
     _summarize(draft, output, kept=kept)
 
 
@@ -403,14 +421,29 @@ def _summarize(draft: Draft, output: Path, *, kept: bool) -> None:
     values_file = output / VALUES_FILE
     if kept:
         click.echo(f"已生成模板 {output}：template.txt、schema.yaml。")
-        click.echo(f"{values_file} 里已经填写了取值，未覆盖；新的待填写文件可用 "
-                   f"drafter init {shlex.quote(str(output))} -o 新取值.yaml 生成。")
+        click.echo(f"{values_file} 里已经填写了取值，未覆盖；" + (
+            f"报告中的原值写在 {output / REPORT_VALUES_FILE}。" if draft.finished else
+            f"新的待填写文件可用 drafter init {shlex.quote(str(output))} -o 新取值.yaml 生成。"))
+    elif draft.finished:
+        click.echo(f"已生成模板 {output}：template.txt、schema.yaml、values.yaml（已填好报告中的原值）。")
+    elif draft.values:
+        click.echo(f"已生成模板 {output}：template.txt、schema.yaml、values.yaml（名称已填好，其余待填写）。")
     else:
         click.echo(f"已生成模板 {output}：template.txt、schema.yaml、values.yaml（待填写）。")
     if draft.title_lines:
         click.echo(f"报告标题：{draft.schema.title}（开头 {draft.title_lines} 行作为标题块，其后空一行）。")
-    click.echo(f"空位 {len(draft.placeholders)} 处，变量 {len(variables)} 个"
-               + (f"（其中 {len(set(draft.gap_keys))} 个是删去的词语）" if draft.gap_keys else "") + "。\n")
+    given = {key for key, f in zip(draft.keys, draft.figures, strict=False) if f is not None and f.given}
+    places = sum(key in given for key in draft.keys)
+    named = f"；--name 给出的名称 {places} 处，成为 {len(given)} 个变量" if given else ""
+    if draft.finished:
+        figures = len(draft.keys) - places
+        click.echo(f"报告中没有空位，已按成稿（如去年的报告）读取：{figures} 处数字、日期和届次成为 "
+                   f"{len(set(draft.keys) - given)} 个变量{named}。values.yaml 已填好报告中的原值，"
+                   "只需改动今年变了的。")
+        click.echo(f"变量共 {len(variables)} 个。\n")
+    else:
+        cuts = f"（其中 {len(set(draft.gap_keys))} 个是删去的词语）" if draft.gap_keys else ""
+        click.echo(f"空位 {len(draft.keys) - places} 处{named}，变量 {len(variables)} 个{cuts}。\n")
     uses = draft.uses
     table = [("键", "类型", "单位", "处数", "原文", "原句")]
     table += [(v.key, v.type_label, v.unit or "—", str(uses[v.key]), v.original or "（空）",
@@ -426,8 +459,19 @@ def _summarize(draft: Draft, output: Path, *, kept: bool) -> None:
             unsure = "" if gap.rule.sure else "，不一定，请核对"
             click.echo(f"  第 {gap.line} 行（{gap.shape}{unsure}）：{gap.context}")
     folder, values = shlex.quote(str(output)), shlex.quote(str(values_file))
-    step = "核对" if kept else "填写"
+    step = "核对" if kept else "改动" if draft.finished else "填写"
     click.echo(f"\n下一步：{step} {values}，然后 drafter render {folder} -f {values} -o 报告.docx")
+
+
+def _check_names(names: tuple[str, ...], text: str, report: Path) -> None:
+    """Refuse a --name that is empty, spans lines or does not occur in the report."""
+    for name in names:
+        if not name.strip() or "\n" in name or name != name.strip():
+            raise ReportError(f"--name “{name}”不是一个名称（为空、有首尾空格或换行）。",
+                              hint="例如 --name 艾城 --name 刘志强。")
+        if name not in text:
+            raise ReportError(f"--name 给出的“{name}”在报告中没有出现。", file=str(report),
+                              hint="检查是否写错了字；名称须与报告中的写法完全一样。")
 
 
 @cli.command()

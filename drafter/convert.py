@@ -5,6 +5,7 @@ Pure: no files, no YAML. `values.check` applies these to every value of a values
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal
@@ -12,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from .schema import NUMBER_TYPES, Variable
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９，．％－＋　", "0123456789,.%-+ ")
+_TO_FULL_WIDTH = str.maketrans("0123456789,.-", "０１２３４５６７８９，．－")
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _UNIT_AFTER = re.compile(r"([+-]?[\d,]+(?:\.\d+)?)\s*([^\d\s.,]+)")
 _DATE = re.compile(r"(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?")
@@ -83,6 +85,9 @@ def parse_value(var: Variable, raw: str | tuple[str | None, ...]) -> tuple[objec
     """
     for text in raw if isinstance(raw, tuple) else (raw,):
         _refuse_unsafe(text or "")
+    if var.fullwidth and var.type in (*NUMBER_TYPES, "date") and isinstance(raw, str):
+        value, printed = parse_value(dataclasses.replace(var, fullwidth=False), raw)
+        return value, printed.translate(_TO_FULL_WIDTH)
     if isinstance(raw, tuple):
         if var.type != "list":
             raise BadValue("应为一个取值，而不是列表。", f"应填{expected(var)}。")
@@ -160,7 +165,13 @@ def _format_number(var: Variable, text: str) -> tuple[object, str]:
         raise BadValue(f"{shown} 超出范围。", f"应填{expected(var)}。")
     if integral:
         number = int(value)
-        return number, _chinese_number(number) if var.chinese else str(number)
+        if var.chinese:
+            chinese = _chinese_number(number)
+            # 两个, 两千元: a cardinal before a measure word says 两, but 二十 stays 二十.
+            if var.liang and chinese.startswith("二") and not chinese.startswith("二十"):
+                chinese = "两" + chinese[1:]
+            return number, chinese
+        return number, f"{number:,}" if var.thousands else str(number)
     if var.places is not None:
         value = value.quantize(Decimal(1).scaleb(-var.places), rounding=ROUND_HALF_UP)  # 四舍五入
     return value, format(value, ",f") if var.thousands else format(value, "f")

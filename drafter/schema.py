@@ -35,7 +35,7 @@ DEFAULT_LIMITS: dict[str, tuple[int | None, int | None]] = {
 _JINJA_WORDS = {"true", "false", "none", "True", "False", "None", "and", "or", "not", "in", "is",
                 "if", "else", "loop", "self"}
 _FIELDS = {"type", "unit", "label", "context", "example", "original", "min", "max", "places",
-           "approx", "chinese", "sep", "thousands"}
+           "approx", "chinese", "sep", "thousands", "fullwidth", "liang"}
 _RECORD_FIELDS = {"type", "label", "context", "example", "columns", "empty"}
 
 
@@ -57,6 +57,8 @@ class Variable:
     chinese: bool = False
     thousands: bool = False
     sep: str = "、"
+    fullwidth: bool = False  # print figures full-width (１２．５), as a report typed them
+    liang: bool = False      # with chinese: a leading 二 before a measure word is 两 (两个, 两千元)
     columns: tuple[Variable, ...] = ()  # a list of records: one variable per column (组.名称.列)
     empty: str = "无"                   # what a table prints for an empty list ("省略": no row)
 
@@ -250,7 +252,8 @@ def _plain_variable(key: str, node: yamlfile.Node, file: str) -> Variable:
         min=_number(spec.get("min"), key, file, low), max=_number(spec.get("max"), key, file, high),
         places=_int(spec.get("places"), key, file), approx=_flag(spec.get("approx")),
         chinese=_flag(spec.get("chinese")), thousands=_flag(spec.get("thousands")),
-        sep=_text(spec.get("sep")) or "、",
+        sep=_text(spec.get("sep")) or "、", fullwidth=_flag(spec.get("fullwidth")),
+        liang=_flag(spec.get("liang")),
     )
 
 
@@ -393,7 +396,7 @@ def _dump_variable(var: Variable) -> dict[str, object]:
             spec[name] = int(value) if value == value.to_integral_value() else str(value)
     if var.places is not None:
         spec["places"] = var.places
-    for flag in ("approx", "chinese", "thousands"):
+    for flag in ("approx", "chinese", "thousands", "fullwidth", "liang"):
         if getattr(var, flag):
             spec[flag] = True
     if var.sep != "、":

@@ -14,13 +14,15 @@ it: that is what drafter's layout reads as a title block.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
 from . import tables
+from .figures import Figure, find_figures
 from .gaps import Gap, find_gaps
 from .layout import paragraph_kind
+from .names import find_names
 from .naming import NAME_CHARS, find_sections, identifier, number_name, plain_name, text_name, unique
 from .placeholders import Placeholder, find_placeholders, mask_blanks
 from .schema import DEFAULT_LIMITS, Schema, Variable
@@ -56,6 +58,15 @@ class Draft:
     gaps: tuple[Gap, ...]
     gap_keys: tuple[str, ...]            # the variable of each gap; empty without `with_gaps`
     notes: tuple[str, ...]               # what it was unsure of, for the clerk to check
+    # A finished report (no blanks): each placeholder's figure or given name (None for a blank),
+    # and the report's own value of each variable, by key, for the values file.
+    figures: tuple[Figure | None, ...] = ()
+    values: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def finished(self) -> bool:
+        """Return True when the report had no blanks and was read as a finished report."""
+        return any(f is not None and not f.given for f in self.figures)
 
     @property
     def uses(self) -> dict[str, int]:
@@ -81,17 +92,19 @@ class _Proposal(NamedTuple):
 
 
 def templatize(text: str, *, title: str | None = None, default_title: str = "报告",
-               with_gaps: bool = False) -> Draft:
+               with_gaps: bool = False, names: tuple[str, ...] = ()) -> Draft:
     """Return the template made from report `text`: every blank a variable, named and typed.
 
-    The schema's title is `title` when given, else the report's title line (blanks shown as …),
-    else `default_title`.
+    A report without blanks is read as a finished report: its figures become the variables
+    (see `figures`), each filled with the report's value. Each of `names` (proper names: 艾城,
+    刘志强) becomes one variable wherever it stands. The schema's title is `title` when given, else
+    the report's title line (blanks shown as …), else `default_title`.
     """
     text, title_lines = arrange_lines(text)
     if title is None:
         shown = mask_blanks(text.split("\n", 1)[0]).strip() if title_lines else ""
         title = shown if shown.strip("…") else default_title  # a title of blanks only names nothing
-    placeholders = find_placeholders(text)
+    placeholders, figures = _places_and_figures(text, names)
     in_cells = table_blanks(text, placeholders)
     placeholders = tuple(ph._replace(kind=cell.kind, unit=cell.unit, context=cell.context,
                                      basis="unit" if cell.kind != "name" else ph.basis)
@@ -105,17 +118,25 @@ def templatize(text: str, *, title: str | None = None, default_title: str = "报
     variables: dict[tuple[object, ...], Variable] = {}
     taken: dict[str, dict[str, int]] = {}
     keys: dict[tuple[str, int], str] = {}
+    values: dict[str, str] = {}
     previous_name = ""
     for _, what, index in places:
         if what == "blank":
             ph = placeholders[index]
             chained = ph.chained and index > 0 and placeholders[index - 1].line == ph.line
             section = sections.of_line[ph.line - 1]
-            if index in in_cells:
-                merge, proposal = ("cell", index), in_cells[index]
+            figure = figures[index]
+            if figure is not None and figure.given:  # a proper name: one variable wherever it stands
+                merge, proposal = figure.merge, _Proposal(figure.given, figure.label, "name", "",
+                                                          ph.context, ph.token)
             else:
-                merge, proposal = _propose_blank(ph, section, previous_name if chained else "")
-            previous_name = proposal.name
+                if index in in_cells:
+                    merge, proposal = ("cell", index), in_cells[index]
+                else:
+                    merge, proposal = _propose_blank(ph, section, previous_name if chained else "")
+                    if figure is not None and figure.merge:  # a year: one variable wherever it stands
+                        merge = figure.merge
+                previous_name = proposal.name
         else:
             gap = gaps[index]
             section = sections.of_line[gap.line - 1]
@@ -126,6 +147,10 @@ def templatize(text: str, *, title: str | None = None, default_title: str = "报
             group = sections.groups[section]
             name = unique(proposal.name, taken.setdefault(group, {}))
             variables[merge] = _variable(f"{group}.{name}", proposal)
+            if what == "blank" and figure is not None:
+                if not figure.given:
+                    variables[merge] = figure.typed(variables[merge])
+                values[variables[merge].key] = figure.value
         keys[what, index] = variables[merge].key
     blank_keys = tuple(keys["blank", i] for i in range(len(placeholders)))
     gap_keys = tuple(keys["gap", i] for i in range(len(gaps))) if with_gaps else ()
@@ -138,12 +163,53 @@ def templatize(text: str, *, title: str | None = None, default_title: str = "报
     schema = Schema(title=title, variables=declared,
                     groups={g: label for g, label in zip(sections.groups, sections.labels, strict=True)
                             if g in used})
-    notes = _notes(placeholders, blank_keys, declared, escaped)
+    notes = _notes(placeholders, blank_keys, declared, escaped, figures)
     notes += tuple(f"第 {gap.line} 行 {key}：“{gap.shape}”不一定删去了词语，请核对原文；没有删去的，"
                    f"在 template.txt 中删去 {{{{ {key} }}}}，并从 schema.yaml 删去这一项。原句：{gap.context}"
                    for gap, key in zip(gaps, gap_keys, strict=False) if not gap.rule.sure)
     return Draft(source=source, report=text, title_lines=title_lines, schema=schema,
-                 placeholders=placeholders, keys=blank_keys, gaps=gaps, gap_keys=gap_keys, notes=notes)
+                 placeholders=placeholders, keys=blank_keys, gaps=gaps, gap_keys=gap_keys, notes=notes,
+                 figures=figures, values=values)
+
+
+def _places_and_figures(text: str, names: tuple[str, ...]) -> tuple[tuple[Placeholder, ...],
+                                                                   tuple[Figure | None, ...]]:
+    """Return the places to make variables of, in order, and the figure of each (None for a blank).
+
+    The blanks, when the report has any; else its figures (a finished report). The places of
+    `names` come first: a figure inside a given name (第一中学) is part of the name.
+    """
+    blanks = find_placeholders(text)
+    named = find_names(text, names, taken=tuple(ph.span for ph in blanks))
+    figures = () if blanks else find_figures(text, names=names)
+    taken = bytearray(len(text))
+    for figure in named:
+        start, end = figure.placeholder.span
+        taken[start:end] = b"\x01" * (end - start)
+    for start, end in _table_syntax(text):  # 列宽：4 3, |---|, 表1: the block's own figures
+        taken[start:end] = b"\x01" * (end - start)
+    figures = tuple(f for f in figures if not any(taken[f.placeholder.span[0]:f.placeholder.span[1]]))
+    places: list[tuple[Placeholder, Figure | None]] = [(ph, None) for ph in blanks]
+    places += [(f.placeholder, f) for f in (*named, *figures)]
+    places.sort(key=lambda place: place[0].span)
+    return tuple(p for p, _ in places), tuple(f for _, f in places)
+
+
+_TABLE_SYNTAX = re.compile(r"[ \t]*(?:列宽|字号)[：:].*|[ \t]*\|[\s:|-]*\|[ \t]*"
+                           rf"|[ \t]*{re.escape(tables.OPEN)}(?:附)?表\s*[0-9０-９]+(?:[-－.．][0-9０-９]+)?")
+
+
+def _table_syntax(text: str) -> list[tuple[int, int]]:
+    """Return the spans of `text` that are table-block syntax, not report text, in table blocks."""
+    numbers = table_lines(text)
+    spans, offset = [], 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        if number in numbers:
+            match = _TABLE_SYNTAX.match(line)
+            if match:
+                spans.append((offset, offset + match.end()))
+        offset += len(line) + 1
+    return spans
 
 
 def table_lines(text: str) -> set[int]:
@@ -335,22 +401,28 @@ def _escape(literal: str) -> tuple[str, bool]:
 
 
 def _notes(placeholders: tuple[Placeholder, ...], keys: tuple[str, ...], variables: tuple[Variable, ...],
-           escaped: bool) -> tuple[str, ...]:
+           escaped: bool, figures: tuple[Figure | None, ...]) -> tuple[str, ...]:
     notes = []
-    for ph, key in zip(placeholders, keys, strict=True):
-        if not ph.sure:
+    given = {key for key, figure in zip(keys, figures, strict=True) if figure is not None and figure.given}
+    for ph, key, figure in zip(placeholders, keys, figures, strict=True):
+        if figure is not None:
+            if figure.note:
+                notes.append(f"第 {ph.line} 行 {key}：“{ph.token}”{figure.note}。原句：{ph.context}")
+        elif not ph.sure:
             notes.append(f"第 {ph.line} 行 {key}：空位后面没有单位，按“名称”处理，请核对类型。"
                          f"原句：{ph.context}")
     uses: dict[str, list[int]] = {}
     for ph, key in zip(placeholders, keys, strict=True):
         uses.setdefault(key, []).append(ph.line)
+    # A finished report's places merge only with the same figure as well: say so.
+    same = "数字词语、单位和数值" if any(f is not None and not f.given for f in figures) else "空位词语和单位"
     for key, lines in uses.items():
-        if len(lines) > 1:
+        if len(lines) > 1 and key not in given:
             rows = list(dict.fromkeys(lines))
             where = "、".join(str(n) for n in rows[:10]) + ("等" if len(rows) > 10 else "")
-            notes.append(f"{key}：第 {where} 行的 {len(lines)} 处空位词语和单位相同，合为一个变量；"
+            notes.append(f"{key}：第 {where} 行的 {len(lines)} 处{same}相同，合为一个变量；"
                          "如不是同一项，请分开。")
-    bare = [v.key for v in variables if v.type == "name" and not v.unit]
+    bare = [v.key for v in variables if v.type == "name" and not v.unit and v.key not in given]
     if len(bare) > 1:
         shown = "、".join(bare[:8]) + ("等" if len(bare) > 8 else "")
         notes.append(f"{len(bare)} 个名称空位后面没有“村”“镇”等字（{shown}），"
