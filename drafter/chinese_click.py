@@ -65,6 +65,8 @@ def _usage_message(error: click.UsageError) -> str:
                                                       f"可用的命令：{'、'.join(commands)}。")
         if error.message.startswith("Missing command"):
             return f"缺少命令。可用的命令：{'、'.join(commands)}。"
+    if not error.message.isascii():
+        return error.message  # drafter's own usage errors are written in Chinese already
     return "命令行写得不对。"
 
 

@@ -7,19 +7,18 @@ import json
 import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import compare as comparing
 from . import extract as extracting
-from . import lint as linting
-from . import preview as previewing
-from . import templatize as templatizing
 from . import textfile
 from . import values as values_module
 from .chinese_click import ChineseGroup, display_width
 from .errors import (
     SHOWN,
+    BatchError,
     DrafterError,
     OutputError,
     Problem,
@@ -43,7 +42,15 @@ from .template import (
     write_atomically,
     write_template_folder,
 )
+
+if TYPE_CHECKING:
+    from . import batch as batch_module
+    from .templatize import Draft
 from .word import PROFILES
+
+# Each command imports the stages it runs (preview, templatize, lint, batch, openpyxl) inside it,
+# so `drafter --help`, vars, check and init start quickly; the writer loads python-docx only to
+# prepare its package.
 
 
 class _Reported(click.ClickException):
@@ -209,13 +216,21 @@ def check(template: str, files: tuple[Path, ...], sets: tuple[str, ...], no_rule
 
 @cli.command()
 @TEMPLATE
-@click.option("-o", "--output", type=PATH, required=True, metavar="取值.yaml",
+@click.option("-o", "--output", type=PATH, metavar="取值.yaml",
               help="要生成的取值文件，如 values.yaml。")
 @click.option("--example", is_flag=True, help="写出模板自带的示例取值（已填好），而不是空白文件。")
 @click.option("--force", is_flag=True, help="覆盖已存在的文件。")
-def init(template: str, output: Path, example: bool, force: bool) -> None:
+@click.option("--table", type=click.Path(path_type=Path), metavar="表格.xlsx|表格.csv",
+              help="改为生成填写用的表格：第 1 行是各项的键，第 2 行是说明（读取时跳过），"
+                   "以下每行一份报告，供 drafter batch --table 使用。")
+def init(template: str, output: Path | None, example: bool, force: bool, table: Path | None) -> None:
     """生成待填写的取值文件（按章节分组，每项附说明）。"""
     loaded = load_template(template)
+    if table is not None:
+        _init_table(loaded, table, output=output, example=example, force=force)
+        return
+    if output is None:
+        raise click.UsageError("缺少选项 -o / --output（或用 --table 生成表格）。")
     json_schema = _values_outputs(output, force=force)
     if example:
         if not loaded.example_path.is_file():  # drafter templatize writes none
@@ -315,6 +330,8 @@ def preview(template: str, files: tuple[Path, ...], sets: tuple[str, ...], outpu
             png_dir: Path | None, dpi: int, profile: str, draft: bool, mark_values: bool,
             no_rules: bool, strict: bool) -> None:
     """生成报告并用 LibreOffice 转成 PDF（可加页面图片），不用 Word 也能看版面。"""
+    from . import preview as previewing
+
     if output.suffix.lower() != ".pdf":
         raise OutputError("输出文件应以 .pdf 结尾。", file=str(output), hint="例如 -o report.pdf。")
     previewing.find_soffice()  # say what to install before the values are checked
@@ -355,6 +372,8 @@ def templatize_command(report: Path, output: Path, with_gaps: bool, title: str |
     空白处用 x、XX、××、**、○○ 等标出的报告，每个空位成为变量；没有空位的报告按成稿（如去年的报告）
     读取，其中的数字、日期和届次等成为变量，values.yaml 填好报告中的原值。
     """
+    from . import templatize as templatizing
+
     if output.exists() and not output.is_dir():
         raise OutputError("输出路径是一个文件，不是文件夹。", file=str(output),
                           hint="请给出一个新的文件夹名，例如 -o 我的模板。")
@@ -392,7 +411,7 @@ def templatize_command(report: Path, output: Path, with_gaps: bool, title: str |
     _summarize(draft, output, kept=kept, untitled=title is None and draft.schema.title == report.stem)
 
 
-def _summarize(draft: templatizing.Draft, output: Path, *, kept: bool, untitled: bool) -> None:
+def _summarize(draft: Draft, output: Path, *, kept: bool, untitled: bool) -> None:
     variables = draft.schema.variables
     values_file = output / VALUES_FILE
     if kept:
@@ -460,6 +479,8 @@ def _check_names(names: tuple[str, ...], text: str, report: Path) -> None:
 @click.argument("target", metavar="报告或模板")
 def lint(target: str) -> None:
     """检查报告或模板：疑似删去的词语、未改成变量的空位、模板与 schema 不一致之处。"""
+    from . import lint as linting
+
     folder = find_template(target)
     if folder is None:
         findings = linting.lint_report(textfile.read_report(Path(target)))
@@ -608,6 +629,116 @@ def _echo_table(rows: list[tuple[str, ...]]) -> None:
         cells = [cell + " " * (width - display_width(cell))
                  for cell, width in zip(row[:-1], widths, strict=True)]
         click.echo("  ".join([*cells, row[-1]]))
+
+
+# --- drafter batch ----------------------------------------------------------------------------
+
+
+@cli.command(name="batch")
+@TEMPLATE
+@click.argument("values_files", nargs=-1, type=click.Path(path_type=Path), metavar="[取值.yaml]...")
+@click.option("--table", type=click.Path(path_type=Path), metavar="表格.xlsx|表格.csv",
+              help="每行一份报告的表格：第 1 行是各列的键（drafter vars 列出的写法）。")
+@click.option("--sheet", metavar="工作表", help="读表格中的这张工作表（默认第一张）。")
+@click.option("-o", "--output", "outdir", type=click.Path(path_type=Path), required=True,
+              help="输出文件夹（没有则新建）。")
+@click.option("-f", "--values", "files", multiple=True, metavar="公共.yaml",
+              type=click.Path(path_type=Path),
+              help="各份报告共用的取值文件；可多次给出。每个取值文件或表格的每行逐项覆盖它。")
+@SETS
+@click.option("--name", "pattern", metavar="文件名格式",
+              help="输出文件名，用取值填写，如 \"{基本信息.镇名}镇政府工作报告.docx\"；{序号} 是报告的序号。"
+                   "默认：取值文件名，或表格的行号（第5行.docx）。")
+@PROFILE
+@DRAFT
+@MARK_VALUES
+@NO_RULES
+@click.option("-j", "--jobs", "workers", type=click.IntRange(1, 256), metavar="N",
+              help="同时生成报告的进程数（默认：处理器核数）。")
+def batch_command(template: str, values_files: tuple[Path, ...], table: Path | None, sheet: str | None,
+                  outdir: Path, files: tuple[Path, ...], sets: tuple[str, ...], pattern: str | None,
+                  profile: str, draft: bool, mark_values: bool, no_rules: bool, workers: int | None) -> None:
+    """一次生成多份报告：每个取值文件一份，或表格（.xlsx、.csv）每行一份。"""
+    import sys
+
+    from . import batch as batching
+
+    if bool(values_files) == (table is not None):
+        raise click.UsageError("请给出取值文件（每个文件一份报告）或 --table 表格（每行一份），二者选一。")
+    if sheet is not None and table is None:
+        raise click.UsageError("--sheet 只能和 --table 一起用。")
+    loaded = load_template(template)
+    common = [values_module.read_values_file(path) for path in files]
+    overrides = [values_module.parse_set(option) for option in sets]
+    names = batching.NamePattern(pattern, loaded) if pattern else None
+    if table is not None:
+        plan = batching.plan_table(loaded, table, sheet, common, overrides, names)
+    else:
+        plan = batching.plan_files(values_files, common, overrides, names)
+    batching.prepare_outdir(outdir)
+    options = batching.Options(outdir, profile=profile, draft=draft, mark_values=mark_values,
+                               rules=not no_rules)
+    chunks = -(-plan.total // batching.CHUNK)  # no more workers than there is work for
+    count = min(workers or batching.default_workers(), max(chunks, 1))
+    if sys.stderr.isatty():  # a bar on a terminal; nothing of it in a pipe or a log file
+        with click.progressbar(length=max(plan.total, 1), label="生成报告", show_pos=True, show_eta=True,
+                               file=sys.stderr) as bar:
+            summary = batching.run(loaded, plan.jobs(), options, workers=count, progress=bar.update)
+    else:
+        summary = batching.run(loaded, plan.jobs(), options, workers=count)
+    if table is not None and not summary.written + summary.failed:
+        raise BatchError("表格在表头下没有要生成报告的行。", file=str(table),
+                         hint="从第 3 行起（第 2 行是说明时）每行填一份报告的取值。")
+    _report_batch(summary, outdir)
+
+
+def _report_batch(summary: batch_module.Summary, outdir: Path) -> None:
+    for outcome in summary.warnings:
+        for line in outcome.warnings:
+            click.echo(f"警告：{line}", err=True)
+    if summary.warned > len(summary.warnings):
+        click.echo(f"警告：另有 {summary.warned - len(summary.warnings)} 份报告有警告，未列出。", err=True)
+    click.echo(f"已生成 {summary.written} 份报告，在 {outdir}。")
+    if summary.drafts:
+        click.echo(f"草稿：其中 {summary.drafts} 份还有待填写的项（文档中以黄色标出）。", err=True)
+    if not summary.failed:
+        return
+    click.echo(f"以下 {summary.failed} 份报告未生成：", err=True)
+    for outcome in summary.failures:
+        for line in outcome.problems:
+            click.echo("  " + line.replace("\n", "\n    "), err=True)
+    if summary.failed > len(summary.failures):
+        more = summary.failed - len(summary.failures)
+        click.echo(f"  ……另有 {more} 份未列出，请先改正上面这些。", err=True)
+    raise BatchError(f"{summary.failed} 份报告未生成（见上），其余 {summary.written} 份已生成。",
+                     hint="按提示改正后重新运行；已生成的报告会被同名的新报告替换。")
+
+
+def _init_table(loaded: Template, table: Path, *, output: Path | None, example: bool, force: bool) -> None:
+    from .spreadsheet import write_header
+
+    if output is not None:
+        raise click.UsageError("--table 和 -o 只能用一个：--table 生成表格，-o 生成取值文件。")
+    suffix = table.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise OutputError("表格应以 .xlsx 或 .csv 结尾。", file=str(table), hint="例如 --table 各镇.xlsx。")
+    if table.exists() and not force:
+        raise OutputError("文件已存在，未覆盖（里面可能是已填好的取值）。", file=str(table),
+                          hint="换一个文件名，或加 --force 覆盖。")
+    # A list of records (a table in the report) cannot be one cell: it goes in a common -f file.
+    columns = [var for var in loaded.variables if var.type != "records"]
+    rows = []
+    if example:
+        raw = values_module.read_values_file(loaded.example_path).raw
+        rows.append(["、".join(i or "" for i in v) if isinstance(v := raw.get(var.key), tuple) else v
+                     for var in columns])
+    write_atomically(table, write_header(columns, excel=suffix != ".csv", rows=rows))
+    click.echo(f"已生成 {table}：第 1 行是 {len(columns)} 项的键，第 2 行是说明；"
+               f"从第 3 行起每行填一份报告" + ("（第 3 行是示例）。" if example else "。"))
+    lists = [var.key for var in loaded.variables if var.type == "records"]
+    if lists:
+        click.echo(f"清单 {'、'.join(lists)} 不能填在一个单元格里，未列入表格：请写在公共取值文件里，"
+                   "用 drafter batch … -f 公共.yaml 给出。")
 
 
 @cli.command(name="serve")

@@ -131,3 +131,11 @@ class PreviewError(DrafterError):
 
 class OfficeNotFoundError(PreviewError):
     """Raise when soffice or pdftoppm is not installed; the hint names the packages to install."""
+
+
+class SpreadsheetError(DrafterError):
+    """Raise when a table of values (.xlsx, .csv) cannot be read."""
+
+
+class BatchError(DrafterError):
+    """Raise when a batch cannot start: its table's header, its --name pattern, clashing names."""

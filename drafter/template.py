@@ -230,8 +230,12 @@ def _as_values(data: Mapping[str, object] | values.Values) -> values.Values:
     return values.from_mapping(data)
 
 
-def write_atomically(path: Path, content: bytes) -> Path:
-    """Write `content` to `path` through a temporary file, so a failure never leaves half a file."""
+def write_atomically(path: Path, content: bytes, *, sync: bool = True) -> Path:
+    """Write `content` to `path` through a temporary file, so a failure never leaves half a file.
+
+    With `sync` the content reaches the disk before the rename; a batch of thousands of reports
+    skips that wait (the rename alone still shows either the old file or the whole new one).
+    """
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         if folder.exists():
@@ -245,7 +249,8 @@ def write_atomically(path: Path, content: bytes) -> Path:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(content)
                 stream.flush()
-                os.fsync(stream.fileno())
+                if sync:
+                    os.fsync(stream.fileno())
             # mkstemp makes the file private (0600); a report is an ordinary file, as open() makes.
             os.chmod(temporary, _file_mode(path))
             os.replace(temporary, path)

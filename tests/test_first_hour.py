@@ -242,7 +242,7 @@ def test_chinese_numerals_with_sentence_words_are_explained(template, value, wor
 CLICK_WORDS = re.compile(r"Usage|Options|Commands|Arguments|required|default|Show this|version|TEXT|PATH|"
                          r"INTEGER|RANGE|FILE|DIRECTORY|BOOLEAN|FLOAT|OPTIONS|COMMAND|ARGS|Error|Try ")
 # What help may hold in Latin letters: option names, file types, product and font names.
-ALLOWED = re.compile(r"JSON Schema|JSON|PDF|drafter|yaml|json|docx|pdf|png|txt|x|XX|values|schema|template|"
+ALLOWED = re.compile(r"JSON Schema|JSON|PDF|drafter|yaml|json|docx|xlsx|csv|pdf|png|txt|x|XX|values|schema|template|"
                      r"YAML|GB/T|Word|LibreOffice|VS Code|gb2312|windows|GB2312|Windows|"
                      r"page|report|DIR|TEMPLATE|Flask|"
                      r"\b(?:key|label|old|new|change|flag)\b")  # the fields of compare --json

@@ -1,0 +1,117 @@
+"""Start-up: what each command imports, and libyaml's loader giving what PyYAML's gives."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from drafter import errors, yamlfile
+
+from .conftest import TEMPLATE_DIR
+
+HEAVY = ("docx", "lxml", "xml.sax.saxutils", "drafter.placeholders", "drafter.preview", "openpyxl", "flask",
+         "drafter.serve", "drafter.batch")
+_PROBE = """
+import sys
+from drafter.cli import cli
+try:
+    cli(sys.argv[1:], prog_name="drafter")
+except SystemExit as exit:
+    assert not exit.code, exit.code
+print(" ".join(sorted(sys.modules)))
+"""
+
+
+@pytest.mark.parametrize("args", [
+    ["--help"],
+    ["vars", "township-work-report"],
+    ["check", "township-work-report", "-f", str(TEMPLATE_DIR / "example.yaml")],
+    ["init", "township-work-report", "-o", "{tmp}/values.yaml"],
+    ["render", "--help"],
+], ids=["help", "vars", "check", "init", "render-help"])
+def test_light_commands_load_neither_python_docx_nor_lxml(args, tmp_path):
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    done = subprocess.run([sys.executable, "-c", _PROBE, *args], capture_output=True, text=True,
+                          timeout=60, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    loaded = set(done.stdout.split())
+    assert "drafter.cli" in loaded
+    assert not [m for m in loaded if m.split(".")[0] in ("docx", "lxml") or m in HEAVY]
+
+
+def test_render_loads_the_writer(tmp_path):
+    done = subprocess.run([sys.executable, "-c", _PROBE, "render", "township-work-report", "-f",
+                           str(TEMPLATE_DIR / "example.yaml"), "-o", str(tmp_path / "r.docx")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "docx" in done.stdout.split()  # the probe sees what it should, not nothing
+
+
+def _outcome(text: str) -> object:
+    try:
+        return yamlfile.parse(text, "v.yaml")
+    except errors.DrafterError as error:
+        return str(error)
+
+
+@pytest.fixture
+def pure(monkeypatch):
+    """Return a function parsing as a machine without libyaml does."""
+    def parse(text: str) -> object:
+        with monkeypatch.context() as patch:
+            patch.setattr(yamlfile, "_FAST_LOADER", None)
+            return _outcome(text)
+    return parse
+
+
+BAD = {
+    "value-after-value": "经济发展:\n  签约新项目: 5: 6\n",
+    "missing-colon": "经济发展:\n  签约新项目\n  开工月份: 8\n",
+    "tab": "经济发展:\n\t签约新项目: 5\n",
+    "undefined-alias": "经济发展:\n  签约新项目: *x\n",
+    "indent": "经济发展:\n    签约新项目: 5\n  开工月份: 8\n",
+    "open-quote": "基本信息:\n  镇名: \"艾城\n",
+    "open-bracket": "基本信息:\n  村: [张家, 李家\n  镇名: 艾城\n",
+    "open-brace": "基本信息: {镇名: 艾城\n",
+    "two-documents": "基本信息:\n  镇名: 艾城\n---\n经济发展: 1\n",
+    "duplicate-anchor": "a: &x 1\nb: &x 2\n",
+    "bad-character": "基本信息:\n  镇名: @艾城\n",
+    "text-after-quote": "基本信息:\n  镇名: '艾城' 镇\n",
+    "list-in-mapping": "基本信息:\n  镇名: 艾城\n- 张家\n",
+    "duplicate-key": "基本信息:\n  镇名: 艾城\n  镇名: 虬津\n",
+}
+GOOD = {
+    "example": (TEMPLATE_DIR / "example.yaml").read_text(encoding="utf-8"),
+    "styles": "a:\n  b:\n  c: ~\n  d: \"\"\n  e: ''\n  f: |\n    多行\n  g: [张家, \"李家\"]\n  h: 010\n  i: no\n",
+    "aliases": "a: &x 5\nb: *x\nc: [&y 甲, *y]\n",
+    "document-start": "---\n基本信息:\n  镇名: 艾城\n...\n",
+    "empty-document": "---",
+    "percent-and-directive": "%YAML 1.1\n---\n民生事业:\n  医保参保率: 98.5%\n",
+}
+
+
+@pytest.mark.skipif(yamlfile._FAST_LOADER is None, reason="PyYAML built without libyaml: only one path here")
+@pytest.mark.parametrize("text", list(BAD.values()) + list(GOOD.values()), ids=list(BAD) + list(GOOD))
+def test_libyaml_and_pure_python_give_the_same_tree_and_messages(text, pure):
+    fast = _outcome(text)
+    assert fast == pure(text)
+    if text in BAD.values():
+        assert isinstance(fast, str) and "v.yaml:" in fast
+    else:
+        assert isinstance(fast, yamlfile.Node) or fast is None
+
+
+@pytest.mark.skipif(yamlfile._FAST_LOADER is None, reason="PyYAML built without libyaml: only one path here")
+@given(st.text(alphabet="ab镇: -\n\"'[]{},&*#|>~\t%!?@`\r\ufeff\x85\\", max_size=40))
+def test_both_loaders_agree_on_any_text(text):
+    fast = _outcome(text)
+    original = yamlfile._FAST_LOADER
+    yamlfile._FAST_LOADER = None
+    try:
+        assert fast == _outcome(text)
+    finally:
+        yamlfile._FAST_LOADER = original
