@@ -508,8 +508,8 @@ def extract_command(template: str, report: Path, output: Path, force: bool) -> N
     loaded = load_template(template)
     json_schema = _values_outputs(output, force=force)
     result = extracting.extract_report(loaded.source, loaded.schema, report)
-    total = len(loaded.variables)
-    intro = (f"由 drafter extract 从 {report.name} 取回：{total - len(result.missing)}/{total} 项。",
+    total, recovered = len(loaded.variables), len(loaded.variables) - len(result.lost(loaded.schema))
+    intro = (f"由 drafter extract 从 {report.name} 取回：{recovered}/{total} 项。",
              *(("未能取回的项留空，并在其上方注明原因。",) if result.missing else ()))
     skeleton = write_skeleton(loaded.schema, template=template, schema_url=json_schema.name,
                               values_file=output.name, filled=result.values,
@@ -536,8 +536,8 @@ def extract_command(template: str, report: Path, output: Path, force: bool) -> N
     if result.missing:
         click.echo(f"未能取回 {len(result.missing)} 项：")
         for key, why in result.missing.items():
-            click.echo(f"  {key}（{loaded.schema.by_key[key].label}）：{why}")
-    click.echo(f"已生成 {output}：取回 {total - len(result.missing)}/{total} 项"
+            click.echo(f"  {key}（{extracting.label(loaded.schema, key)}）：{why}")
+    click.echo(f"已生成 {output}：取回 {recovered}/{total} 项"
                + (f"（{result.anchored} 项来自文档中的标记）" if result.anchored else "") + "。")
     if result.missing:
         check = f"drafter check {shlex.quote(template)} -f {shlex.quote(str(output))}"

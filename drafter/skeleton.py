@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
+from .records import item_key
 from .schema import NUMBER_TYPES, Schema, Variable
 from .yamlfile import flow_list, scalar
 
+Filled = str | list[str] | Sequence[Mapping[str, str | list[str]]]
+
 
 def write_skeleton(schema: Schema, *, template: str, schema_url: str | None = None,
-                   values_file: str = "values.yaml", filled: Mapping[str, str | list[str]] | None = None,
+                   values_file: str = "values.yaml", filled: Mapping[str, Filled] | None = None,
                    notes: Mapping[str, str] | None = None, intro: tuple[str, ...] = ()) -> str:
     """Return the text of a values file for `schema`, grouped by section, empty or `filled`.
 
     `values_file` is the name the file will have, for the commands shown at its top; `filled`
-    gives the text to write after some keys (dotted key → text as typed, or a list of names);
-    `notes` add a comment above a key (why it is empty), `intro` comment lines at the top.
+    gives the text to write after some keys (dotted key → text as typed, a list of names, or a
+    list of records' items, column → text); `notes` add a comment above a key (why it is empty),
+    or above a list item's cell (by `records.item_key`), `intro` comment lines at the top.
     """
     lines = []
     if schema_url:
@@ -36,23 +40,47 @@ def write_skeleton(schema: Schema, *, template: str, schema_url: str | None = No
         if members:
             lines += ["", f"# {_one_line(schema.groups.get(group, group))}", f"{group}:"]
         for var in members:
-            lines += _entry(var, (filled or {}).get(var.key), (notes or {}).get(var.key))
+            lines += _entry(var, (filled or {}).get(var.key), notes or {})
     return "\n".join(lines) + "\n"
 
 
-def _entry(var: Variable, value: str | list[str] | None, note: str | None) -> list[str]:
+def _entry(var: Variable, value: Filled | None, notes: Mapping[str, str]) -> list[str]:
     lines = [f"  # {_one_line(describe(var))}"]
     if var.context:
         lines.append(f"  #   原句：{_one_line(var.context)}")
+    note = notes.get(var.key)
     if note:
         lines.append(f"  #   {_one_line(note)}")
     entry = f"  {var.key.split('.', 1)[1]}:"
+    if var.type == "records" and isinstance(value, list):
+        if not value:
+            return [*lines, f"{entry} []", *_example_item(var)]
+        return [*lines, entry, *_items(var, value, notes)]  # type: ignore[arg-type]
     if isinstance(value, list):
         lines.append(f"{entry} {flow_list(value)}")
     else:
         lines.append(f"{entry} {scalar(value)}" if value else entry)
     if var.type == "records" and not value:
         lines += _example_item(var)
+    return lines
+
+
+def _items(var: Variable, items: Sequence[Mapping[str, str | list[str]]],
+           notes: Mapping[str, str]) -> list[str]:
+    """Return the items of list `var` as YAML list items, each cell on its line, lost cells empty."""
+    lines = []
+    for index, item in enumerate(items):
+        for position, column in enumerate(var.columns):
+            note = notes.get(item_key(var, index, column.name))
+            lead = "    - " if position == 0 else "      "
+            if note:
+                if position == 0:
+                    lines.append("    -")
+                    lead = "      "
+                lines.append(f"      # {_one_line(note)}")
+            value = item.get(column.name)
+            shown = flow_list(value) if isinstance(value, list) else scalar(value) if value else ""
+            lines.append(f"{lead}{column.name}: {shown}".rstrip())
     return lines
 
 
