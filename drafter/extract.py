@@ -154,8 +154,8 @@ def _anchored_items(var: Variable, anchored: word.Anchored, aligned: Extracted
     bad: dict[str, str] = {}
     for (key, number), text in anchored.cells.items():
         head, _, name = key.rpartition(".")
-        if head != var.key or name not in columns:
-            continue
+        if head != var.key or name not in columns or not 0 < number <= (count or 0):
+            continue  # another list's, a column since dropped, or an item the record does not count
         try:
             cells[number - 1, name] = clerk_value(columns[name], text)
         except convert.BadValue as err:
