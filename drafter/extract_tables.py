@@ -176,18 +176,20 @@ class _Matcher:
             return None
         return {key: match.group(f"g{i}") for i, key in enumerate(groups)}
 
-    def row(self, template: tables.RowSpec, report: ReportRow | None) -> tuple[dict[str, str], list[str]]:
-        """Return the texts `report` has for `template`'s variables, and the variables not matched."""
+    def row(self, template: tables.RowSpec, report: ReportRow | None
+            ) -> tuple[dict[str, str], dict[str, str]]:
+        """Return the texts `report` has for `template`'s variables, and the variables not matched
+        with the text of their cell in `report` ("" when it has no such cell)."""
         texts: dict[str, str] = {}
-        lost: list[str] = []
+        lost: dict[str, str] = {}
         columns = _columns(template)
         for index, column in enumerate(columns):
             keys = [m.group(1) for m in _SLOT.finditer(column[0])]
-            found = None
+            found, cell = None, ""
             if report is not None and len(report.columns) == len(columns):
-                found = self.cell(column, report.columns[index])
+                found, cell = self.cell(column, report.columns[index]), report.columns[index][0]
             if found is None:
-                lost += keys
+                lost.update(dict.fromkeys(keys, cell))
             else:
                 texts.update(found)
         return texts, lost
@@ -318,9 +320,9 @@ def _take(row: tables.RowSpec, report: ReportRow | None, schema: Schema, matcher
     texts, lost = matcher.row(row, report)
     for key, text in texts.items():
         _add_plain(key, text, report.line if report else 0, schema, out)
-    for key in lost:
+    for key, cell in lost.items():
         if schema.get(key) is not None:
-            out.missing.setdefault(key, f"报告的表格中找不到模板第 {row.line} 行这一格（改写或删去了）")
+            out.missing.setdefault(key, _unmatched(key, cell, row, report.line if report else None, schema))
     if lost:
         where = (report.line, report.text) if report else (None, "")
         out.departures.append(extract.Departure((row.line,), _row_shown(row, schema), *where))
@@ -350,16 +352,26 @@ def _take_items(row: tables.RowSpec, found: list[ReportRow], schema: Schema, mat
             except convert.BadValue as err:
                 out.missing[records.item_key(listed, index, name)] = \
                     f"报告第 {report.line} 行表格中写的是“{text}”：{err.message}"
-        for key in lost:
+        for key, cell in lost.items():
             head, _, name = key.rpartition(".")
             if head == listed.key:
-                out.missing[records.item_key(listed, index, name)] = \
-                    f"报告第 {report.line} 行表格中这一格与模板第 {row.line} 行不符（改写了）"
+                out.missing[records.item_key(listed, index, name)] = _unmatched(key, cell, row, report.line,
+                                                                                schema)
         if lost:
             out.departures.append(extract.Departure((row.line,), _row_shown(row, schema), report.line,
                                                     report.text))
         items.append(item)
     out.lists[listed.key] = items
+
+
+def _unmatched(key: str, cell: str, row: tables.RowSpec, line: int | None, schema: Schema) -> str:
+    """Return why the value `key` of template `row` was not found in the report's cell `cell`."""
+    if line is None:
+        return f"报告的表格中找不到模板第 {row.line} 行（改写或删去了）"
+    var = column_variable(schema, key)
+    what = f"【{var.label}】（{var.type_label}）" if var else "这一格"
+    shown = f"写的是“{cell}”" if cell else "是空的"
+    return f"报告第 {line} 行表格中这一格{shown}，对不上模板第 {row.line} 行的{what}（改写了？）"
 
 
 def _add_plain(key: str, text: str, line: int, schema: Schema, out: TableValues) -> None:
