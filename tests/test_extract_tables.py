@@ -19,6 +19,8 @@ import drafter
 from drafter import convert, extract, textfile, values, word
 from drafter.cli import cli
 
+from .test_tables import from_report, report_docx  # noqa: F401  (fixtures: a .docx report with tables)
+
 TEMPLATE = """\
 艾城镇{{ 基本信息.年份 }}年重点项目情况报告
 
@@ -304,3 +306,17 @@ def test_the_libreoffice_copy_gives_the_values_back_from_anchors_and_from_text(l
     text = textfile.report_text(word.read_report(_strip_anchors(resaved.read_bytes()), file="r"), file="r")
     from_text = extract.extract_text(loaded.source, loaded.schema, text)
     assert not from_text.missing and _nested(from_text) == _values(ITEMS)
+
+
+# ── A report's own tables, templatized: merged rows and columns, two tables, no lists ─────────
+
+def test_a_templatized_reports_tables_come_back_from_anchors_and_from_text(from_report):  # noqa: F811
+    loaded = drafter.load_template(from_report)
+    filled = {"主要指标": {"工业产值完成": "3456.5", "工业产值增长": "8.3", "工业税收完成": "980",
+                           "农业产值增长": "3.1"},
+              "村级收入": {"艾城村人口": "1200", "艾城村收入": "56.5", "新塘村人口": "800", "新塘村收入": "40"}}
+    report = loaded.render_bytes(filled)
+    for source in (report, _strip_anchors(report)):
+        result = extract.extract_docx(loaded.source, loaded.schema, source, file="r.docx")
+        assert not result.missing and not result.departures
+        assert _nested(result) == filled
