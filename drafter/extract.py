@@ -104,7 +104,8 @@ def extract_docx(source: str, schema: Schema, data: bytes, *, file: str) -> Extr
     A value drafter anchored comes from its bookmarks, exact whatever was edited around it; the
     others, and every departure, come from aligning the text with the template.
     """
-    aligned = extract_text(source, schema, textfile.report_text(word.read_report(data, file=file), file=file))
+    aligned = extract_text(source, schema, textfile.report_text(word.read_report(data, file=file), file=file),
+                           from_docx=True)
     anchored = word.read_anchors(data, file=file)
     found: dict[str, list[tuple[str | list[str], int]]] = {}
     bad: dict[str, str] = {}
@@ -309,24 +310,28 @@ def value_pattern(kind: str, sep: str) -> str:
     return _PATTERNS[kind]
 
 
-def extract_text(source: str, schema: Schema, report: str) -> Extracted:
+def extract_text(source: str, schema: Schema, report: str, *, from_docx: bool = False) -> Extracted:
     """Return the values of the report text `report`, written from template `source` and `schema`.
 
-    `report` is one paragraph a line; line numbers in departures are its lines.
+    `report` is one paragraph a line; line numbers in departures are its lines. Tables are
+    recovered only `from_docx`, whose text (`word.read_report`) carries them as table blocks.
     """
     specs = _table_specs(source)
     in_tables = extract_tables.TableValues()
+    after_tables: frozenset[int] = frozenset()
     if specs:  # the tables are aligned apart; their lines are left empty for the sentences
         report, found_tables = extract_tables.report_tables(report)
-        in_tables = extract_tables.extract_tables(specs, found_tables, schema)
-        source = extract_tables.template_source(source)
+        in_tables = extract_tables.extract_tables(specs, found_tables, schema, from_docx=from_docx)
+        source, after_tables = extract_tables.template_source(source)
     found: dict[str, list[tuple[str | list[str], int]]] = {k: list(v) for k, v in in_tables.found.items()}
     bad: dict[str, str] = {}
     matched: list[tuple[Sentence, re.Match[str]] | tuple[Sentence, None]] = []
     position, pending = 0, 0
     for sentence in sentences(source, schema):
         match = sentence.pattern.search(report, position)
-        if match and sentence.literal < SURE_LITERAL and match.start() - position > _WINDOW + 3 * pending:
+        # A table, however long, may stand between the last sentence found and the one after it.
+        if match and sentence.literal < SURE_LITERAL and sentence.line not in after_tables \
+                and match.start() - position > _WINDOW + 3 * pending:
             match = None
         matched.append((sentence, match))
         if match is None:

@@ -41,18 +41,20 @@ class ReportRow(NamedTuple):
 
 
 class ReportTable(NamedTuple):
-    """A table block of the report text: caption, header rows, body rows, and its first line."""
+    """A table block of the report text: caption, rows, and its first line.
+
+    Which rows head it is the template's to say: Word marks header rows only when asked to, and
+    `read_report` guesses for a table that does not.
+    """
 
     caption: str
-    header: tuple[ReportRow, ...]
-    body: tuple[ReportRow, ...]
+    rows: tuple[ReportRow, ...]
     line: int
 
     @property
     def width(self) -> int:
         """Return the number of columns."""
-        rows = self.header + self.body
-        return len(rows[0].columns) if rows else 0
+        return len(self.rows[0].columns) if self.rows else 0
 
 
 @dataclass
@@ -85,17 +87,15 @@ def report_tables(report: str) -> tuple[str, tuple[ReportTable, ...]]:
 def _report_table(lines: list[str], start: int, end: int) -> ReportTable:
     caption = lines[start].strip()[len(tables.OPEN):].strip()
     rows: list[ReportRow] = []
-    header_end = 0
     for number in range(start + 1, end):
         line = lines[number].strip()
         if not (line.startswith("|") and line.endswith("|") and len(line) > 1):
             continue  # 列宽, or a line that is no row
         cells = [c.strip() for c in _ESCAPED_BAR.split(line[1:-1])]
         if all(_RULE.fullmatch(c) for c in cells):
-            header_end = len(rows)
             continue
         rows.append(ReportRow(tuple(_column(c) for c in cells), number + 1))
-    return ReportTable(caption, tuple(rows[:header_end]), tuple(rows[header_end:]), start + 1)
+    return ReportTable(caption, tuple(rows), start + 1)
 
 
 def _column(cell: str) -> Column:
@@ -105,10 +105,11 @@ def _column(cell: str) -> Column:
     return (cell[1:] if cell in ("\\<", "\\^") else cell.replace("\\|", "|")), ""
 
 
-def template_source(source: str) -> str:
-    """Return template `source` with each table block's lines emptied (line numbers kept)."""
+def template_source(source: str) -> tuple[str, frozenset[int]]:
+    """Return template `source` with each table block's lines emptied (line numbers kept), and the
+    numbers of the lines right after a block."""
     lines = source.split("\n")
-    inside = False
+    inside, after = False, set()
     for index, line in enumerate(lines):
         stripped = line.strip()
         if stripped.startswith(tables.OPEN):
@@ -117,7 +118,8 @@ def template_source(source: str) -> str:
             lines[index] = ""
         if stripped == tables.CLOSE:
             inside = False
-    return "\n".join(lines)
+            after.add(index + 2)
+    return "\n".join(lines), frozenset(after)
 
 
 def _columns(row: tables.RowSpec) -> tuple[Column, ...]:
@@ -202,16 +204,25 @@ class _Matcher:
 
 
 def extract_tables(specs: Sequence[tables.TableSpec], report: Sequence[ReportTable],
-                   schema: Schema) -> TableValues:
-    """Return the values the report's tables give for the template's tables `specs`."""
+                   schema: Schema, *, from_docx: bool) -> TableValues:
+    """Return the values the report's tables give for the template's tables `specs`.
+
+    A text report (not `from_docx`) has no tables: their values are not recovered.
+    """
     matcher = _Matcher(schema)
     out = TableValues()
     start = 0
     for spec in specs:
         chosen = _choose_table(spec, report[start:], matcher)
+        if chosen is None and from_docx and _omitted_when_empty(spec, schema):
+            # Rendered with its lists empty, such a table is left out whole: its absence is that.
+            out.lists.update((key, []) for key in spec.columns_used)
+            for key in spec.keys:
+                out.missing.setdefault(key, f"模板第 {spec.line} 行的表格没有印出（清单为空时整表省略）")
+            continue
         if chosen is None:
-            _lose_table(spec, schema, out, "报告中找不到模板第 {line} 行的表格" if report else
-                        "报告中没有表格（.txt 报告不含表格；请用 .docx 报告，或对照报告填写）")
+            _lose_table(spec, schema, out, "报告中找不到模板第 {line} 行的表格" if from_docx else
+                        "文本报告中没有表格（请用 .docx 报告，或对照报告填写）")
             continue
         table = report[start + chosen]
         start += chosen + 1
@@ -219,23 +230,33 @@ def extract_tables(specs: Sequence[tables.TableSpec], report: Sequence[ReportTab
     return out
 
 
+def _omitted_when_empty(spec: tables.TableSpec, schema: Schema) -> bool:
+    """Return True when `spec` prints nothing for empty lists: no fixed body row, every list 省略."""
+    lists = [schema.get(key) for key in spec.columns_used]
+    return all(row.header or row.repeat for row in spec.rows) and bool(lists) and all(
+        var is not None and var.empty == tables.EMPTY_HIDE for var in lists)
+
+
 def _score(spec: tables.TableSpec, table: ReportTable, matcher: _Matcher) -> int:
     if table.width != len(spec.widths):
         return -1
     score = int(bool(spec.caption) and matcher.cell((spec.caption, ""), (table.caption, "")) is not None)
     header = [row for row in spec.rows if row.header]
-    for row, found in zip(header, table.header, strict=False):
+    for row, found in zip(header, table.rows, strict=False):
         score += sum(1 for c, r in zip(_columns(row), found.columns, strict=True)
                      if (c[0].strip() or c[1]) and matcher.cell(c, r) is not None)
     fixed = [row for row in spec.rows if not row.header and not row.repeat]
-    score += sum(1 for row in fixed if any(matcher.matches(row, found) for found in table.body))
+    body = table.rows[len(header):]
+    score += sum(1 for row in fixed if any(matcher.matches(row, found) for found in body))
     return score
 
 
 def _choose_table(spec: tables.TableSpec, candidates: Sequence[ReportTable], matcher: _Matcher) -> int | None:
     scores = [_score(spec, table, matcher) for table in candidates]
     best = max(scores, default=-1)
-    return scores.index(best) if best > 0 else None
+    # A table with no caption, header or fixed row to recognise it by is the next of its width.
+    bare = not spec.caption.strip() and all(row.repeat for row in spec.rows)
+    return scores.index(best) if best > 0 or (bare and best == 0) else None
 
 
 def _lose_table(spec: tables.TableSpec, schema: Schema, out: TableValues, why: str) -> None:
@@ -265,9 +286,9 @@ def _read_table(spec: tables.TableSpec, table: ReportTable, schema: Schema, matc
         _take(caption, ReportRow(((table.caption, ""),), table.line), schema, matcher, out)
     header = [row for row in spec.rows if row.header]
     for index, row in enumerate(header):
-        _take(row, table.header[index] if index < len(table.header) else None, schema, matcher, out)
+        _take(row, table.rows[index] if index < len(table.rows) else None, schema, matcher, out)
     body = [row for row in spec.rows if not row.header]
-    rows = list(table.body)
+    rows = list(table.rows[len(header):])
     placed = _place_fixed(body, rows, matcher)
     used: set[int] = set(placed.values())
     for index, row in enumerate(body):

@@ -304,7 +304,7 @@ def test_the_libreoffice_copy_gives_the_values_back_from_anchors_and_from_text(l
     assert not result.missing and _nested(result) == _values(ITEMS)
     assert result.anchored == len(loaded.variables)
     text = textfile.report_text(word.read_report(_strip_anchors(resaved.read_bytes()), file="r"), file="r")
-    from_text = extract.extract_text(loaded.source, loaded.schema, text)
+    from_text = extract.extract_text(loaded.source, loaded.schema, text, from_docx=True)
     assert not from_text.missing and _nested(from_text) == _values(ITEMS)
 
 
@@ -320,3 +320,58 @@ def test_a_templatized_reports_tables_come_back_from_anchors_and_from_text(from_
         result = extract.extract_docx(loaded.source, loaded.schema, source, file="r.docx")
         assert not result.missing and not result.departures
         assert _nested(result) == filled
+
+
+BARE = """\
+附表
+【表格】
+| {{ 附表.村.名称 }} | {{ 附表.村.户数 }} | {{ 附表.村.小组 }} |
+【表格完】
+【表格】表2　其他项目
+| 项目 | 个数 |
+|---|---|
+| {{ 附表.项.名称 }} | {{ 附表.项.数 }} |
+【表格完】
+合计{{ 附表.合计 }}户。
+"""
+
+BARE_SCHEMA = """\
+title: 附表
+groups: {附表: 附表}
+variables:
+  附表.村:
+    type: records
+    label: 各村
+    columns:
+      名称: {type: name, label: 村名}
+      户数: {type: count, unit: 户, label: 户数}
+      小组: {type: text, label: 村民小组}
+  附表.项:
+    type: records
+    label: 其他项目
+    empty: 省略
+    columns:
+      名称: {type: name, label: 名称}
+      数: {type: count, unit: 个, label: 个数}
+  附表.合计: {type: count, unit: 户, label: 合计}
+"""
+
+
+def test_a_table_without_header_and_one_left_out_when_empty(tmp_path):
+    (tmp_path / "template.txt").write_text(BARE, encoding="utf-8")
+    (tmp_path / "schema.yaml").write_text(BARE_SCHEMA, encoding="utf-8")
+    loaded = drafter.load_template(tmp_path)
+    data = {"附表": {"村": [{"名称": "艾城村", "户数": "1200", "小组": "一组、二组（含|号）"},
+                            {"名称": "新塘|村", "户数": "80", "小组": "三组"},
+                            # a long table: the short sentence after it is still found
+                            *({"名称": f"第{n}村", "户数": str(n), "小组": "一组"} for n in range(30))],
+                     "项": [], "合计": "1280"}}
+    report = loaded.render_bytes(data)
+    assert "表2" not in "".join(word.read_report(report, file="r.docx"))  # the empty table is left out
+    for source in (report, _strip_anchors(report)):
+        result = extract.extract_docx(loaded.source, loaded.schema, source, file="r.docx")
+        assert not result.missing and not result.departures
+        assert _nested(result) == data
+    # A text report shows no table at all: its lists are not taken for empty.
+    text = extract.extract_text(loaded.source, loaded.schema, loaded.render_text(data))
+    assert set(text.missing) == {"附表.村", "附表.项"} and text.values == {"附表.合计": "1280"}
