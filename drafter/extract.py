@@ -142,29 +142,29 @@ def _anchored_items(var: Variable, anchored: word.Anchored, aligned: Extracted
                     ) -> tuple[list[Item] | None, dict[str, str]]:
     """Return the items of list `var` from its anchors, the text filling in, and the cells lost.
 
-    The anchors are exact when every cell of every item kept its bookmark. Otherwise the table as
-    the text now stands decides the items (a row the clerk added or deleted counts), each cell
-    taken from its anchor when the number of items is still the recorded one. Return None for the
-    items when neither says anything.
+    While the table in the text has the recorded number of items, each cell comes from its anchor
+    (exact), else from the text. When the text has another number (the clerk added a row, which
+    Word copies with its bookmarks, or deleted one), the table as it now stands decides. Return
+    None for the items when neither says anything.
     """
     count = anchored.lists.get(var.key)
     texts = aligned.values.get(var.key)
     from_text = texts if isinstance(texts, list) else None
+    if from_text is not None and len(from_text) != count:
+        return from_text, {k: why for k, why in aligned.missing.items() if _list_of(k) == var.key}
+    if count is None:
+        return None, {}
     columns = {c.name: c for c in var.columns}
     cells: dict[tuple[int, str], Value] = {}
     bad: dict[str, str] = {}
     for (key, number), text in anchored.cells.items():
         head, _, name = key.rpartition(".")
-        if head != var.key or name not in columns or not 0 < number <= (count or 0):
+        if head != var.key or name not in columns or not 0 < number <= count:
             continue  # another list's, a column since dropped, or an item the record does not count
         try:
             cells[number - 1, name] = clerk_value(columns[name], text)
         except convert.BadValue as err:
             bad[records.item_key(var, number - 1, name)] = f"文档中这一格写的是“{text}”：{err.message}"
-    complete = count is not None and len(cells) == count * len(columns) and not bad
-    if count is None or (not complete and from_text is not None and len(from_text) != count):
-        own = {k: why for k, why in aligned.missing.items() if _list_of(k) == var.key}
-        return from_text, own
     items: list[Item] = []
     lost: dict[str, str] = {}
     for index in range(count):

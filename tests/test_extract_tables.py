@@ -375,3 +375,17 @@ def test_a_table_without_header_and_one_left_out_when_empty(tmp_path):
     # A text report shows no table at all: its lists are not taken for empty.
     text = extract.extract_text(loaded.source, loaded.schema, loaded.render_text(data))
     assert set(text.missing) == {"附表.村", "附表.项"} and text.values == {"附表.合计": "1280"}
+
+
+def test_a_row_copied_in_word_is_one_more_item(loaded, rendered, tmp_path):
+    import copy
+    document = docx.Document(str(rendered))
+    rows = document.tables[0].rows
+    added = copy.deepcopy(rows[3]._tr)  # Word copies a row with its bookmarks
+    rows[3]._tr.addnext(added)
+    document.tables[0].rows[4].cells[1].paragraphs[0].runs[0].text = "新建学校"
+    edited = tmp_path / "edited.docx"
+    document.save(str(edited))
+    result = extract.extract_report(loaded.source, loaded.schema, edited)
+    assert not result.missing
+    assert result.values["项目建设.重点项目"] == [*ITEMS, dict(ITEMS[2], 名称="新建学校")]
