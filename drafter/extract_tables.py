@@ -23,6 +23,8 @@ _SLOT = re.compile(r"\{\{\s*([^\s}]+)\s*\}\}")
 _RAW = re.compile(r"\{% raw %\}(.*?)\{% endraw %\}", re.S)
 _ESCAPED_BAR = re.compile(r"(?<!\\)\|")
 _RULE = re.compile(r":?-{3,}:?")
+# A paragraph naming the table under it, too long for read_report to take as the caption.
+_LONG_CAPTION = re.compile(r"\s*(?:附)?表\s*[0-9０-９一二三四五六七八九十]+\S*[\s\u3000：:]+\S.*")
 
 Column = tuple[str, str]   # a cell's text and its merge mark: "", "<" (merged left) or "^" (merged up)
 Value = str | list[str]
@@ -78,7 +80,11 @@ def report_tables(report: str) -> tuple[str, tuple[ReportTable, ...]]:
             continue
         end = next((i for i in range(index + 1, len(lines)) if lines[i].strip() == tables.CLOSE),
                    len(lines) - 1)
-        found.append(_report_table(lines, index, end))
+        table = _report_table(lines, index, end)
+        if not table.caption and index and _LONG_CAPTION.fullmatch(lines[index - 1]):
+            table = table._replace(caption=lines[index - 1].strip())
+            lines[index - 1] = ""
+        found.append(table)
         lines[index:end + 1] = [""] * (end + 1 - index)
         index = end + 1
     return "\n".join(lines), tuple(found)

@@ -322,6 +322,19 @@ def test_a_templatized_reports_tables_come_back_from_anchors_and_from_text(from_
         assert _nested(result) == filled
 
 
+def test_a_caption_too_long_to_be_read_as_one_is_still_the_tables(loaded, tmp_path):
+    source = loaded.source.replace("年重点项目进展情况", "年全镇重点项目进展情况（含续建、新建、谋划项目及其投资完成情况、形象进度和开工日期统计，单位：万元）")
+    folder = tmp_path / "long"
+    folder.mkdir()
+    (folder / "template.txt").write_text(source, encoding="utf-8")
+    (folder / "schema.yaml").write_text(SCHEMA, encoding="utf-8")
+    longer = drafter.load_template(folder)
+    report = _strip_anchors(longer.render_bytes(_values(ITEMS)))
+    assert not any(line.startswith("【表格】表1") for line in word.read_report(report, file="r.docx"))
+    result = extract.extract_docx(longer.source, longer.schema, report, file="r.docx")
+    assert not result.missing and not result.departures and _nested(result) == _values(ITEMS)
+
+
 BARE = """\
 附表
 【表格】
