@@ -125,13 +125,13 @@ def extract_docx(source: str, schema: Schema, data: bytes, *, file: str) -> Extr
     whole = 0
     for var in schema.variables:
         if var.type == "records":
-            items, lost = _anchored_items(var, anchored, aligned)
+            items, lost, exact = _anchored_items(var, anchored, aligned)
             if items is None:
                 continue
             values[var.key] = items
             missing = {k: why for k, why in missing.items() if k != var.key and _list_of(k) != var.key}
             missing.update(lost)
-            whole += not lost and var.key in anchored.lists
+            whole += exact
     merged = {k: values.get(k, aligned.values.get(k)) for k in (v.key for v in schema.variables)}
     return Extracted({k: v for k, v in merged.items() if v is not None}, missing, aligned.departures,
                      {**{k: d for k, d in aligned.disagreements.items() if k not in values}, **disagreements},
@@ -139,8 +139,9 @@ def extract_docx(source: str, schema: Schema, data: bytes, *, file: str) -> Extr
 
 
 def _anchored_items(var: Variable, anchored: word.Anchored, aligned: Extracted
-                    ) -> tuple[list[Item] | None, dict[str, str]]:
-    """Return the items of list `var` from its anchors, the text filling in, and the cells lost.
+                    ) -> tuple[list[Item] | None, dict[str, str], bool]:
+    """Return the items of list `var` from its anchors, the text filling in, the cells lost, and
+    whether every cell came from its anchor.
 
     While the table in the text has the recorded number of items, each cell comes from its anchor
     (exact), else from the text. When the text has another number (the clerk added a row, which
@@ -151,9 +152,9 @@ def _anchored_items(var: Variable, anchored: word.Anchored, aligned: Extracted
     texts = aligned.values.get(var.key)
     from_text = texts if isinstance(texts, list) else None
     if from_text is not None and len(from_text) != count:
-        return from_text, {k: why for k, why in aligned.missing.items() if _list_of(k) == var.key}
+        return from_text, {k: why for k, why in aligned.missing.items() if _list_of(k) == var.key}, False
     if count is None:
-        return None, {}
+        return None, {}, False
     columns = {c.name: c for c in var.columns}
     cells: dict[tuple[int, str], Value] = {}
     bad: dict[str, str] = {}
@@ -179,7 +180,7 @@ def _anchored_items(var: Variable, anchored: word.Anchored, aligned: Extracted
                 lost[key] = bad.get(key) or aligned.missing.get(key) or \
                     "文档中这一格的标记被删去了，文字中也对不上"
         items.append(item)
-    return items, lost
+    return items, lost, len(cells) == count * len(columns)
 
 
 def _list_of(key: str) -> str | None:
