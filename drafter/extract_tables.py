@@ -217,7 +217,7 @@ def extract_tables(specs: Sequence[tables.TableSpec], report: Sequence[ReportTab
     """
     matcher = _Matcher(schema)
     out = TableValues()
-    start = 0
+    start, used = 0, set()
     for spec in specs:
         chosen = _choose_table(spec, report[start:], matcher)
         if chosen is None and from_docx and _omitted_when_empty(spec, schema):
@@ -231,8 +231,14 @@ def extract_tables(specs: Sequence[tables.TableSpec], report: Sequence[ReportTab
                         "文本报告中没有表格（请用 .docx 报告，或对照报告填写）")
             continue
         table = report[start + chosen]
+        used.add(start + chosen)
         start += chosen + 1
         _read_table(spec, table, schema, matcher, out)
+    for index, table in enumerate(report):
+        if index not in used:  # a table the template does not have
+            first = table.rows[0].text if table.rows else ""
+            shown = tables.OPEN + (f"{table.caption} {first}" if table.caption else first)
+            out.departures.append(extract.Departure((), "", table.line, shown))
     return out
 
 

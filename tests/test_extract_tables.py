@@ -216,8 +216,12 @@ def test_a_row_deleted_and_a_fixed_cell_rewritten_in_the_text(loaded, rendered, 
     document.save(str(edited))
     stripped = tmp_path / "stripped.docx"
     stripped.write_bytes(_strip_anchors(edited.read_bytes()))
+    document = docx.Document(str(edited))  # and a table the template does not have, added at the end
+    document.add_table(rows=1, cols=2).rows[0].cells[0].text = "附：新增表格"
+    document.save(str(edited))
     for path in (edited, stripped):
         result = extract.extract_report(loaded.source, loaded.schema, path)
+        assert any(d.report_text.startswith("【表格】| 附：新增表格") for d in result.departures) == (path == edited)
         assert result.values["项目建设.重点项目"] == ITEMS[:2]
         assert list(result.missing) == ["项目建设.污水投资"]
         assert result.values["项目建设.总投资"] == "32000.25"
