@@ -522,7 +522,7 @@ def extract_command(template: str, report: Path, output: Path, force: bool) -> N
         click.echo(f"报告与模板不同的地方（{len(result.departures)} 处）：")
         for departure in result.departures[:SHOWN]:
             lines, text = _ranges(departure.template_lines), _clip(departure.template_text)
-            click.echo(f"  模板 {source_file}:{lines}: {text or '（无，报告中新增）'}")
+            click.echo(f"  模板 {source_file}{':' + lines if lines else ''}: {text or '（无，报告中新增）'}")
             where = f"{report}:{departure.report_line}" if departure.report_line else str(report)
             click.echo(f"  报告 {where}: {_clip(departure.report_text) or '（无，报告中删去了）'}\n")
         if len(result.departures) > SHOWN:

@@ -256,6 +256,8 @@ def test_cli_with_a_lost_cell_exits_1_names_it_and_leaves_it_empty_with_why(load
     assert result.exit_code == 1
     assert "项目建设.重点项目第2项.投资（总投资）：报告第" in result.stdout
     assert "取回 5/6 项" in result.stdout
+    assert f"模板 {loaded.path / 'template.txt'}:9: | 工业 | 【项目名称】 | 【总投资】 |" in result.stdout
+    assert f"报告 {edited}:10: | 农业 |  | x | y | z |" in result.stdout
     written = out.read_text(encoding="utf-8")
     assert "    -\n      # 未能取回：报告第" in written and "\n      投资:\n" in written
     assert yaml.safe_load(written)["项目建设"]["重点项目"][1] == dict.fromkeys(["名称", "投资", "进度", "开工"])
