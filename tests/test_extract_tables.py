@@ -142,6 +142,29 @@ def test_extract_of_a_rendered_table_gives_the_values_back_from_anchors_and_from
         assert result.anchored == (len(loaded.variables) if anchored else 0)
 
 
+def _is_name(text: str) -> bool:
+    try:
+        return convert.parse_value(drafter.schema.Variable("x.y", "name", "x"), text)[0] == text
+    except convert.BadValue:
+        return False
+
+
+# Any name at all, table syntax and the template's words included, except the half-width marks the
+# layout turns full-width next to Chinese (the report then prints ，where the clerk typed ,).
+any_names = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Co", "Zl", "Zp", "Zs"),
+                                  blacklist_characters=",!:;?()"), min_size=1, max_size=12).filter(_is_name)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(st.lists(any_names, max_size=3))
+def test_the_anchors_give_back_any_names_in_the_cells(loaded, listed):
+    items = [dict(ITEMS[0], 名称=name) for name in listed]
+    report = loaded.render_bytes(_values(items))
+    result = extract.extract_docx(loaded.source, loaded.schema, report, file="r.docx")
+    assert not result.missing and result.values["项目建设.重点项目"] == items
+
+
 def test_the_record_names_each_cell_with_its_item_and_each_list_with_its_count(loaded, rendered,
                                                                                office_schema):
     data = rendered.read_bytes()
