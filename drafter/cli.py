@@ -582,8 +582,8 @@ def extract_command(template: str, report: Path, output: Path, force: bool) -> N
     loaded = load_template(template)
     json_schema = _values_outputs(output, force=force)
     result = extracting.extract_report(loaded.source, loaded.schema, report)
-    total = len(loaded.variables)
-    intro = (f"由 drafter extract 从 {report.name} 取回：{total - len(result.missing)}/{total} 项。",
+    total, recovered = len(loaded.variables), len(loaded.variables) - len(result.lost(loaded.schema))
+    intro = (f"由 drafter extract 从 {report.name} 取回：{recovered}/{total} 项。",
              *(("未能取回的项留空，并在其上方注明原因。",) if result.missing else ()))
     skeleton = write_skeleton(loaded.schema, template=template, schema_url=json_schema.name,
                               values_file=output.name, filled=result.values,
@@ -596,7 +596,7 @@ def extract_command(template: str, report: Path, output: Path, force: bool) -> N
         click.echo(f"报告与模板不同的地方（{len(result.departures)} 处）：")
         for departure in result.departures[:SHOWN]:
             lines, text = _ranges(departure.template_lines), _clip(departure.template_text)
-            click.echo(f"  模板 {source_file}:{lines}: {text or '（无，报告中新增）'}")
+            click.echo(f"  模板 {source_file}{':' + lines if lines else ''}: {text or '（无，报告中新增）'}")
             where = f"{report}:{departure.report_line}" if departure.report_line else str(report)
             click.echo(f"  报告 {where}: {_clip(departure.report_text) or '（无，报告中删去了）'}\n")
         if len(result.departures) > SHOWN:
@@ -610,8 +610,8 @@ def extract_command(template: str, report: Path, output: Path, force: bool) -> N
     if result.missing:
         click.echo(f"未能取回 {len(result.missing)} 项：")
         for key, why in result.missing.items():
-            click.echo(f"  {key}（{loaded.schema.by_key[key].label}）：{why}")
-    click.echo(f"已生成 {output}：取回 {total - len(result.missing)}/{total} 项"
+            click.echo(f"  {key}（{extracting.label(loaded.schema, key)}）：{why}")
+    click.echo(f"已生成 {output}：取回 {recovered}/{total} 项"
                + (f"（{result.anchored} 项来自文档中的标记）" if result.anchored else "") + "。")
     if result.missing:
         check = f"drafter check {shlex.quote(template)} -f {shlex.quote(str(output))}"

@@ -11,10 +11,13 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from . import convert
+from . import convert, records
 from .errors import DrafterError
+from .records import Records
 from .schema import NUMBER_TYPES, Schema, Variable
 from .values import Values
+
+Shown = str | list[str] | list[dict[str, str | list[str]]]
 
 # Figures typed in the wrong unit (元 for 万元) or with a digit too many or too few.
 _MAGNITUDES = (10, 100, 1000, 10000)
@@ -36,8 +39,8 @@ class Change:
     key: str
     label: str
     unit: str
-    old: str | list[str] | None
-    new: str | list[str] | None
+    old: Shown | None     # a list of records: its items, column → value
+    new: Shown | None
     change: str                      # Chinese wording: 同比增长 12.5%, 提高 2 个百分点, 未变 …
     difference: Decimal | None = None
     percent: Decimal | None = None   # relative change in %, None when not a figure or from 0
@@ -70,8 +73,12 @@ def compare(schema: Schema, old: Values, new: Values) -> list[Change]:
 
 def _typed(var: Variable, data: Values) -> object | None:
     raw = data.raw.get(var.key)
+    if var.type == "records" and raw == ():
+        return ()  # an empty list: no items this year
     if raw is None or raw == ():
         return None
+    if var.type == "records" or isinstance(raw, Records):
+        return _typed_items(var, raw)
     try:
         # Limits are the check's business; compare still reads a rate of 105 to flag it.
         return convert.parse_value(dataclasses.replace(var, min=None, max=None), raw)[0]
@@ -79,11 +86,27 @@ def _typed(var: Variable, data: Values) -> object | None:
         return None
 
 
-def _shown(var: Variable, typed: object | None, raw: object) -> str | list[str] | None:
+def _typed_items(var: Variable, raw: object) -> tuple[dict[str, object], ...] | None:
+    """Return the typed items of list `var`, or None when it is no list or a cell is wrong."""
+    if not isinstance(raw, Records) or var.type != "records":
+        return None
+    unlimited = dataclasses.replace(var, columns=tuple(dataclasses.replace(c, min=None, max=None)
+                                                       for c in var.columns))
+    typed, _, problems = records.check(unlimited, raw, None, None, allow_missing=True)
+    return None if problems else typed
+
+
+def _shown(var: Variable, typed: object | None, raw: object) -> Shown | None:
+    if isinstance(typed, tuple) and var.type == "records":
+        columns = {c.name: c for c in var.columns}
+        return [{name: convert.typed_text(columns[name], value) for name, value in item.items()}
+                for item in typed]
     if typed is not None:
         return convert.typed_text(var, typed)
     if raw is None or raw == ():
         return None
+    if isinstance(raw, Records):
+        return str(raw)
     return "、".join(str(i or "") for i in raw) if isinstance(raw, tuple) else str(raw)
 
 
@@ -100,6 +123,8 @@ def _change(var: Variable, old: object | None, new: object | None, old_raw: obje
         return _with(record, change="今年未填写")
     if old is None or new is None:
         return _with(record, change="取值有误，未比较")
+    if var.type == "records":
+        return _with(record, change=_items_change(old, new))  # type: ignore[arg-type]
     if var.type in NUMBER_TYPES and isinstance(old, (int, Decimal)) and isinstance(new, (int, Decimal)):
         return _numbers(var, record, Decimal(old), Decimal(new))
     if isinstance(old, dt.date) and isinstance(new, dt.date):
@@ -107,6 +132,16 @@ def _change(var: Variable, old: object | None, new: object | None, old_raw: obje
         wording = "未变" if days == 0 else f"推后 {days} 天" if days > 0 else f"提前 {-days} 天"
         return _with(record, change=wording, difference=Decimal(days))
     return _with(record, change="未变" if old == new else "已改")
+
+
+def _items_change(old: tuple[dict[str, object], ...], new: tuple[dict[str, object], ...]) -> str:
+    """Return how a list changed: 未变, the number of items, or which items changed."""
+    if old == new:
+        return "未变"
+    if len(old) != len(new):
+        return f"由 {len(old)} 项变为 {len(new)} 项"
+    changed = [str(i + 1) for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
+    return f"第 {'、'.join(changed)} 项已改"
 
 
 def _numbers(var: Variable, record: Change, old: Decimal, new: Decimal) -> Change:
@@ -190,10 +225,12 @@ def warnings(changes: list[Change]) -> list[str]:
             f"{c.flag}" for c in flagged(changes)]
 
 
-def _joined(value: str | list[str] | None) -> str:
+def _joined(value: Shown | None) -> str:
     if value is None:
         return "未填写"
-    return "、".join(value) if isinstance(value, list) else value
+    if isinstance(value, list) and (not value or isinstance(value[0], dict)):
+        return f"{len(value)} 项"
+    return "、".join(value) if isinstance(value, list) else value  # type: ignore[arg-type]
 
 
 def as_rows(changes: list[Change]) -> list[tuple[str, ...]]:
@@ -202,5 +239,5 @@ def as_rows(changes: list[Change]) -> list[tuple[str, ...]]:
             for c in changes]
 
 
-def _with_unit(value: str | list[str] | None, unit: str) -> str:
+def _with_unit(value: Shown | None, unit: str) -> str:
     return _joined(value) + (unit if value is not None else "")

@@ -16,9 +16,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from . import convert, textfile, word
+from . import convert, extract_tables, records, tables, textfile, word
 from .errors import DrafterError
 from .schema import Schema, Variable
+
+Value = str | list[str]
+Item = dict[str, Value]   # a list item: column → value; a cell not recovered is absent
 
 _SLOT = re.compile(r"\{\{\s*([^\s}]+)\s*\}\}")
 _SENTENCE_END = "。！？；!?;"
@@ -37,6 +40,7 @@ _PATTERNS = {
     "name": rf"[^{_NAME_STOP}]{{1,{convert.MAX_NAME}}}?",
     "text": rf"[^\n。！？；]{{1,{convert.MAX_TEXT}}}?",
 }
+_ITEM_CELL = re.compile(r"(.+)第\d+项\..+")  # records.item_key: 组.名称第2项.列
 SURE_LITERAL = 6   # a sentence with this many literal characters is found wherever it is
 _WINDOW = 40       # otherwise it must start this close after the last sentence found (plus skips)
 
@@ -70,12 +74,17 @@ class Departure:
 class Extracted:
     """The values found in a report as a clerk types them, what was not, and where it departs."""
 
-    values: Mapping[str, str | list[str]]
-    missing: Mapping[str, str]               # key → why it was not recovered
+    values: Mapping[str, Value | list[Item]]  # a list of records: its items
+    missing: Mapping[str, str]               # key (or a list item's cell, 组.名称第2项.列) → why
     departures: tuple[Departure, ...] = ()
     disagreements: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # key → values seen
     anchored: int = 0                        # how many values came from anchors in the .docx
     template: str | None = None              # the template the anchors say the report came from
+
+    def lost(self, schema: Schema) -> list[str]:
+        """Return the keys of the variables not wholly recovered (a list with a cell lost included)."""
+        cells = {_list_of(key) for key in self.missing}
+        return [v.key for v in schema.variables if v.key in self.missing or v.key in cells]
 
 
 class IncompleteError(DrafterError):
@@ -95,7 +104,8 @@ def extract_docx(source: str, schema: Schema, data: bytes, *, file: str) -> Extr
     A value drafter anchored comes from its bookmarks, exact whatever was edited around it; the
     others, and every departure, come from aligning the text with the template.
     """
-    aligned = extract_text(source, schema, textfile.report_text(word.read_report(data, file=file), file=file))
+    aligned = extract_text(source, schema, textfile.report_text(word.read_report(data, file=file), file=file),
+                           from_docx=True)
     anchored = word.read_anchors(data, file=file)
     found: dict[str, list[tuple[str | list[str], int]]] = {}
     bad: dict[str, str] = {}
@@ -105,16 +115,88 @@ def extract_docx(source: str, schema: Schema, data: bytes, *, file: str) -> Extr
             continue  # a variable of another template, or one since renamed
         for text in texts:
             try:
-                value = _clerk_value(var, text)
+                value = clerk_value(var, text)
                 found.setdefault(key, []).append((value, 0))
             except convert.BadValue as err:
                 bad[key] = f"文档中这一项写的是“{text}”：{err.message}"
-    values, disagreements = _choose(found)
-    merged = {k: values.get(k, aligned.values.get(k)) for k in (v.key for v in schema.variables)}
+    chosen, disagreements = _choose(found)
+    values: dict[str, Value | list[Item]] = dict(chosen)
     missing = {k: bad.get(k) or why for k, why in aligned.missing.items() if k not in values}
+    whole = 0
+    for var in schema.variables:
+        if var.type == "records":
+            items, lost, exact = _anchored_items(var, anchored, aligned)
+            if items is None:
+                continue
+            values[var.key] = items
+            missing = {k: why for k, why in missing.items() if k != var.key and _list_of(k) != var.key}
+            missing.update(lost)
+            whole += exact
+    merged = {k: values.get(k, aligned.values.get(k)) for k in (v.key for v in schema.variables)}
     return Extracted({k: v for k, v in merged.items() if v is not None}, missing, aligned.departures,
                      {**{k: d for k, d in aligned.disagreements.items() if k not in values}, **disagreements},
-                     anchored=len(values), template=anchored.template)
+                     anchored=len(chosen) + whole, template=anchored.template)
+
+
+def _anchored_items(var: Variable, anchored: word.Anchored, aligned: Extracted
+                    ) -> tuple[list[Item] | None, dict[str, str], bool]:
+    """Return the items of list `var` from its anchors, the text filling in, the cells lost, and
+    whether every cell came from its anchor.
+
+    While the table in the text has the recorded number of items, each cell comes from its anchor
+    (exact), else from the text. When the text has another number (the clerk added a row, which
+    Word copies with its bookmarks, or deleted one), the table as it now stands decides. Return
+    None for the items when neither says anything.
+    """
+    count = anchored.lists.get(var.key)
+    texts = aligned.values.get(var.key)
+    from_text = texts if isinstance(texts, list) else None
+    if from_text is not None and len(from_text) != count:
+        return from_text, {k: why for k, why in aligned.missing.items() if _list_of(k) == var.key}, False
+    if count is None:
+        return None, {}, False
+    columns = {c.name: c for c in var.columns}
+    cells: dict[tuple[int, str], Value] = {}
+    bad: dict[str, str] = {}
+    for (key, number), text in anchored.cells.items():
+        head, _, name = key.rpartition(".")
+        if head != var.key or name not in columns or not 0 < number <= count:
+            continue  # another list's, a column since dropped, or an item the record does not count
+        try:
+            cells[number - 1, name] = clerk_value(columns[name], text)
+        except convert.BadValue as err:
+            bad[records.item_key(var, number - 1, name)] = f"文档中这一格写的是“{text}”：{err.message}"
+    items: list[Item] = []
+    lost: dict[str, str] = {}
+    for index in range(count):
+        item: Item = {}
+        for name in columns:
+            key = records.item_key(var, index, name)
+            if (index, name) in cells:
+                item[name] = cells[index, name]
+            elif from_text is not None and name in from_text[index]:
+                item[name] = from_text[index][name]
+            else:
+                lost[key] = bad.get(key) or aligned.missing.get(key) or \
+                    "文档中这一格的标记被删去了，文字中也对不上"
+        items.append(item)
+    return items, lost, len(cells) == count * len(columns)
+
+
+def _list_of(key: str) -> str | None:
+    """Return the list whose item's cell `key` names (组.名称第2项.列 → 组.名称), else None."""
+    match = _ITEM_CELL.fullmatch(key)
+    return match.group(1) if match else None
+
+
+def label(schema: Schema, key: str) -> str:
+    """Return the label of variable `key`, or of the column a list item's cell `key` names."""
+    var = schema.get(key)
+    if var is not None:
+        return var.label
+    listed = schema.get(_list_of(key) or "")
+    column = key.rpartition(".")[2]
+    return next((c.label for c in listed.columns if c.name == column), key) if listed else key
 
 
 def shown(value: str | list[str]) -> str:
@@ -187,7 +269,8 @@ def _chars(char: str) -> str:
     return "".join("\\n" if c == "\n" else re.escape(c) for c in group)
 
 
-def _literal(text: str) -> str:
+def literal_pattern(text: str) -> str:
+    """Return a pattern of literal `text`: any white space, half- or full-width punctuation alike."""
     out = []
     for char in text:
         if char.isspace():
@@ -207,19 +290,20 @@ def _compile(number: int, parts: list[tuple[str, bool]], kinds: Mapping[str, tup
         pattern.append(rf"(?:^|(?<=[{stops}]))\s*")
     for text, is_key in parts:
         if is_key:
-            pattern.append(f"(?P<g{len(groups)}>{_value_pattern(*kinds[text])})\\s*")
+            pattern.append(f"(?P<g{len(groups)}>{value_pattern(*kinds[text])})\\s*")
             groups.append(text)
         else:
-            pattern.append(_literal(text))
+            pattern.append(literal_pattern(text))
             literal += len("".join(text.split()))
     if parts[-1][1]:
         # A value closing the sentence ends where the next one starts, or at the end of a line.
-        ahead = _literal(after) if after else ""
+        ahead = literal_pattern(after) if after else ""
         pattern.append(r"(?=[ \t\u3000]*(?:\n|$)" + (f"|{ahead})" if ahead else ")"))
     return Sentence(number, tuple(parts), re.compile("".join(pattern)), tuple(groups), literal)
 
 
-def _value_pattern(kind: str, sep: str) -> str:
+def value_pattern(kind: str, sep: str) -> str:
+    """Return the pattern of a value of type `kind` (names of a list joined by `sep`) in a report."""
     if kind == "list":
         item = _PATTERNS["name"]
         between = "".join(_CLASS.get(c, re.escape(c)) for c in sep) if sep else "、"
@@ -227,18 +311,28 @@ def _value_pattern(kind: str, sep: str) -> str:
     return _PATTERNS[kind]
 
 
-def extract_text(source: str, schema: Schema, report: str) -> Extracted:
+def extract_text(source: str, schema: Schema, report: str, *, from_docx: bool = False) -> Extracted:
     """Return the values of the report text `report`, written from template `source` and `schema`.
 
-    `report` is one paragraph a line; line numbers in departures are its lines.
+    `report` is one paragraph a line; line numbers in departures are its lines. Tables are
+    recovered only `from_docx`, whose text (`word.read_report`) carries them as table blocks.
     """
-    found: dict[str, list[tuple[str | list[str], int]]] = {}
+    specs = _table_specs(source)
+    in_tables = extract_tables.TableValues()
+    after_tables: frozenset[int] = frozenset()
+    if specs:  # the tables are aligned apart; their lines are left empty for the sentences
+        report, found_tables = extract_tables.report_tables(report)
+        in_tables = extract_tables.extract_tables(specs, found_tables, schema, from_docx=from_docx)
+        source, after_tables = extract_tables.template_source(source)
+    found: dict[str, list[tuple[str | list[str], int]]] = {k: list(v) for k, v in in_tables.found.items()}
     bad: dict[str, str] = {}
     matched: list[tuple[Sentence, re.Match[str]] | tuple[Sentence, None]] = []
     position, pending = 0, 0
     for sentence in sentences(source, schema):
         match = sentence.pattern.search(report, position)
-        if match and sentence.literal < SURE_LITERAL and match.start() - position > _WINDOW + 3 * pending:
+        # A table, however long, may stand between the last sentence found and the one after it.
+        if match and sentence.literal < SURE_LITERAL and sentence.line not in after_tables \
+                and match.start() - position > _WINDOW + 3 * pending:
             match = None
         matched.append((sentence, match))
         if match is None:
@@ -250,19 +344,31 @@ def extract_text(source: str, schema: Schema, report: str) -> Extracted:
         for index, key in enumerate(sentence.groups):
             text = match.group(f"g{index}")
             try:
-                value = _clerk_value(schema.by_key[key], text)
+                value = clerk_value(schema.by_key[key], text)
                 found.setdefault(key, []).append((value, line))
             except convert.BadValue as err:
                 bad[key] = f"报告第 {line} 行写的是“{text}”：{err.message}"
-    values, disagreements = _choose(found)
+    chosen, disagreements = _choose(found)
+    values: dict[str, Value | list[Item]] = dict(chosen)
     missing = {}
     for var in schema.variables:
+        if var.type == "records" and var.key in in_tables.lists:
+            values[var.key] = in_tables.lists[var.key]
         if var.key in values:
             continue
         lines = sorted({s.line for s, _ in matched if var.key in s.groups})
         where = "、".join(str(n) for n in lines)
-        missing[var.key] = bad.get(var.key) or f"报告中找不到模板第 {where} 行含这一项的句子（改写或删去了）"
-    return Extracted(values, missing, _departures(matched, report, schema), disagreements)
+        missing[var.key] = (bad.get(var.key) or in_tables.missing.get(var.key)
+                            or f"报告中找不到模板第 {where} 行含这一项的句子（改写或删去了）")
+    missing.update({k: why for k, why in in_tables.missing.items() if k not in schema.by_key})
+    departures = _departures(matched, report, schema) + tuple(in_tables.departures)
+    return Extracted(values, missing, departures, disagreements)
+
+
+@lru_cache(maxsize=16)
+def _table_specs(source: str) -> tuple[tables.TableSpec, ...]:
+    """Return the table blocks of template `source` (checked when the template was loaded)."""
+    return tables.split_source(source, file="template.txt")[1] if tables.OPEN in source else ()
 
 
 def _choose(found: Mapping[str, list[tuple[str | list[str], int]]]
@@ -279,7 +385,7 @@ def _choose(found: Mapping[str, list[tuple[str | list[str], int]]]
     return values, disagreements
 
 
-def _clerk_value(var: Variable, text: str) -> str | list[str]:
+def clerk_value(var: Variable, text: str) -> str | list[str]:
     """Return `text` as found in the report, as a clerk would type it; raise BadValue if unusable."""
     text = "".join(text.split()) if var.type not in ("name", "text", "list") else text.strip()
     if text.startswith("【") and text.endswith("】"):

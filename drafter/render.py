@@ -116,17 +116,20 @@ def compile_source(source: str, *, file: str) -> jinja2.Template:
 
 
 def render(template: jinja2.Template, text: Mapping[str, str], *, mark: bool = False,
-           missing: Mapping[str, str] | None = None, anchor: bool = False) -> str:
+           missing: Mapping[str, str] | None = None, anchor: bool = False,
+           anchor_keys: Mapping[str, str] | None = None) -> str:
     """Render `template` with the printed values `text` (by dotted key).
 
     With `mark`, each value is bracketed for highlighting; with `anchor`, the bracket also carries
-    the value's key, so the writer can anchor it (without `mark`, it is anchored only). `missing`
-    gives, by key, a placeholder that is shown bracketed as missing.
+    the value's key (or its `anchor_keys` entry: a list item's cell says which item), so the writer
+    can anchor it (without `mark`, it is anchored only). `missing` gives, by key, a placeholder
+    that is shown bracketed as missing.
     """
     context: dict[str, dict[str, object]] = {}
     for key, value in text.items():
         if mark or anchor:
-            start = (VALUE_START if mark else ANCHOR_START) + (key + KEY_END if anchor else "")
+            named = (anchor_keys or {}).get(key, key)
+            start = (VALUE_START if mark else ANCHOR_START) + (named + KEY_END if anchor else "")
             value = start + value + MARK_END
         _put(context, key, value)
     for key, label in (missing or {}).items():

@@ -7,11 +7,12 @@ import re
 import shlex
 from collections.abc import Mapping, Sequence
 
+from .records import item_key
 from .schema import NUMBER_TYPES, Schema, Variable
 from .yamlfile import flow_list, scalar
 
 # A value as typed, a list of names, or a list of records' items (column → text).
-Filled = str | list[str] | Sequence[Mapping[str, str]]
+Filled = str | list[str] | Sequence[Mapping[str, str | list[str]]]
 
 
 def write_skeleton(schema: Schema, *, template: str, schema_url: str | None = None,
@@ -21,11 +22,11 @@ def write_skeleton(schema: Schema, *, template: str, schema_url: str | None = No
     """Return the text of a values file for `schema`, grouped by section, empty or `filled`.
 
     `values_file` is the name the file will have, for the commands shown at its top; `filled`
-    gives the text to write after some keys (dotted key → text as typed, a list of names, or the
-    items of a list of records); `notes` add a comment above a key (why it is empty), `intro`
-    comment lines at the top. With the template's `source`, each 原句 is cut from it, other blanks
-    shown as …, instead of the schema's `context` (which shows other blanks as the report had them
-    and loses cut phrases).
+    gives the text to write after some keys (dotted key → text as typed, a list of names, or a
+    list of records' items, column → text); `notes` add a comment above a key (why it is empty),
+    or above a list item's cell (by `records.item_key`), `intro` comment lines at the top. With
+    the template's `source`, each 原句 is cut from it, other blanks shown as …, instead of the
+    schema's `context` (which shows other blanks as the report had them and loses cut phrases).
     """
     sentences = sentences_of(source) if source is not None else {}
     lines = []
@@ -46,21 +47,24 @@ def write_skeleton(schema: Schema, *, template: str, schema_url: str | None = No
         if members:
             lines += ["", f"# {_one_line(schema.groups.get(group, group))}", f"{group}:"]
         for var in members:
-            lines += _entry(var, (filled or {}).get(var.key), (notes or {}).get(var.key),
+            lines += _entry(var, (filled or {}).get(var.key), notes or {},
                             sentences.get(var.key, var.context))
     return "\n".join(lines) + "\n"
 
 
-def _entry(var: Variable, value: Filled | None, note: str | None, context: str) -> list[str]:
+def _entry(var: Variable, value: Filled | None, notes: Mapping[str, str], context: str) -> list[str]:
     lines = [f"  # {_one_line(describe(var))}"]
     if context:
         lines.append(f"  #   原句：{_one_line(context)}")
+    note = notes.get(var.key)
     if note:
         lines.append(f"  #   {_one_line(note)}")
     entry = f"  {var.key.split('.', 1)[1]}:"
     if var.type == "records" and isinstance(value, Sequence) and not isinstance(value, str) and all(
             isinstance(item, Mapping) for item in value):
-        return lines + ([f"{entry} []"] if not value else [entry, *_items(var, value)])  # type: ignore[arg-type]
+        if not value:
+            return [*lines, f"{entry} []", *_example_item(var)]
+        return [*lines, entry, *_items(var, value, notes)]  # type: ignore[arg-type]
     if isinstance(value, list):
         lines.append(f"{entry} {flow_list(value)}")  # type: ignore[arg-type]
     else:
@@ -70,17 +74,22 @@ def _entry(var: Variable, value: Filled | None, note: str | None, context: str) 
     return lines
 
 
-def _items(var: Variable, items: Sequence[Mapping[str, str]]) -> list[str]:
-    """Return the items of list `var` as the example item shows them: `- 列: 值`, a column a line.
-
-    Every column is written, an empty cell as `列:` to fill in later.
-    """
+def _items(var: Variable, items: Sequence[Mapping[str, str | list[str]]],
+           notes: Mapping[str, str]) -> list[str]:
+    """Return the items of list `var` as YAML list items, each cell on its line, lost cells empty."""
     lines = []
-    for item in items:
-        for index, column in enumerate(var.columns):
-            text = item.get(column.name) or ""
-            entry = f"{'- ' if index == 0 else '  '}{column.name}:"
-            lines.append(f"    {entry} {scalar(text)}" if text else f"    {entry}")
+    for index, item in enumerate(items):
+        for position, column in enumerate(var.columns):
+            note = notes.get(item_key(var, index, column.name))
+            lead = "    - " if position == 0 else "      "
+            if note:
+                if position == 0:
+                    lines.append("    -")
+                    lead = "      "
+                lines.append(f"      # {_one_line(note)}")
+            value = item.get(column.name)
+            shown = flow_list(value) if isinstance(value, list) else scalar(value) if value else ""
+            lines.append(f"{lead}{column.name}: {shown}".rstrip())
     return lines
 
 

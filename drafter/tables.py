@@ -35,6 +35,7 @@ _INTERNAL = re.compile("[\ue000-\ue006]")  # drafter's own marks: never in a tem
 SIZES = {"四号": 28, "小四": 24, "五号": 21}  # half-points; the names are schema.TABLE_SIZES
 DEFAULT_SIZE = "四号"   # when neither the block's 字号 nor the schema's table_size says
 EMPTY_HIDE = "省略"      # the schema's `empty` for a list whose empty table row is left out
+ITEM_MARK = "#"         # between a list column's key and its item's number in an anchor key
 _OPTION = re.compile(r"(列宽|字号)\s*[：:]\s*(.*)")
 _RULE_CELL = re.compile(r":?-{3,}:?")
 _FIGURE = re.compile(r"[+-]?[\d０-９][\d０-９,，.．]*\s*[%％‰]?|[—-]{1,2}")
@@ -341,13 +342,15 @@ def prepare_table(spec: TableSpec, *, file: str) -> PreparedTable:
 
 
 def render_table(table: PreparedTable, text: Mapping[str, str], missing: Mapping[str, str],
-                 items: Mapping[str, Items], *, mark: bool = False, size: str = "") -> Block | None:
+                 items: Mapping[str, Items], *, mark: bool = False, size: str = "",
+                 anchor: bool = False) -> Block | None:
     """Return the laid-out table for printed values `text`, list items `items`, `missing` labels.
 
     `size` is the cell size for a table whose block sets none (the schema's table_size).
     A repeated row comes out once per item; an empty list gives one row with the schema's text
-    across the table, or none. Return None when that leaves no body row: the table and its
-    caption are left out. A list missing in a draft gives one row of 【label】s.
+    across the table, or none. With `anchor`, each value carries its key for the writer's anchors,
+    a list item's cells their item's number too (`item_anchor`). Return None when that leaves no
+    body row: the table and its caption are left out. A list missing in a draft gives one row of 【label】s.
     """
     spec = table.spec
     rendered: list[tuple[RowSpec, Sequence[str] | None]] = []
@@ -356,24 +359,39 @@ def render_table(table: PreparedTable, text: Mapping[str, str], missing: Mapping
         own = {key: text[key] for key in row.keys if key in text}
         own_missing = {key: missing[key] for key in row.keys if key in missing}
         if row.repeat is None:
-            rendered.append((row, _render_row(compiled, own, own_missing, mark)))
+            rendered.append((row, _render_row(compiled, own, own_missing, mark, anchor)))
             continue
         listed = items[row.repeat]
         if not listed.rows and listed.empty != EMPTY_HIDE:
             filler = CellSpec(listed.empty, span=len(spec.widths))
             rendered.append((RowSpec((filler,), row.line, repeat=row.repeat), None))
-        for item in listed.rows:
+        for index, item in enumerate(listed.rows):
             values = {**own, **{f"{row.repeat}.{c}": v for c, v in item.items()}}
             absent = {f"{row.repeat}.{c}": f"【{label}】" for c, label in listed.labels.items()
                       if c not in item}
-            rendered.append((row, _render_row(compiled, values, {**own_missing, **absent}, mark)))
-    caption = render.render(table.caption, text, mark=mark, missing=missing) if table.caption else ""  # type: ignore[arg-type]
+            names = {f"{row.repeat}.{c}": item_anchor(f"{row.repeat}.{c}", index) for c in item}
+            rendered.append((row, _render_row(compiled, values, {**own_missing, **absent}, mark, anchor,
+                                              names)))
+    caption = render.render(table.caption, text, mark=mark, missing=missing,  # type: ignore[arg-type]
+                            anchor=anchor) if table.caption else ""
     return lay_out_table(spec, rendered, caption, size)
 
 
 def _render_row(compiled: object, text: Mapping[str, str], missing: Mapping[str, str],
-                mark: bool) -> list[str]:
-    return render.render(compiled, text, mark=mark, missing=missing).split(CELL_SEPARATOR)  # type: ignore[arg-type]
+                mark: bool, anchor: bool, names: Mapping[str, str] | None = None) -> list[str]:
+    return render.render(compiled, text, mark=mark, missing=missing,  # type: ignore[arg-type]
+                         anchor=anchor, anchor_keys=names).split(CELL_SEPARATOR)
+
+
+def item_anchor(key: str, index: int) -> str:
+    """Return the anchor key of column `key` (组.名称.列) in item `index` (from 0): 组.名称.列#1."""
+    return f"{key}{ITEM_MARK}{index + 1}"
+
+
+def split_item_anchor(anchor: str) -> tuple[str, int | None]:
+    """Return the variable key of an anchor key and its item's number (from 1), None for a plain one."""
+    key, mark, number = anchor.rpartition(ITEM_MARK)
+    return (key, int(number)) if mark and number.isdigit() else (anchor, None)
 
 
 def lay_out_table(spec: TableSpec, rendered_rows: Sequence[tuple[RowSpec, Sequence[str] | None]],

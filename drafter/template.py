@@ -51,10 +51,12 @@ class Rendered:
     warnings: tuple[Problem, ...]
     template: str = ""                                          # the template's name, for anchors
     labels: Mapping[str, str] = field(default_factory=dict)     # each variable's label, by key
+    lists: Mapping[str, int] = field(default_factory=dict)      # each list's number of items
 
     def docx(self, *, profile: str = "gb2312") -> bytes:
         """Return the .docx bytes of the report, every value anchored to its variable."""
-        return write_docx(self.blocks, profile=profile, template=self.template, labels=self.labels)
+        return write_docx(self.blocks, profile=profile, template=self.template, labels=self.labels,
+                          lists=self.lists)
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,7 @@ class Template:
         if not self.tables:
             return layout.lay_out(marked)
         laid = {tables.marker(i): tables.render_table(t, text, missing, items, mark=mark,
-                                                      size=self.schema.table_size)
+                                                      size=self.schema.table_size, anchor=anchor)
                 for i, t in enumerate(self.tables)}
         return layout.lay_out(marked, laid)
 
@@ -190,7 +192,10 @@ class Template:
         text, missing, warnings = self._prepared(checked)
         items = self._items(checked.items, missing)
         blocks = self._lay_out(text, missing, items, mark=mark_values, anchor=True)
-        return Rendered(blocks, missing, warnings, self.name, {v.key: v.label for v in self.variables})
+        labels = {c.key: c.label for v in self.variables for c in v.columns}
+        labels.update({v.key: v.label for v in self.variables})
+        return Rendered(blocks, missing, warnings, self.name, labels,
+                        {key: len(rows) for key, rows in checked.items.items()})
 
     def render_blocks(self, data: Mapping[str, object] | values.Values, *, draft: bool = False,
                       mark_values: bool = False, rules: bool = True) -> tuple[layout.Block, ...]:

@@ -15,8 +15,8 @@ import itertools
 import math
 import re
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from . import tables
@@ -77,18 +77,21 @@ class Package:
 
 
 def write_docx(blocks: Sequence[Block], *, profile: str = "gb2312", bold_h3: bool = True,
-               template: str = "", labels: Mapping[str, str] | None = None) -> bytes:
+               template: str = "", labels: Mapping[str, str] | None = None,
+               lists: Mapping[str, int] | None = None) -> bytes:
     """Return the bytes of a .docx holding `blocks`, laid out per GB/T 9704 with `profile` fonts.
 
     Each filled-in value (a segment with a key) is anchored by a hidden bookmark around it; a
-    custom XML part records the `template` name and each bookmark's variable and label (from
-    `labels`). Nothing of it shows on the page, in print or in Word's bookmark list.
+    custom XML part records the `template` name, each bookmark's variable and label (from
+    `labels`) and, for a list item's cell, the item's number, and each list's number of items
+    (`lists`). Nothing of it shows on the page, in print or in Word's bookmark list.
     """
     package = prepared_package(profile)
     fonts = PROFILES[profile]
     title_bold = profile == "windows"
-    anchors = _Anchors(labels or {})
-    body = "".join([_table(block.table, fonts, last=_ends_table(blocks, index)) if block.table is not None
+    anchors = _Anchors(labels or {}, lists or {})
+    body = "".join([_table(block.table, fonts, last=_ends_table(blocks, index), anchors=anchors)
+                    if block.table is not None
                     else _paragraph(block, fonts, bold_h3=bold_h3, title_bold=title_bold, anchors=anchors)
                     for index, block in enumerate(blocks)])
     titles = [block.text.replace("\n", "") for block in blocks if block.kind == "title"]
@@ -101,8 +104,9 @@ def write_docx(blocks: Sequence[Block], *, profile: str = "gb2312", bold_h3: boo
 class _Anchors:
     """The anchors of one document: numbered as they are written, and their record."""
 
-    def __init__(self, labels: Mapping[str, str]) -> None:
+    def __init__(self, labels: Mapping[str, str], lists: Mapping[str, int] | None = None) -> None:
         self.labels = labels
+        self.lists = lists or {}
         self.keys: list[str] = []
 
     def wrap(self, key: str, runs: str) -> str:
@@ -117,12 +121,17 @@ class _Anchors:
                 f'<w:bookmarkEnd w:id="{number}"/>')
 
     def record(self, template: str) -> str:
-        """Return the custom XML part: the template's name and each bookmark's variable and label."""
-        rows = "".join(f'<anchor name="{BOOKMARK_PREFIX}{n}" key="{escape(key)}" '
-                       f'label="{escape(self.labels.get(key, key))}"/>'
-                       for n, key in enumerate(self.keys, start=1))
+        """Return the custom XML part: the template's name, each bookmark's variable, label and
+        item (a list item's cell: key 组.名称.列 and item="2"), and each list's number of items."""
+        rows = []
+        for number, anchor in enumerate(self.keys, start=1):
+            key, item = tables.split_item_anchor(anchor)
+            rows.append(f'<anchor name="{BOOKMARK_PREFIX}{number}" key="{escape(key)}" '
+                        + (f'item="{item}" ' if item is not None else "")
+                        + f'label="{escape(self.labels.get(key, key))}"/>')
+        rows += [f'<list key="{escape(key)}" items="{count}"/>' for key, count in self.lists.items()]
         return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                f'<drafter xmlns="{ANCHORS_NS}" template="{escape(template)}">{rows}</drafter>')
+                f'<drafter xmlns="{ANCHORS_NS}" template="{escape(template)}">{"".join(rows)}</drafter>')
 
 
 def assemble(package: Package, document: str, core: str, when: dt.datetime, *,
@@ -311,12 +320,18 @@ def _paragraph(block: Block, fonts: dict[str, str], *, bold_h3: bool, title_bold
     props.append(f'<w:jc w:val="{"center" if centred else "left" if kind == "salutation" else "both"}"/>')
     if block.standalone:
         props.append(f'<w:outlineLvl w:val="{OUTLINE[kind]}"/>')
-    runs = []
-    for (key, _), group in itertools.groupby(block.segments, key=lambda s: (s.key, s.piece)):
-        xml = "".join(_segment_run(segment, kind, fonts, bold_h3=bold_h3, title_bold=title_bold)
-                      for segment in group)
-        runs.append(anchors.wrap(key, xml) if key and anchors is not None else xml)
-    return f"<w:p><w:pPr>{''.join(props)}</w:pPr>{''.join(runs)}</w:p>"
+    runs = _anchored(block.segments, anchors, lambda segment: _segment_run(
+        segment, kind, fonts, bold_h3=bold_h3, title_bold=title_bold))
+    return f"<w:p><w:pPr>{''.join(props)}</w:pPr>{runs}</w:p>"
+
+
+def _anchored(segments: Sequence[Segment], anchors: _Anchors | None, run: Callable[[Segment], str]) -> str:
+    """Return the runs of `segments` (each made by `run`), each value's runs inside its bookmark."""
+    out = []
+    for (key, _), group in itertools.groupby(segments, key=lambda s: (s.key, s.piece)):
+        xml = "".join(run(segment) for segment in group)
+        out.append(anchors.wrap(key, xml) if key and anchors is not None else xml)
+    return "".join(out)
 
 
 def _segment_run(segment: Segment, kind: str, fonts: dict[str, str], *, bold_h3: bool,
@@ -391,7 +406,7 @@ def column_widths(table: LaidTable) -> tuple[int, ...]:
     return tuple(widths)
 
 
-def _table(table: LaidTable, fonts: dict[str, str], *, last: bool) -> str:
+def _table(table: LaidTable, fonts: dict[str, str], *, last: bool, anchors: _Anchors | None = None) -> str:
     """Return the XML of `table`: its caption paragraph (if any), the w:tbl, and a paragraph after
     it when `last` (Word needs one there).
 
@@ -401,7 +416,7 @@ def _table(table: LaidTable, fonts: dict[str, str], *, last: bool) -> str:
     """
     out = []
     if table.caption:
-        runs = "".join(_run(s.text, fonts["hei"], BODY_SIZE, mark=s.mark) for s in table.caption)
+        runs = _anchored(table.caption, anchors, lambda s: _run(s.text, fonts["hei"], BODY_SIZE, mark=s.mark))
         out.append('<w:p><w:pPr><w:keepNext/><w:widowControl w:val="0"/>'
                    f'<w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="{LINE}" '
                    f'w:lineRule="exact"/><w:ind w:firstLine="0"/><w:jc w:val="center"/></w:pPr>{runs}</w:p>')
@@ -409,7 +424,7 @@ def _table(table: LaidTable, fonts: dict[str, str], *, last: bool) -> str:
     edges = "".join(f'<w:{side} w:val="single" w:sz="{BORDER}" w:space="0" w:color="000000"/>'
                     for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
-    rows = "".join(_table_row(row, widths, table.size, fonts) for row in table.rows)
+    rows = "".join(_table_row(row, widths, table.size, fonts, anchors) for row in table.rows)
     out.append(f"<w:tbl><w:tblPr><w:tblW w:w=\"{AREA_WIDTH}\" w:type=\"dxa\"/>"
                f"<w:jc w:val=\"center\"/><w:tblBorders>{edges}</w:tblBorders><w:tblLayout w:type=\"fixed\"/>"
                f"<w:tblCellMar><w:left w:w=\"{CELL_MARGIN}\" w:type=\"dxa\"/>"
@@ -420,7 +435,8 @@ def _table(table: LaidTable, fonts: dict[str, str], *, last: bool) -> str:
     return "".join(out)
 
 
-def _table_row(row: Row, widths: tuple[int, ...], size: int, fonts: dict[str, str]) -> str:
+def _table_row(row: Row, widths: tuple[int, ...], size: int, fonts: dict[str, str],
+               anchors: _Anchors | None) -> str:
     cells, column, lines = [], 0, 1
     for cell in row.cells:
         width = sum(widths[column:column + cell.span])
@@ -428,14 +444,14 @@ def _table_row(row: Row, widths: tuple[int, ...], size: int, fonts: dict[str, st
         if cell.merge is None:  # a merged cell's text spreads over its rows
             usable = (width - 2 * CELL_MARGIN) / (size * 10)
             lines = max(lines, estimate_lines("".join(s.text for s in cell.segments), usable))
-        cells.append(_table_cell(cell, width, size, fonts["hei" if row.header else "fang"]))
+        cells.append(_table_cell(cell, width, size, fonts["hei" if row.header else "fang"], anchors))
     height = max(1, math.ceil(lines * size * 10 * LINE_HEIGHT / LINE)) * LINE
     header = "<w:tblHeader/>" if row.header else ""
     return (f'<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="{height}" w:hRule="atLeast"/>{header}</w:trPr>'
             f'{"".join(cells)}</w:tr>')
 
 
-def _table_cell(cell: Cell, width: int, size: int, font: str) -> str:
+def _table_cell(cell: Cell, width: int, size: int, font: str, anchors: _Anchors | None) -> str:
     props = [f'<w:tcW w:w="{width}" w:type="dxa"/>']
     if cell.span > 1:
         props.append(f'<w:gridSpan w:val="{cell.span}"/>')
@@ -444,7 +460,7 @@ def _table_cell(cell: Cell, width: int, size: int, font: str) -> str:
     elif cell.merge == "continue":
         props.append("<w:vMerge/>")
     props.append('<w:vAlign w:val="center"/>')
-    runs = "".join(_run(s.text, font, size, mark=s.mark) for s in cell.segments)
+    runs = _anchored(cell.segments, anchors, lambda s: _run(s.text, font, size, mark=s.mark))
     # Single line spacing: the body's exact 28.95 pt lines would clip smaller text in a row.
     paragraph = ('<w:p><w:pPr><w:widowControl w:val="0"/><w:autoSpaceDE w:val="0"/>'
                  '<w:autoSpaceDN w:val="0"/><w:snapToGrid w:val="0"/>'
@@ -500,19 +516,24 @@ class Anchored:
 
     template: str | None
     texts: Mapping[str, tuple[str, ...]]  # key → the text in each of its bookmarks, in order
+    cells: Mapping[tuple[str, int], str] = field(default_factory=dict)  # (组.名称.列, item) → text
+    lists: Mapping[str, int] = field(default_factory=dict)  # list key → number of items
 
 
 def read_anchors(data: bytes, *, file: str) -> Anchored:
     """Return the values found in the bookmarks of the .docx `data`, through its anchor record.
 
     A report drafter did not write, or one whose record was lost, has none. A bookmark that an
-    edit emptied is left out.
+    edit emptied is left out. A list item's cell comes by its column and item number, with the
+    number of items each list had.
     """
     from docx.oxml import parse_xml
     from docx.oxml.ns import qn
 
     document = _open(data, file=file)
     names: dict[str, str] = {}
+    items: dict[str, int] = {}   # bookmark name → item number, for a list item's cell
+    lists: dict[str, int] = {}
     template = None
     for part in document.part.package.iter_parts():
         if str(part.partname).startswith("/customXml/") and ANCHORS_NS.encode() in part.blob:
@@ -523,7 +544,14 @@ def read_anchors(data: bytes, *, file: str) -> Anchored:
             if root.tag != f"{{{ANCHORS_NS}}}drafter":
                 continue  # the record's properties part names the namespace too
             template = root.get("template")
-            names.update({a.get("name"): a.get("key") for a in root if a.get("name") and a.get("key")})
+            for entry in root:
+                name, key, item = entry.get("name"), entry.get("key"), entry.get("item") or ""
+                if entry.tag == f"{{{ANCHORS_NS}}}list" and key and (entry.get("items") or "").isdigit():
+                    lists[key] = int(entry.get("items"))
+                elif entry.tag == f"{{{ANCHORS_NS}}}anchor" and name and key:
+                    names[name] = key
+                    if item.isdigit():
+                        items[name] = int(item)
     texts: dict[str, list[str]] = {}
     open_marks: dict[str, str] = {}  # bookmark id → name
     start, end, text = qn("w:bookmarkStart"), qn("w:bookmarkEnd"), qn("w:t")
@@ -537,10 +565,15 @@ def read_anchors(data: bytes, *, file: str) -> Anchored:
             for name in open_marks.values():
                 texts[name].append(element.text or "")
     found: dict[str, list[str]] = {}
+    cells: dict[tuple[str, int], str] = {}
     for name, parts in texts.items():
-        if "".join(parts).strip():
+        if not "".join(parts).strip():
+            continue
+        if name in items:
+            cells[names[name], items[name]] = "".join(parts)
+        else:
             found.setdefault(names[name], []).append("".join(parts))
-    return Anchored(template, {key: tuple(values) for key, values in found.items()})
+    return Anchored(template, {key: tuple(values) for key, values in found.items()}, cells, lists)
 
 
 def _texts(element: BaseOxmlElement, parent: BlockItemContainer) -> Iterator[str]:
