@@ -32,8 +32,10 @@ from .template import (
     TEMPLATE_FILE,
     Rendered,
     check_consistency,
+    check_template_folder,
     find_template,
     load_template,
+    output_target,
     read_source,
     write_atomically,
     write_template_folder,
@@ -215,9 +217,7 @@ def init(template: str, output: Path, example: bool, force: bool) -> None:
         raise OutputError("取值文件应以 .yaml 结尾。", file=str(output), hint="例如 -o values.yaml。")
     json_schema = output.with_name(f"{output.stem}.schema.json")
     for path in (output, json_schema):
-        if path.is_dir():
-            raise OutputError("这是一个文件夹。", file=str(path), hint="请写出文件名，例如 -o values.yaml。")
-        if path.exists() and not force:
+        if output_target(path)[1] and not force:
             raise OutputError("文件已存在，未覆盖（里面可能是已填好的取值）。", file=str(path),
                               hint="换一个文件名，或加 --force 覆盖。")
     if example:
@@ -238,8 +238,9 @@ def init(template: str, output: Path, example: bool, force: bool) -> None:
     # Editors that speak yaml-language-server (VS Code) complete and check keys from this file.
     skeleton = write_skeleton(loaded.schema, template=template, schema_url=json_schema.name,
                               values_file=output.name)
+    json_text = _json(to_json_schema(loaded.schema))  # made before either file is written
     write_atomically(output, skeleton.encode("utf-8"))
-    write_atomically(json_schema, _json(to_json_schema(loaded.schema)).encode("utf-8"))
+    write_atomically(json_schema, json_text.encode("utf-8"))
     click.echo(f"已生成 {output}：共 {len(loaded.variables)} 项待填写。")
     click.echo(f"已生成 {json_schema}：供 VS Code 等编辑器自动补全和检查。")
 
@@ -325,13 +326,7 @@ VALUES_FILE = "values.yaml"
                    "已填写的 values.yaml 保留）。")
 def templatize_command(report: Path, output: Path, with_gaps: bool, title: str | None, force: bool) -> None:
     """把空白处用 x、XX、××、**、○○ 等标出的报告（.txt 或 .docx）变成模板文件夹。"""
-    if output.exists() and not output.is_dir():
-        raise OutputError("输出路径是一个文件，不是文件夹。", file=str(output),
-                          hint="请给出一个新的文件夹名，例如 -o 我的模板。")
-    if output.is_dir() and any(output.iterdir()) and not force:
-        raise OutputError("文件夹不是空的，未写入（里面可能是已有的模板）。", file=str(output),
-                          hint="换一个文件夹名，或加 --force 覆盖其中的 template.txt 和 schema.yaml"
-                               "（已填写取值的 values.yaml 不会被覆盖）。")
+    check_template_folder(output, force=force)
     draft = templatizing.templatize(textfile.read_report(report), title=title, default_title=report.stem,
                                     with_gaps=with_gaps)
     if not draft.schema.variables:

@@ -7,7 +7,7 @@ evaluated as template code, and Jinja never decides how a number is printed.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from decimal import Decimal
 from functools import lru_cache
 
@@ -22,7 +22,22 @@ from .errors import DrafterError, TemplateError
 VALUE_START, MISSING_START, MARK_END = "\ue000", "\ue001", "\ue002"
 _MARKS = str.maketrans("", "", VALUE_START + MISSING_START + MARK_END)
 
-_ENV = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
+
+
+class _Environment(SandboxedEnvironment):
+    """The sandbox, with `组.名称` looked up as a key only: a variable named items, keys or get
+    must print its value, not reach the dict's method of that name."""
+
+    def getattr(self, obj: object, attribute: str) -> object:
+        if isinstance(obj, dict):
+            if attribute in obj:
+                return obj[attribute]
+            return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
+_ENV = _Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+MAX_RULE_CHARS = 1000  # a rule compares a few figures; Jinja parses nesting by recursion
 _RULE_NODES = (nodes.Compare, nodes.Operand, nodes.Add, nodes.Sub, nodes.Mul, nodes.Div,
                nodes.FloorDiv, nodes.Mod, nodes.And, nodes.Or, nodes.Not, nodes.Neg, nodes.Pos)
 
@@ -47,14 +62,25 @@ def template_keys(source: str, *, file: str) -> dict[str, int]:
     can print a value in some way other than the schema's.
     """
     try:
+        # Only a source with `{#` in it can hold a comment: lex it, raw blocks and all, to find it.
+        tokens = list(_ENV.lex(source)) if "{#" in source else []
         tree = _ENV.parse(source)
     except jinja2.TemplateSyntaxError as err:
         raise TemplateError(f"模板语法错误：{err.message}", file=file, line=err.lineno,
                             hint="变量写成 {{ 组.名称 }}，花括号成对。") from err
-    trim = re.search(r"\{\{-|-\}\}", source)
+    except RecursionError as err:  # (((…))) thousands deep inside {{ }}: Jinja's parser recurses
+        raise TemplateError("模板的 {{ }} 中括号或运算嵌套太深。", file=file, line=_first_odd_tag(source),
+                            hint="模板中只能写 {{ 组.名称 }} 形式的变量。") from err
+    comment = next((line for line, kind, _ in tokens if kind == "comment_begin"), None)
+    if comment is not None:  # {# … #} would silently delete its text from the report
+        raise TemplateError("模板中不能使用 {# #} 注释，它括住的文字不会出现在报告中。", file=file,
+                            line=comment,
+                            hint="删除 {# 和 #}；报告原文中的“{”请写成 {% raw %}{{% endraw %}。")
+    trim = re.search(r"\{[{%#]-|-[}%#]\}", source)
     if trim:  # whitespace control would silently eat the text around a variable
         line = source.count("\n", 0, trim.start()) + 1
-        raise TemplateError("模板中不能用 {{- 或 -}}。", file=file, line=line, hint="写成 {{ 组.名称 }}。")
+        raise TemplateError("模板中不能用 {{- 或 -}}（或 {%- -%}）。", file=file, line=line,
+                            hint="写成 {{ 组.名称 }}。")
     keys: dict[str, int] = {}
     for statement in tree.body:
         if not isinstance(statement, nodes.Output):
@@ -72,28 +98,46 @@ def template_keys(source: str, *, file: str) -> dict[str, int]:
     return keys
 
 
-def check_rule_source(expression: str, *, file: str, line: int | None) -> dict[str, int]:
+_ARITHMETIC = (nodes.Add, nodes.Sub, nodes.Mul, nodes.Div, nodes.FloorDiv, nodes.Mod, nodes.Neg, nodes.Pos)
+
+
+def check_rule_source(expression: str, *, file: str, line: int | None,
+                      words: Collection[str] = ()) -> dict[str, int]:
     """Return the variables of rule `expression`; raise TemplateError unless it is plain arithmetic.
 
-    A rule may compare and combine `组.名称` values and number constants, nothing else.
+    A rule may compare and combine `组.名称` values and number constants, nothing else; the
+    variables in `words` (names, texts, lists) may be compared but not computed with.
     """
+    if len(expression) > MAX_RULE_CHARS:
+        raise TemplateError(f"规则太长（{len(expression)} 个字符，上限 {MAX_RULE_CHARS}）。", file=file,
+                            line=line, hint="一条规则只比较几个数字；复杂的核对请拆成几条规则。")
     try:
         tree = _ENV.parse("{{ " + expression + " }}")
+        _rule(expression)  # compiled now, so a rule that cannot be is refused at load, with its line
     except jinja2.TemplateSyntaxError as err:
         raise TemplateError(f"规则“{expression}”有语法错误：{err.message}。", file=file, line=line) from err
+    except RecursionError as err:
+        raise TemplateError("规则中括号或运算嵌套太深。", file=file, line=line,
+                            hint="一条规则只比较几个数字；复杂的核对请拆成几条规则。") from err
     keys: dict[str, int] = {}
 
-    def walk(node: nodes.Node) -> None:
+    def walk(node: nodes.Node, computed: bool = False) -> None:
         path = _variable_path(node)
         if path is not None:
             if len(path) != 2 or any(part.startswith("_") for part in path):
                 raise TemplateError(f"规则“{expression}”中的变量应写成 组.名称。", file=file, line=line)
-            keys.setdefault(".".join(path), line or 0)
+            key = ".".join(path)
+            if computed and key in words:  # "艾城" * 10**9 would eat the memory
+                raise TemplateError(f"规则“{expression}”对文字变量 {key} 做了运算。", file=file, line=line,
+                                    hint="名称和文字只能比较（== !=），加减乘除只能用于数字。")
+            keys.setdefault(key, line or 0)
         elif isinstance(node, nodes.Const) and type(node.value) in (int, float):
             return
         elif isinstance(node, _RULE_NODES):
             for child in node.iter_child_nodes():
-                walk(child)
+                # `and`/`or` pass an operand on (0 or 镇名) * 9; a comparison or `not` makes a bool.
+                walk(child, isinstance(node, _ARITHMETIC)
+                     or computed and isinstance(node, (nodes.And, nodes.Or)))
         else:
             raise TemplateError(f"规则“{expression}”只能比较和计算数字（+ - * / 和比较）。",
                                 file=file, line=line)
@@ -102,6 +146,13 @@ def check_rule_source(expression: str, *, file: str, line: int | None) -> dict[s
         for node in output.iter_child_nodes():
             walk(node)
     return keys
+
+
+def _first_odd_tag(source: str) -> int | None:
+    """Return the line of the first `{{ }}` that is not a plain `{{ 组.名称 }}`."""
+    for match in re.finditer(r"\{\{(?!\s*\w+\.\w+\s*\}\})", source):
+        return source.count("\n", 0, match.start()) + 1
+    return None
 
 
 def compile_source(source: str, *, file: str) -> jinja2.Template:
@@ -145,7 +196,7 @@ def strip_marks(text: str) -> str:
     return text.translate(_MARKS)
 
 
-class _RuleEnvironment(SandboxedEnvironment):
+class _RuleEnvironment(_Environment):
     """A sandbox where arithmetic works on numbers only: "艾城" * 10**9 must not eat the memory."""
 
     intercepted_binops = frozenset({"+", "-", "*", "/", "//", "%", "**"})
