@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 
 
@@ -41,8 +42,14 @@ def describe_os_error(error: OSError) -> str:
         return "这是一个文件夹，不是文件"
     if isinstance(error, PermissionError):
         return "没有读写权限"
-    if error.errno == 28:
+    if error.errno == errno.ENOSPC:
         return "磁盘空间不足"
+    if error.errno == errno.ENAMETOOLONG:
+        return "文件名太长（最长 255 字节，约 85 个汉字）"
+    if error.errno == errno.ELOOP:
+        return "符号链接指向了自己（循环）"
+    if error.errno == errno.ENOTDIR:
+        return "路径中有一段不是文件夹"
     return error.strerror or str(error)
 
 

@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import OfficeNotFoundError, PreviewError, describe_os_error
-from .template import write_atomically
+from .template import output_target, write_atomically
 
 PACKAGES = ("libreoffice-writer-nogui fonts-noto-cjk fonts-noto-cjk-extra fonts-arphic-ukai "
             "poppler-utils")
@@ -114,23 +114,37 @@ def write_preview(source: bytes | str | os.PathLike[str], pdf_path: Path, *, png
     Everything is converted before anything is written, and each file is written atomically, so
     a failure leaves no half-written PDF or image. Return the paths written, the PDF first.
     """
+    # Every output is checked before the slow conversion, and the picture folder made before the
+    # PDF is written: a failure then leaves nothing, not a PDF without its pictures.
+    output_target(pdf_path)
     if png_dir is not None:
-        find_pdftoppm()  # fail before the slow conversion, not after it
+        find_pdftoppm()
+        if not _folder_or_nothing(png_dir):
+            raise PreviewError("--png 应给出文件夹，这里已有同名的文件。", file=str(png_dir),
+                               hint="请换一个文件夹名，例如 --png pages。")
     pdf = docx_to_pdf(source, timeout=timeout)
     pages = pdf_to_pngs(pdf, resolution=resolution, timeout=timeout) if png_dir is not None else []
-    written = [write_atomically(pdf_path, pdf)]
     if png_dir is not None:
         try:
             png_dir.mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise PreviewError(f"无法创建图片文件夹：{describe_os_error(err)}。", file=str(png_dir),
                                hint="请换一个可写的文件夹。") from err
+    written = [write_atomically(pdf_path, pdf)]
+    if png_dir is not None:
         written += [write_atomically(png_dir / f"page-{n}.png", png) for n, png in enumerate(pages, 1)]
         # Pages left from a longer earlier preview would pass for pages of this one.
         for stale in png_dir.glob("page-*.png"):
             if re.fullmatch(r"page-\d+", stale.stem) and int(stale.stem[5:]) > len(pages):
                 stale.unlink()
     return written
+
+
+def _folder_or_nothing(path: Path) -> bool:
+    try:
+        return path.is_dir() or not path.exists()
+    except OSError:  # a name too long, a loop of links
+        return False
 
 
 def _read(path: Path) -> bytes:

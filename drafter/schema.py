@@ -33,7 +33,7 @@ DEFAULT_LIMITS: dict[str, tuple[int | None, int | None]] = {
 _JINJA_WORDS = {"true", "false", "none", "True", "False", "None", "and", "or", "not", "in", "is",
                 "if", "else", "loop", "self"}
 MAX_PLACES = 10        # decimal places of a figure or a limit
-LIMIT = Decimal(10) ** 15  # a limit's magnitude: convert.MAX_DIGITS digits, as a value may have
+LIMIT_DIGITS = 15      # digits before the point of a limit: convert.MAX_DIGITS, as a value may have
 _FIELDS = {"type", "unit", "label", "context", "example", "original", "min", "max", "places",
            "approx", "chinese", "sep", "thousands"}
 
@@ -225,11 +225,20 @@ def _number(node: yamlfile.Node | None, key: str, file: str, default: int | None
         value = Decimal(text) if len(text) <= 40 else None
     except InvalidOperation:
         value = None
-    if value is None or not value.is_finite() or abs(value) >= LIMIT or value != round(value, MAX_PLACES):
+    if (value is None or not value.is_finite() or value.adjusted() >= LIMIT_DIGITS
+            or _places(value) > MAX_PLACES):
         raise TemplateError(f"变量 {key} 的“{text}”不是可用的数字。", file=file, line=line,
-                            hint=f"写成普通数字，整数部分不超过 {len(str(LIMIT)) - 1} 位，"
+                            hint=f"写成普通数字，整数部分不超过 {LIMIT_DIGITS} 位，"
                                  f"小数不超过 {MAX_PLACES} 位，例如 0、100、2.5。")
     return value
+
+
+def _places(value: Decimal) -> int:
+    """Return how many decimal places `value` needs, without rounding (1e-999999999 cannot be)."""
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # a finite number
+    significant = "".join(map(str, digits)).rstrip("0")
+    return max(0, -(exponent + len(digits) - len(significant))) if significant else 0
 
 
 def _int(node: yamlfile.Node | None, key: str, file: str) -> int | None:

@@ -308,7 +308,7 @@ def check_template_folder(folder: Path, *, force: bool) -> None:
 def find_template(path_or_name: str | os.PathLike[str]) -> Path | None:
     """Return the template folder `path_or_name` names (a folder or a bundled name), or None."""
     path = Path(path_or_name)
-    if _is_file(path / TEMPLATE_FILE):
+    if _exists(path / TEMPLATE_FILE):  # whatever it is: reading it says what is wrong with it
         return path
     bundled = bundled_root() / str(path_or_name)
     if not _exists(path) and _is_file(bundled / TEMPLATE_FILE):

@@ -157,7 +157,8 @@ def _decode_report(raw: bytes, file: str) -> str:
     if text is None:
         raise ReportError("无法识别文件编码（既不是 UTF-8 也不是 GB18030）。", file=file, hint=_SAVE_AS)
     controls = len(_CONTROL.findall(text))
-    if controls > _STRAY_CONTROLS or controls * 100 > len(text):  # a stray one is reported with its line
+    # A stray control or two is a typo, reported with its line; many make a binary file.
+    if controls > _STRAY_CONTROLS or controls > 1 and controls * 100 > len(text):
         raise ReportError("这不是文本文件（含有控制字符）。", file=file,
                           hint="请选择 .txt 文本或 .docx 文档格式的报告。")
     return text

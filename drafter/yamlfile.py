@@ -14,6 +14,7 @@ from typing import Union
 
 import yaml
 
+from . import chars
 from .errors import ValuesFileError
 from .textfile import decode_text, wide_encoding, wide_message
 
@@ -53,6 +54,11 @@ def decode(raw: bytes, file: str) -> str:
 def parse(text: str, file: str) -> Node | None:
     """Parse `text` into a Node tree; return None for an empty document."""
     _check_colons(text, file)
+    bad = chars.first_unwritable(text)
+    if bad:  # YAML would count U+2028 as a new line, and stop at a control with no line at all
+        raise ValuesFileError(f"含有看不见或无法保存的字符（{chars.describe(bad[1])}）。", file=file,
+                              line=bad[0],
+                              hint="多半是从网页或其他文件复制时带进来的，请删除这个字符后重新输入。")
     try:
         root = _build(yaml.parse(text, Loader=yaml.SafeLoader), file)
     except yaml.MarkedYAMLError as err:
