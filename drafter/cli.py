@@ -23,7 +23,6 @@ from .errors import (
     TemplateError,
     ValuesError,
     ValuesFileError,
-    describe_os_error,
 )
 from .schema import dump_schema, load_schema, to_json_schema
 from .skeleton import write_skeleton
@@ -227,11 +226,8 @@ def init(template: str, output: Path, example: bool, force: bool) -> None:
                                 hint="去掉 --example，生成待填写的取值文件：drafter init "
                                      f"{shlex.quote(template)} -o {shlex.quote(str(output))}；"
                                      "或把一份填好的取值文件放进模板文件夹，命名为 example.yaml。")
-        try:
-            content = loaded.example_path.read_bytes()
-        except OSError as err:
-            raise OutputError(f"无法读取模板的示例取值文件：{describe_os_error(err)}。",
-                              file=str(loaded.example_path)) from err
+        content = textfile.read_file(loaded.example_path, limit=values_module.yamlfile.MAX_BYTES,
+                                     error=TemplateError, what="模板的示例取值文件")
         write_atomically(output, content)
         click.echo(f"已生成 {output}：模板自带的示例取值。")
         return

@@ -21,11 +21,13 @@ from pathlib import Path
 
 from .errors import OfficeNotFoundError, PreviewError, describe_os_error
 from .template import output_target, write_atomically
+from .textfile import read_file
 
 PACKAGES = ("libreoffice-writer-nogui fonts-noto-cjk fonts-noto-cjk-extra fonts-arphic-ukai "
             "poppler-utils")
 INSTALL = f"apt-get install {PACKAGES}"
 TIMEOUT = 120      # seconds for one soffice conversion; a first start with a new profile takes ~3 s
+MAX_DOCX_BYTES = 100_000_000  # a .docx to convert, read from a path
 RESOLUTION = 96    # dots per inch of PNG pages: an A4 page is 794 × 1123 pixels
 # The open fonts fonts.conf names first; without them the preview still has the right line and
 # character counts (every CJK font has 1-em advances) but other glyph shapes.
@@ -148,10 +150,7 @@ def _folder_or_nothing(path: Path) -> bool:
 
 
 def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as err:
-        raise PreviewError(f"无法读取文档：{describe_os_error(err)}。", file=str(path)) from err
+    return read_file(path, limit=MAX_DOCX_BYTES, error=PreviewError, what="文档")
 
 
 @contextmanager

@@ -54,6 +54,12 @@ def _variable_path(node: nodes.Node) -> list[str] | None:
     return parts[::-1]
 
 
+# A `{` of the text that Jinja would read as the start of a tag, written as text instead.
+RAW_BRACE = "{% raw %}{{% endraw %}"
+# What a plain template holds of Jinja: `{{ 组.名称 }}` and RAW_BRACE; any other opener is something else.
+_PLAIN = re.compile(r"\{\{\s*([^\W\d]\w*\.[^\W\d]\w*)\s*\}\}|" + re.escape(RAW_BRACE) + r"|(\{[{%#])")
+
+
 def template_keys(source: str, *, file: str) -> dict[str, int]:
     """Return the variables `source` uses, as dotted keys with the first line using each.
 
@@ -61,6 +67,9 @@ def template_keys(source: str, *, file: str) -> dict[str, int]:
     untrusted: with no filters, calls, operators or tags there is nothing to abuse, and nothing that
     can print a value in some way other than the schema's.
     """
+    plain = _plain_keys(source)
+    if plain is not None:
+        return plain
     try:
         # Only a source with `{#` in it can hold a comment: lex it, raw blocks and all, to find it.
         tokens = list(_ENV.lex(source)) if "{#" in source else []
@@ -99,6 +108,27 @@ def template_keys(source: str, *, file: str) -> dict[str, int]:
 
 
 _ARITHMETIC = (nodes.Add, nodes.Sub, nodes.Mul, nodes.Div, nodes.FloorDiv, nodes.Mod, nodes.Neg, nodes.Pos)
+
+
+def _plain_keys(source: str) -> dict[str, int] | None:
+    """Return the keys of a template holding nothing but text, `{{ 组.名称 }}` and RAW_BRACE.
+
+    Return None for anything else, which Jinja's parser then judges. A report of 100,000 blanks
+    is read in a blink this way; Jinja's parser would take minutes and gigabytes on it.
+    """
+    from .schema import is_valid_key  # schema → yamlfile → textfile → word → layout → render
+
+    keys: dict[str, int] = {}
+    line, position = 1, 0
+    for match in _PLAIN.finditer(source):
+        key = match.group(1)
+        if match.group(2) or (key is not None and (not is_valid_key(key) or "._" in key or key[0] == "_")):
+            return None
+        if key is not None and key not in keys:
+            line += source.count("\n", position, match.start(1))
+            position = match.start(1)
+            keys[key] = line
+    return keys
 
 
 def check_rule_source(expression: str, *, file: str, line: int | None,

@@ -388,6 +388,10 @@ def write_template_folder(folder: Path, files: Mapping[str, str], *, keep_filled
     or cannot be read as a values file: it is somebody's work.
     """
     kept = _filled(folder / keep_filled)
+    if _is_dir(folder):  # every file checked before the first is written: all or nothing
+        for name in files:
+            if not (kept and name == keep_filled):
+                output_target(folder / name, template_files=True)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:

@@ -22,11 +22,10 @@ from .gaps import Gap, find_gaps
 from .layout import paragraph_kind
 from .naming import find_sections, number_name, plain_name, text_name, unique
 from .placeholders import Placeholder, find_placeholders, mask_blanks
+from .render import RAW_BRACE
 from .schema import DEFAULT_LIMITS, Schema, Variable
 
 START_GROUP = "总体"
-# A `{` of the report that Jinja would read as the start of a tag, printed as text instead.
-RAW_BRACE = "{% raw %}{{% endraw %}"
 _JINJA_OPENERS = re.compile(r"\{(?=[{%#])|\{\Z")
 # A title: short, no sentence end, not a heading (一、 （一） 1. （1）) nor a salutation (各位代表：).
 TITLE_CHARS = 40

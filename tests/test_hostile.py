@@ -12,6 +12,7 @@ import os
 import socket
 import stat
 import struct
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -26,7 +27,7 @@ from drafter.cli import cli
 from drafter.errors import DrafterError, ReportError, TemplateError, ValuesFileError
 from drafter.template import TEMPORARY_PREFIX
 
-from .conftest import nested
+from .conftest import SEED, nested
 
 POSIX = pytest.mark.skipif(sys.platform == "win32", reason="FIFOs, sockets and symlinks are POSIX here")
 
@@ -652,3 +653,64 @@ def test_the_ci_script_starts_fresh_and_chooses_the_hypothesis_profile():
     test = lines[-1]
     assert test.startswith("python -m pytest -q") and "--hypothesis-profile=ci" in test
     assert "||" not in test and "; " not in test  # pytest's exit code (5: nothing ran) is the script's
+
+
+def test_templatize_output_is_the_same_under_every_hash_seed(tmp_path):
+    outputs = []
+    for seed in ("0", "1", "4242"):
+        run = tmp_path / f"seed-{seed}"
+        run.mkdir()
+        out = run / "模板"  # the same relative name each time: values.yaml quotes it
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-m", "drafter", "templatize", str(SEED), "-o", "模板", "--gaps"],
+                       check=True, capture_output=True, env=env, cwd=run)
+        outputs.append([(out / name).read_bytes() for name in ("template.txt", "schema.yaml", "values.yaml")])
+    assert outputs[0] == outputs[1] == outputs[2]
+
+
+FAKE_SOFFICE = """\
+echo "$@" > "{log}"
+while [ $# -gt 0 ]; do case "$1" in --outdir) shift; out="$1";; esac; shift; done
+mkdir -p "$out" && printf '%%PDF-1.4 fake' > "$out/report.pdf"
+"""
+
+
+@pytest.fixture
+def fake_office(tmp_path, monkeypatch) -> Path:
+    """Return a PATH folder with a soffice that writes a PDF and logs its arguments to soffice.log."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    for name, script in (("soffice", FAKE_SOFFICE.format(log=tmp_path / "soffice.log")),
+                         ("fc-list", "echo 'Noto Serif CJK SC'")):
+        (folder / name).write_text(f"#!/bin/sh\n{script}\n", encoding="utf-8")
+        (folder / name).chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    return folder
+
+
+@POSIX
+def test_preview_writes_nothing_when_pdftoppm_fails(runner, tmp_path, small, fake_office):
+    (fake_office / "pdftoppm").write_text("#!/bin/sh\necho 'Syntax Error' >&2\nexit 99\n", encoding="utf-8")
+    (fake_office / "pdftoppm").chmod(0o755)
+    out, pages = tmp_path / "r.pdf", tmp_path / "pages"
+    result = runner.invoke(cli, ["preview", str(small), "-f", str(small / "values.yaml"), "-o", str(out),
+                                 "--png", str(pages)])
+    assert result.exit_code == 1 and "pdftoppm 转换失败" in result.stderr
+    assert not out.exists() and not pages.exists()
+
+
+@POSIX
+def test_preview_warns_of_missing_fonts_and_uses_a_private_profile(runner, tmp_path, small, fake_office):
+    out = tmp_path / "r.pdf"
+    result = runner.invoke(cli, ["preview", str(small), "-f", str(small / "values.yaml"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == b"%PDF-1.4 fake"
+    warned = [line for line in result.stderr.splitlines() if "预览字体" in line]
+    assert [w.split()[0] for w in warned] == ["警告：预览字体", "警告：预览字体"]
+    assert "Noto Sans CJK SC" in warned[0] and "AR PL UKai CN" in warned[1] and "apt-get install" in warned[0]
+    args = (tmp_path / "soffice.log").read_text(encoding="utf-8").split()
+    profile = next(a for a in args if a.startswith("-env:UserInstallation=file://"))
+    folder = Path(profile.split("file://", 1)[1])
+    assert folder.name == "profile" and folder.parent.name.startswith("drafter-preview-")
+    assert not folder.parent.exists()  # made for this conversion, and removed after it
+    assert Path.home() not in folder.parents
