@@ -22,7 +22,7 @@ import pytest
 from docx.oxml.ns import qn
 
 import drafter
-from drafter import render, textfile, word
+from drafter import render, textfile, word, yamlfile
 from drafter.cli import cli
 from drafter.errors import DrafterError, ReportError, TemplateError, ValuesFileError
 from drafter.template import TEMPORARY_PREFIX
@@ -606,10 +606,11 @@ def test_wide_encodings_are_called_by_their_name(runner, tmp_path, small, codec,
     assert "二进制" not in stderr and ("UTF-16" not in stderr if name == "UTF-32" else True)
 
 
-def test_many_plain_values_are_not_blamed_on_aliases(tmp_path):
+def test_many_plain_values_are_not_blamed_on_aliases(tmp_path, monkeypatch):
+    monkeypatch.setattr(yamlfile, "MAX_NODES", 1000)  # the message is the point, not the number
     values = tmp_path / "多.yaml"
-    values.write_text("a: [" + ",".join(["1"] * 100_001) + "]\n", encoding="utf-8")
-    with pytest.raises(ValuesFileError, match="超过 100000 个取值") as caught:
+    values.write_text("a:\n" + "".join(f"  k{i}: 1\n" for i in range(1001)), encoding="utf-8")
+    with pytest.raises(ValuesFileError, match="超过 1000 个取值") as caught:
         drafter.values.read_values_file(values)
     assert "别名" not in caught.value.message
 
