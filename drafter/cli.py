@@ -322,6 +322,8 @@ VALUES_FILE = "values.yaml"
                    "已填写的 values.yaml 保留）。")
 def templatize_command(report: Path, output: Path, with_gaps: bool, title: str | None, force: bool) -> None:
     """把空白处用 x、XX、××、**、○○ 等标出的报告（.txt 或 .docx）变成模板文件夹。"""
+    if title is not None and textfile.chars.UNWRITABLE.search(title):
+        raise click.BadParameter("--title 含有 Word 文档不能保存的字符（控制字符、换页符等）。")
     check_template_folder(output, force=force)
     draft = templatizing.templatize(textfile.read_report(report), title=title, default_title=report.stem,
                                     with_gaps=with_gaps)

@@ -118,6 +118,8 @@ def _plain_keys(source: str) -> dict[str, int] | None:
     """
     from .schema import is_valid_key  # schema → yamlfile → textfile → word → layout → render
 
+    if "\r" in source:  # Jinja counts \r as a line end too; files reach here with \n only
+        return None
     keys: dict[str, int] = {}
     line, position = 1, 0
     for match in _PLAIN.finditer(source):

@@ -715,3 +715,11 @@ def test_preview_warns_of_missing_fonts_and_uses_a_private_profile(runner, tmp_p
     assert folder.name == "profile" and folder.parent.name.startswith("drafter-preview-")
     assert not folder.parent.exists()  # made for this conversion, and removed after it
     assert Path.home() not in folder.parents
+
+
+def test_a_title_no_document_can_hold_is_a_usage_error(runner, tmp_path):
+    report = tmp_path / "报告.txt"
+    report.write_text("签约新项目x个。\n", encoding="utf-8")
+    stderr = refused(runner, tmp_path, "templatize", report, "-o", tmp_path / "out", "--title", "年度\x0c报告",
+                     file="--title", words="不能保存")
+    assert stderr.startswith("用法错误：")
