@@ -122,17 +122,30 @@ def read_report(path: Path) -> str:
     how to save them as .docx or .txt; any other file must be text in UTF-8, UTF-8 with BOM or
     GB18030. Raise ReportError when it cannot be read or holds no words.
     """
+    raw = read_report_bytes(path)
+    if path.suffix.lower() == ".docx":
+        return report_text(word.read_report(raw, file=str(path)), file=str(path))
+    return report_text([_decode_report(raw, str(path))], file=str(path))
+
+
+def read_report_bytes(path: Path) -> bytes:
+    """Return the bytes of the report at `path`; refuse folders, formats drafter cannot read, huge files."""
     file = str(path)
     suffix = path.suffix.lower()
     if suffix in _REFUSED_SUFFIXES:
         raise ReportError(f"drafter 读不了{_REFUSED_SUFFIXES[suffix]}。", file=file,
                           hint=_PDF_HINT if suffix == ".pdf" else _CONVERT)
-    raw = read_file(path, limit=MAX_REPORT_BYTES, error=ReportError, what="报告")
-    if suffix == ".docx":
-        text = "\n".join(word.read_report(raw, file=file))
-    else:
-        text = _decode_report(raw, file)
-    text = chars.BREAKS.sub("\n", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return read_file(path, limit=MAX_REPORT_BYTES, error=ReportError, what="报告")
+
+
+def report_text(lines: list[str], *, file: str) -> str:
+    """Return `lines` (paragraphs) as one text with `\\n` line ends; refuse a report with no words.
+
+    Page and line separators (\\f from pdftotext, \\v, U+2028, U+2029, U+0085) end a paragraph;
+    any other character no Word document can hold is refused with its line.
+    """
+    text = "\n".join(lines).replace("\r\n", "\n").replace("\r", "\n")
+    text = chars.BREAKS.sub("\n", text)
     bad = chars.first_unwritable(text)
     if bad:
         line, char = bad

@@ -219,3 +219,27 @@ def dump(data: object) -> str:
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when present: 1 MB in a blink
     return yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False,
                      default_flow_style=False, width=1_000_000, indent=2)
+
+
+def scalar(text: str) -> str:
+    """Return `text` written as the value of a `key: value` line that `parse` reads back as `text`.
+
+    Plain where that reads back unchanged (5, 艾城, 2024-12-20), as a clerk writes it; in double
+    quotes where YAML would read something else (a comment, a list, a null, spaces at the ends).
+    """
+    if text and "\n" not in text and "\r" not in text:
+        try:  # parse, not yaml.compose: a text of 3,000 brackets must not overflow the stack
+            root = parse(f"k: {text}\n", "")
+        except ValuesFileError:
+            root = None
+        node = root.value.get("k") if root is not None and isinstance(root.value, dict) else None
+        # Only a plain scalar reads back as its own text (a null reads back as None).
+        if node is not None and node.value == text:
+            return text
+    return yaml.dump(text, Dumper=yaml.SafeDumper, allow_unicode=True, default_style='"',
+                     width=1_000_000).rstrip("\n")
+
+
+def flow_list(items: list[str]) -> str:
+    """Return `items` as a one-line YAML flow list, `[南岭, 新华]`, each quoted only where needed."""
+    return yaml.safe_dump(items, default_flow_style=True, allow_unicode=True, width=1_000_000).rstrip("\n")

@@ -723,3 +723,12 @@ def test_a_title_no_document_can_hold_is_a_usage_error(runner, tmp_path):
     stderr = refused(runner, tmp_path, "templatize", report, "-o", tmp_path / "out", "--title", "年度\x0c报告",
                      file="--title", words="不能保存")
     assert stderr.startswith("用法错误：")
+
+
+def test_a_value_of_thousands_of_brackets_is_written_quoted_not_overflowing(tmp_path):
+    text = "[" * 3000 + "艾城"
+    line = yamlfile.scalar(text)
+    assert line.startswith('"')
+    path = tmp_path / "v.yaml"
+    path.write_text(f"基本:\n  镇名: {line}\n", encoding="utf-8")
+    assert drafter.values.read_values_file(path).raw["基本.镇名"] == text
