@@ -36,8 +36,10 @@ from .template import (
     Rendered,
     Template,
     check_consistency,
+    check_template_folder,
     find_template,
     load_template,
+    output_target,
     read_source,
     write_atomically,
     write_template_folder,
@@ -239,19 +241,17 @@ def init(template: str, output: Path | None, example: bool, force: bool, table: 
                                 hint="去掉 --example，生成待填写的取值文件：drafter init "
                                      f"{shlex.quote(template)} -o {shlex.quote(str(output))}；"
                                      "或把一份填好的取值文件放进模板文件夹，命名为 example.yaml。")
-        try:
-            content = loaded.example_path.read_bytes()
-        except OSError as err:
-            raise OutputError(f"无法读取模板的示例取值文件：{describe_os_error(err)}。",
-                              file=str(loaded.example_path)) from err
+        content = textfile.read_file(loaded.example_path, limit=values_module.yamlfile.MAX_BYTES,
+                                     error=TemplateError, what="模板的示例取值文件")
         write_atomically(output, content)
         click.echo(f"已生成 {output}：模板自带的示例取值。")
         return
     # Editors that speak yaml-language-server (VS Code) complete and check keys from this file.
     skeleton = write_skeleton(loaded.schema, template=template, schema_url=json_schema.name,
                               values_file=output.name, source=loaded.source)
+    json_text = _json(to_json_schema(loaded.schema))  # made before either file is written
     write_atomically(output, skeleton.encode("utf-8"))
-    write_atomically(json_schema, _json(to_json_schema(loaded.schema)).encode("utf-8"))
+    write_atomically(json_schema, json_text.encode("utf-8"))
     click.echo(f"已生成 {output}：共 {len(loaded.variables)} 项待填写。")
     click.echo(f"已生成 {json_schema}：供 VS Code 等编辑器自动补全和检查。")
 
@@ -275,9 +275,7 @@ def _values_outputs(output: Path, *, force: bool) -> Path:
         raise OutputError("取值文件应以 .yaml 结尾。", file=str(output), hint="例如 -o values.yaml。")
     json_schema = output.with_name(f"{output.stem}.schema.json")
     for path in (output, json_schema):
-        if path.is_dir():
-            raise OutputError("这是一个文件夹。", file=str(path), hint="请写出文件名，例如 -o values.yaml。")
-        if path.exists() and not force:
+        if output_target(path)[1] and not force:
             raise OutputError("文件已存在，未覆盖（里面可能是已填好的取值）。", file=str(path),
                               hint="换一个文件名，或加 --force 覆盖。")
     return json_schema
@@ -374,13 +372,9 @@ def templatize_command(report: Path, output: Path, with_gaps: bool, title: str |
     """
     from . import templatize as templatizing
 
-    if output.exists() and not output.is_dir():
-        raise OutputError("输出路径是一个文件，不是文件夹。", file=str(output),
-                          hint="请给出一个新的文件夹名，例如 -o 我的模板。")
-    if output.is_dir() and any(output.iterdir()) and not force:
-        raise OutputError("文件夹不是空的，未写入（里面可能是已有的模板）。", file=str(output),
-                          hint="换一个文件夹名，或加 --force 覆盖其中的 template.txt 和 schema.yaml"
-                               "（已填写取值的 values.yaml 不会被覆盖）。")
+    if title is not None and textfile.chars.UNWRITABLE.search(title):
+        raise click.BadParameter("--title 含有 Word 文档不能保存的字符（控制字符、换页符等）。")
+    check_template_folder(output, force=force)
     text = textfile.read_report(report)
     _check_names(names, text, report)
     draft = templatizing.templatize(text, title=title, default_title=report.stem, with_gaps=with_gaps,

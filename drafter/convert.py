@@ -10,18 +10,14 @@ import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from .schema import NUMBER_TYPES, Variable
+from . import chars
+from .schema import MAX_PLACES, NUMBER_TYPES, Variable
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９，．％－＋　", "0123456789,.%-+ ")
 _TO_FULL_WIDTH = str.maketrans("0123456789,.-", "０１２３４５６７８９，．－")
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _UNIT_AFTER = re.compile(r"([+-]?[\d,]+(?:\.\d+)?)\s*([^\d\s.,]+)")
 _DATE = re.compile(r"(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?")
-# Characters Word cannot store (controls, lone surrogates), drafter's own value marks (private
-# use), and invisible ones that hide in text copied from web pages (zero-width, direction overrides).
-_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ue000-\uf8ff\ufffe\uffff"
-                     "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
-                     "\U000e0000-\U000e007f\U000f0000-\U0010ffff]")
 MAX_DIGITS = 15  # more than any real figure in a report, fewer than float or Word would mangle
 MAX_NAME, MAX_TEXT = 50, 500  # characters: a name, and a phrase restored into a sentence
 _CHINESE_DIGITS = "零一二三四五六七八九"
@@ -117,7 +113,10 @@ def parse_value(var: Variable, raw: str | tuple[str | None, ...]) -> tuple[objec
 
 
 def _refuse_unsafe(text: str) -> None:
-    bad = _UNSAFE.search(text)
+    # Characters Word cannot store, drafter's value marks, and invisible ones from web pages.
+    bad = chars.UNSAFE_VALUE.search(text)
+    if bad and chars.BREAKS.match(bad.group()):
+        raise BadValue(f"不能换行（含有 {chars.describe(bad.group())}）。", "请写在一行内。")
     if bad:
         raise BadValue(f"含有看不见或无法显示的字符（U+{ord(bad.group()):04X}），Word 文档中会出错。",
                    "多半是从网页或其他文件复制时带进来的，请删除这一项后重新输入。")
@@ -187,8 +186,11 @@ def _format_number(var: Variable, text: str) -> tuple[object, str]:
             raise BadValue(f"“{shown}”后面多了“{unit.group(2)}”。",
                        f"单位已写在{_where(var)}{context}，只填数字，例如 {unit.group(1)}。")
         raise BadValue(f"“{shown}”不是数字。", f"应填{expected(var)}。")
-    if len(re.sub(r"\D", "", text.split(".")[0])) > MAX_DIGITS:
+    whole, _, fraction = text.partition(".")
+    if len(re.sub(r"\D", "", whole)) > MAX_DIGITS:
         raise BadValue(f"数字位数太多（整数部分超过 {MAX_DIGITS} 位）。", f"应填{expected(var)}。")
+    if len(fraction) > MAX_PLACES:  # printed as typed when the schema sets no places
+        raise BadValue(f"小数位数太多（超过 {MAX_PLACES} 位）。", f"应填{expected(var)}。")
     value = Decimal(text.replace(",", ""))
     if value.is_zero():
         value = abs(value)  # -0 is 0

@@ -48,7 +48,7 @@ def describe_os_error(error: OSError) -> str:
 _ERRNO = {
     "EEXIST": "已有同名的文件或文件夹",
     "ENOTDIR": "路径中有一段是文件，不是文件夹",
-    "ENAMETOOLONG": "文件名太长",
+    "ENAMETOOLONG": "文件名太长（最长 255 字节，约 85 个汉字）",
     "ENOSPC": "磁盘空间不足",
     "EDQUOT": "磁盘配额已用完",
     "EROFS": "这个位置是只读的（如光盘或写保护的 U 盘）",
@@ -56,7 +56,7 @@ _ERRNO = {
     "EPERM": "没有读写权限",
     "EBUSY": "文件正被其他程序占用",
     "ETXTBSY": "文件正被其他程序占用",
-    "ELOOP": "路径中的快捷方式（符号链接）循环了",
+    "ELOOP": "路径中的符号链接指向了自己（循环）",
     "EINVAL": "文件名中有不允许的字符",
     "EIO": "读写磁盘时出错（磁盘或 U 盘可能有问题）",
     "EMFILE": "同时打开的文件太多",

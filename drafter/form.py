@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import convert, layout, render, tables, values
-from .errors import DrafterError, Problem, ValuesFileError, describe_os_error
+from . import convert, layout, render, tables, textfile, values
+from .errors import Problem, ValuesFileError
 from .records import Records
 from .schema import NUMBER_TYPES, Variable
 from .skeleton import describe, write_skeleton
@@ -360,13 +361,10 @@ def version(content: bytes | None) -> str:
 
 def read_file(path: Path) -> bytes | None:
     """Return the bytes of the values file at `path`, or None when it does not exist yet."""
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return None
-    except OSError as err:
-        raise DrafterError(f"无法读取取值文件：{describe_os_error(err)}。", file=str(path),
-                           hint="检查文件是否存在、是否有读取权限。") from err
+    # A regular file under the values cap only: /dev/zero or a FIFO must not hang the server.
+    return textfile.read_file(path, limit=values.yamlfile.MAX_BYTES, error=ValuesFileError, what="取值文件")
 
 
 def new_values_path(folder: Path) -> Path:

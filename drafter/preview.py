@@ -20,12 +20,14 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import OfficeNotFoundError, PreviewError, describe_os_error
-from .template import write_atomically
+from .template import output_target, write_atomically
+from .textfile import read_file
 
 PACKAGES = ("libreoffice-writer-nogui fonts-noto-cjk fonts-noto-cjk-extra fonts-arphic-ukai "
             "poppler-utils")
 INSTALL = f"apt-get install {PACKAGES}"
 TIMEOUT = 120      # seconds for one soffice conversion; a first start with a new profile takes ~3 s
+MAX_DOCX_BYTES = 100_000_000  # a .docx to convert, read from a path
 RESOLUTION = 96    # dots per inch of PNG pages: an A4 page is 794 × 1123 pixels
 # The open fonts fonts.conf names first, and the Debian package of each; without them the preview
 # still has the right line and character counts (every CJK font has 1-em advances) but other
@@ -125,17 +127,24 @@ def write_preview(source: bytes | str | os.PathLike[str], pdf_path: Path, *, png
     Everything is converted before anything is written, and each file is written atomically, so
     a failure leaves no half-written PDF or image. Return the paths written, the PDF first.
     """
+    # Every output is checked before the slow conversion, and the picture folder made before the
+    # PDF is written: a failure then leaves nothing, not a PDF without its pictures.
+    output_target(pdf_path)
     if png_dir is not None:
-        find_pdftoppm()  # fail before the slow conversion, not after it
+        find_pdftoppm()
+        if not _folder_or_nothing(png_dir):
+            raise PreviewError("--png 应给出文件夹，这里已有同名的文件。", file=str(png_dir),
+                               hint="请换一个文件夹名，例如 --png pages。")
     pdf = docx_to_pdf(source, timeout=timeout)
     pages = pdf_to_pngs(pdf, resolution=resolution, timeout=timeout) if png_dir is not None else []
-    written = [write_atomically(pdf_path, pdf)]
     if png_dir is not None:
         try:
             png_dir.mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise PreviewError(f"无法创建图片文件夹：{describe_os_error(err)}。", file=str(png_dir),
                                hint="请换一个可写的文件夹。") from err
+    written = [write_atomically(pdf_path, pdf)]
+    if png_dir is not None:
         written += [write_atomically(png_dir / f"page-{n}.png", png) for n, png in enumerate(pages, 1)]
         # Pages left from a longer earlier preview would pass for pages of this one.
         for stale in png_dir.glob("page-*.png"):
@@ -144,11 +153,15 @@ def write_preview(source: bytes | str | os.PathLike[str], pdf_path: Path, *, png
     return written
 
 
-def _read(path: Path) -> bytes:
+def _folder_or_nothing(path: Path) -> bool:
     try:
-        return path.read_bytes()
-    except OSError as err:
-        raise PreviewError(f"无法读取文档：{describe_os_error(err)}。", file=str(path)) from err
+        return path.is_dir() or not path.exists()
+    except OSError:  # a name too long, a loop of links
+        return False
+
+
+def _read(path: Path) -> bytes:
+    return read_file(path, limit=MAX_DOCX_BYTES, error=PreviewError, what="文档")
 
 
 @contextmanager

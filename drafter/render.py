@@ -7,7 +7,7 @@ evaluated as template code, and Jinja never decides how a number is printed.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from decimal import Decimal
 from functools import lru_cache
 
@@ -25,7 +25,22 @@ ANCHOR_START, KEY_END = "\ue003", "\ue004"
 _MARKS = re.compile(f"[{VALUE_START}{MISSING_START}{ANCHOR_START}](?:[^{KEY_END}{MARK_END}]*{KEY_END})?"
                     f"|{MARK_END}")
 
-_ENV = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
+
+
+class _Environment(SandboxedEnvironment):
+    """The sandbox, with `组.名称` looked up as a key only: a variable named items, keys or get
+    must print its value, not reach the dict's method of that name."""
+
+    def getattr(self, obj: object, attribute: str) -> object:
+        if isinstance(obj, dict):
+            if attribute in obj:
+                return obj[attribute]
+            return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
+_ENV = _Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+MAX_RULE_CHARS = 1000  # a rule compares a few figures; Jinja parses nesting by recursion
 _RULE_NODES = (nodes.Compare, nodes.Operand, nodes.Add, nodes.Sub, nodes.Mul, nodes.Div,
                nodes.FloorDiv, nodes.Mod, nodes.And, nodes.Or, nodes.Not, nodes.Neg, nodes.Pos)
 
@@ -42,6 +57,12 @@ def _variable_path(node: nodes.Node) -> list[str] | None:
     return parts[::-1]
 
 
+# A `{` of the text that Jinja would read as the start of a tag, written as text instead.
+RAW_BRACE = "{% raw %}{{% endraw %}"
+# What a plain template holds of Jinja: `{{ 组.名称 }}` and RAW_BRACE; any other opener is something else.
+_PLAIN = re.compile(r"\{\{\s*([^\W\d]\w*\.[^\W\d]\w*)\s*\}\}|" + re.escape(RAW_BRACE) + r"|(\{[{%#])")
+
+
 def template_keys(source: str, *, file: str, parts: tuple[int, ...] = (2,)) -> dict[str, int]:
     """Return the variables `source` uses, as dotted keys with the first line using each.
 
@@ -50,14 +71,21 @@ def template_keys(source: str, *, file: str, parts: tuple[int, ...] = (2,)) -> d
     can print a value in some way other than the schema's. `parts` are the numbers of dotted parts
     a key may have (a table's repeated row also uses 组.名称.列).
     """
+    plain = _plain_keys(source) if 2 in parts else None
+    if plain is not None:
+        return plain
     try:
         tree = _ENV.parse(source)
     except jinja2.TemplateSyntaxError as err:
         raise _syntax_error(err, source, file) from err
-    trim = re.search(r"\{\{-|-\}\}", source)
+    except RecursionError as err:  # (((…))) thousands deep inside {{ }}: Jinja's parser recurses
+        raise TemplateError("模板的 {{ }} 中括号或运算嵌套太深。", file=file, line=_first_odd_tag(source),
+                            hint="模板中只能写 {{ 组.名称 }} 形式的变量。") from err
+    trim = re.search(r"\{[{%#]-|-[}%#]\}", source)
     if trim:  # whitespace control would silently eat the text around a variable
         line = source.count("\n", 0, trim.start()) + 1
-        raise TemplateError("模板中不能用 {{- 或 -}}。", file=file, line=line, hint="写成 {{ 组.名称 }}。")
+        raise TemplateError("模板中不能用 {{- 或 -}}（或 {%- -%}）。", file=file, line=line,
+                            hint="写成 {{ 组.名称 }}。")
     keys: dict[str, int] = {}
     for statement in tree.body:
         if not isinstance(statement, nodes.Output):
@@ -75,28 +103,86 @@ def template_keys(source: str, *, file: str, parts: tuple[int, ...] = (2,)) -> d
     return keys
 
 
-def check_rule_source(expression: str, *, file: str, line: int | None) -> dict[str, int]:
+_ARITHMETIC = (nodes.Add, nodes.Sub, nodes.Mul, nodes.Div, nodes.FloorDiv, nodes.Mod, nodes.Neg, nodes.Pos)
+
+
+def refuse_comments(source: str, *, file: str) -> None:
+    """Raise TemplateError, with its line, when template text `source` holds a `{# … #}` comment.
+
+    Jinja drops a comment and the words inside it from the report without a word; drafter's own
+    table blocks use comments internally, so this is checked on the text as the file holds it.
+    """
+    if "{#" not in source:  # only a source with `{#` in it can hold one: lex it, raw blocks and all
+        return
+    try:
+        line = next((line for line, kind, _ in _ENV.lex(source) if kind == "comment_begin"), None)
+    except jinja2.TemplateSyntaxError:
+        return  # an unclosed tag: the parser reports it, with its line
+    if line is not None:
+        raise TemplateError("模板中不能使用 {# #} 注释，它括住的文字不会出现在报告中。", file=file, line=line,
+                            hint="删除 {# 和 #}；报告原文中的“{”请写成 {% raw %}{{% endraw %}。")
+
+
+def _plain_keys(source: str) -> dict[str, int] | None:
+    """Return the keys of a template holding nothing but text, `{{ 组.名称 }}` and RAW_BRACE.
+
+    Return None for anything else, which Jinja's parser then judges. A report of 100,000 blanks
+    is read in a blink this way; Jinja's parser would take minutes and gigabytes on it.
+    """
+    from .schema import is_valid_key  # schema → yamlfile → textfile → word → layout → render
+
+    if "\r" in source:  # Jinja counts \r as a line end too; files reach here with \n only
+        return None
+    keys: dict[str, int] = {}
+    line, position = 1, 0
+    for match in _PLAIN.finditer(source):
+        key = match.group(1)
+        if match.group(2) or (key is not None and (not is_valid_key(key) or "._" in key or key[0] == "_")):
+            return None
+        if key is not None and key not in keys:
+            line += source.count("\n", position, match.start(1))
+            position = match.start(1)
+            keys[key] = line
+    return keys
+
+
+def check_rule_source(expression: str, *, file: str, line: int | None,
+                      words: Collection[str] = ()) -> dict[str, int]:
     """Return the variables of rule `expression`; raise TemplateError unless it is plain arithmetic.
 
-    A rule may compare and combine `组.名称` values and number constants, nothing else.
+    A rule may compare and combine `组.名称` values and number constants, nothing else; the
+    variables in `words` (names, texts, lists) may be compared but not computed with.
     """
+    if len(expression) > MAX_RULE_CHARS:
+        raise TemplateError(f"规则太长（{len(expression)} 个字符，上限 {MAX_RULE_CHARS}）。", file=file,
+                            line=line, hint="一条规则只比较几个数字；复杂的核对请拆成几条规则。")
     try:
         tree = _ENV.parse("{{ " + expression + " }}")
+        _rule(expression)  # compiled now, so a rule that cannot be is refused at load, with its line
     except jinja2.TemplateSyntaxError as err:
         raise TemplateError(f"规则“{expression}”有语法错误：{_syntax(err)}。", file=file, line=line) from err
+    except RecursionError as err:
+        raise TemplateError("规则中括号或运算嵌套太深。", file=file, line=line,
+                            hint="一条规则只比较几个数字；复杂的核对请拆成几条规则。") from err
     keys: dict[str, int] = {}
 
-    def walk(node: nodes.Node) -> None:
+    def walk(node: nodes.Node, computed: bool = False) -> None:
         path = _variable_path(node)
         if path is not None:
             if len(path) != 2 or any(part.startswith("_") for part in path):
                 raise TemplateError(f"规则“{expression}”中的变量应写成 组.名称。", file=file, line=line)
-            keys.setdefault(".".join(path), line or 0)
+            key = ".".join(path)
+            if computed and key in words:  # "艾城" * 10**9 would eat the memory
+                raise TemplateError(f"规则“{expression}”对文字变量 {key} 做了运算。", file=file, line=line,
+                                    hint="名称和文字只能比较（== !=），加减乘除只能用于数字。")
+            keys.setdefault(key, line or 0)
         elif isinstance(node, nodes.Const) and type(node.value) in (int, float):
             return
         elif isinstance(node, _RULE_NODES):
             for child in node.iter_child_nodes():
-                walk(child)
+                # `and`/`or` pass an operand on (0 or 镇名) * 9; a comparison or `not` makes a bool.
+                walk(child, isinstance(node, _ARITHMETIC)
+                     or computed and isinstance(node, (nodes.And, nodes.Or)))
         else:
             raise TemplateError(f"规则“{expression}”只能比较和计算数字（+ - * / 和比较）。",
                                 file=file, line=line)
@@ -105,6 +191,13 @@ def check_rule_source(expression: str, *, file: str, line: int | None) -> dict[s
         for node in output.iter_child_nodes():
             walk(node)
     return keys
+
+
+def _first_odd_tag(source: str) -> int | None:
+    """Return the line of the first `{{ }}` that is not a plain `{{ 组.名称 }}`."""
+    for match in re.finditer(r"\{\{(?!\s*\w+\.\w+\s*\}\})", source):
+        return source.count("\n", 0, match.start()) + 1
+    return None
 
 
 def compile_source(source: str, *, file: str) -> jinja2.Template:
@@ -196,7 +289,7 @@ def strip_marks(text: str) -> str:
     return _MARKS.sub("", text)
 
 
-class _RuleEnvironment(SandboxedEnvironment):
+class _RuleEnvironment(_Environment):
     """A sandbox where arithmetic works on numbers only: "艾城" * 10**9 must not eat the memory."""
 
     intercepted_binops = frozenset({"+", "-", "*", "/", "//", "%", "**"})

@@ -8,8 +8,8 @@ from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from pathlib import Path
 
-from . import yamlfile
-from .errors import TemplateError, ValuesFileError, describe_os_error
+from . import chars, textfile, yamlfile
+from .errors import TemplateError, ValuesFileError
 
 TYPES = {
     "count": "整数",
@@ -34,6 +34,8 @@ DEFAULT_LIMITS: dict[str, tuple[int | None, int | None]] = {
 # Jinja treats these as literals or operators, so they cannot name a variable.
 _JINJA_WORDS = {"true", "false", "none", "True", "False", "None", "and", "or", "not", "in", "is",
                 "if", "else", "loop", "self"}
+MAX_PLACES = 10        # decimal places of a figure or a limit
+LIMIT_DIGITS = 15      # digits before the point of a limit: convert.MAX_DIGITS, as a value may have
 _FIELDS = {"type", "unit", "label", "context", "example", "original", "min", "max", "places",
            "approx", "chinese", "sep", "thousands", "fullwidth", "liang"}
 _RECORD_FIELDS = {"type", "label", "context", "example", "columns", "empty"}
@@ -129,11 +131,8 @@ def load_schema(path: Path) -> Schema:
 
 def _load_schema(path: Path) -> Schema:
     file = str(path)
-    try:
-        root = yamlfile.parse(yamlfile.decode(path.read_bytes(), file), file)
-    except OSError as err:
-        raise TemplateError(f"无法读取模板的 schema：{describe_os_error(err)}。", file=file,
-                            hint="模板文件夹应包含 template.txt、schema.yaml 和 example.yaml。") from err
+    raw = textfile.read_file(path, limit=yamlfile.MAX_BYTES, error=TemplateError, what="模板的 schema.yaml")
+    root = yamlfile.parse(yamlfile.decode(raw, file), file)
     if root is None or not isinstance(root.value, dict):
         raise TemplateError("schema 应为 YAML 映射，含 title、groups 和 variables。", file=file)
     top = root.value
@@ -245,11 +244,16 @@ def _plain_variable(key: str, node: yamlfile.Node, file: str) -> Variable:
             example = [_text(item) or "" for item in example_node.value]
         else:
             example = _text(example_node)
+    least, most = _number(spec.get("min"), key, file, low), _number(spec.get("max"), key, file, high)
+    if least is not None and most is not None and least > most:
+        bound = spec.get("min") or spec.get("max") or node
+        raise TemplateError(f"变量 {key} 的下限 {least} 大于上限 {most}，任何取值都填不进去。", file=file,
+                            line=bound.line, hint="改正 min 或 max（未写的按类型默认）。")
     return Variable(
         key=key, type=kind, label=label, unit=_text(spec.get("unit")) or "",
         context=_text(spec.get("context")) or "", example=example,
         original=_text(spec.get("original")),
-        min=_number(spec.get("min"), key, file, low), max=_number(spec.get("max"), key, file, high),
+        min=least, max=most,
         places=_int(spec.get("places"), key, file), approx=_flag(spec.get("approx")),
         chinese=_flag(spec.get("chinese")), thousands=_flag(spec.get("thousands")),
         sep=_text(spec.get("sep")) or "、", fullwidth=_flag(spec.get("fullwidth")),
@@ -262,6 +266,11 @@ def _text(node: yamlfile.Node | None) -> str | None:
         return None
     if not isinstance(node.value, str):
         raise TemplateError("此处应为文字，而不是列表或映射。", line=node.line)
+    # Labels, units and titles reach the document (a draft shows a missing value as its label).
+    bad = chars.UNWRITABLE.search(node.value)
+    if bad:
+        raise TemplateError(f"这里的文字含有 Word 文档不能保存的字符（{chars.describe(bad.group())}）。",
+                            line=node.line, hint="删除这个字符。")
     return node.value
 
 
@@ -273,19 +282,35 @@ def _number(node: yamlfile.Node | None, key: str, file: str, default: int | None
     text = _text(node)
     if text is None:
         return None if default is None else Decimal(default)
+    line = node.line if node else None
+    # A schema is untrusted: NaN, 1e5000 or 1e-999999999 would break every check or hang a render.
     try:
-        return Decimal(text)
-    except InvalidOperation as err:
-        raise TemplateError(f"变量 {key} 的界限“{text}”不是数字。", file=file,
-                            line=node.line if node else None) from err
+        value = Decimal(text) if len(text) <= 40 else None
+    except InvalidOperation:
+        value = None
+    if (value is None or not value.is_finite() or value.adjusted() >= LIMIT_DIGITS
+            or _places(value) > MAX_PLACES):
+        raise TemplateError(f"变量 {key} 的“{text}”不是可用的数字。", file=file, line=line,
+                            hint=f"写成普通数字，整数部分不超过 {LIMIT_DIGITS} 位，"
+                                 f"小数不超过 {MAX_PLACES} 位，例如 0、100、2.5。")
+    return value
+
+
+def _places(value: Decimal) -> int:
+    """Return how many decimal places `value` needs, without rounding (1e-999999999 cannot be)."""
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # a finite number
+    significant = "".join(map(str, digits)).rstrip("0")
+    return max(0, -(exponent + len(digits) - len(significant))) if significant else 0
 
 
 def _int(node: yamlfile.Node | None, key: str, file: str) -> int | None:
     value = _number(node, key, file, None)
     if value is None:
         return None
-    if value != value.to_integral_value() or value < 0:
-        raise TemplateError(f"变量 {key} 的 places 应为不小于 0 的整数。", file=file)
+    if value != value.to_integral_value() or not 0 <= value <= MAX_PLACES:
+        raise TemplateError(f"变量 {key} 的 places 应为 0～{MAX_PLACES} 的整数。", file=file,
+                            line=node.line if node else None)
     return int(value)
 
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 import os
 import re
+import stat
 import tempfile
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from . import layout, render, tables, values
+from . import chars, layout, render, tables, textfile, values
 from .errors import (
     DrafterError,
     OutputError,
@@ -235,21 +238,27 @@ def _as_values(data: Mapping[str, object] | values.Values) -> values.Values:
     return values.from_mapping(data)
 
 
-def write_atomically(path: Path, content: bytes, *, sync: bool = True) -> Path:
+TEMPORARY_PREFIX = ".drafter-temp-"  # what a write killed half-way leaves behind, named as ours
+_STALE_AFTER = 24 * 3600  # seconds; a temporary file this old is left over whatever its process
+
+
+def write_atomically(path: Path, content: bytes, *, template_files: bool = False, sync: bool = True) -> Path:
     """Write `content` to `path` through a temporary file, so a failure never leaves half a file.
 
-    With `sync` the content reaches the disk before the rename; a batch of thousands of reports
-    skips that wait (the rename alone still shows either the old file or the whole new one).
+    A symlink is written through: the file it points to is replaced and the link stays. Folders,
+    devices, FIFOs and sockets are refused, and so are a template's own files (template.txt,
+    schema.yaml, example.yaml beside a template.txt) unless `template_files`. Temporary files that
+    an earlier run killed half-way left in the folder are removed. With `sync` the content reaches
+    the disk before the rename; a batch of thousands of reports skips that wait (the rename alone
+    still shows either the old file or the whole new one).
     """
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        if folder.exists():
-            raise OutputError(f"{folder} 是一个文件，不是文件夹。", file=str(path), hint="请换一个输出位置。")
-        raise OutputError("输出文件夹不存在。", file=str(path), hint=f"请先创建文件夹 {folder}。")
-    if path.is_dir():
-        raise OutputError("输出路径是一个文件夹。", file=str(path), hint="请写出文件名，例如 报告.docx。")
+    target, _ = output_target(path, template_files=template_files)
+    folder = target.parent
+    _remove_stale_temporaries(folder)
     try:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        # A short name of its own: `.{name}.XXXXXXXX.tmp` of a legal 250-byte name would not be legal.
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f"{TEMPORARY_PREFIX}{os.getpid()}-",
+                                             suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(content)
@@ -257,8 +266,8 @@ def write_atomically(path: Path, content: bytes, *, sync: bool = True) -> Path:
                 if sync:
                     os.fsync(stream.fileno())
             # mkstemp makes the file private (0600); a report is an ordinary file, as open() makes.
-            os.chmod(temporary, _file_mode(path))
-            os.replace(temporary, path)
+            os.chmod(temporary, _file_mode(target))
+            os.replace(temporary, target)
         except BaseException:
             os.unlink(temporary)
             raise
@@ -266,6 +275,73 @@ def write_atomically(path: Path, content: bytes, *, sync: bool = True) -> Path:
         raise OutputError(f"无法写入文件：{describe_os_error(err)}。", file=str(path),
                           hint="检查文件是否正被 Word/WPS 打开，或文件夹是否可写。") from err
     return path
+
+
+def output_target(path: Path, *, template_files: bool = False) -> tuple[Path, bool]:
+    """Return the file a write to `path` replaces (symlinks followed) and whether it exists.
+
+    Raise OutputError when `path` cannot be an output file: its folder is missing, its name is
+    too long, it is a folder, a device, a FIFO or a socket, or (unless `template_files`) one of a
+    template's own files.
+    """
+    file = str(path)
+    target = Path(os.path.realpath(path))
+    try:
+        mode: int | None = os.stat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as err:
+        raise OutputError(_os_problem(err), file=file, hint=_NAME_HINT if _too_long(err) else "") from err
+    if mode is None and not target.parent.is_dir():
+        if target.parent.exists():
+            raise OutputError(f"{path.parent} 是一个文件，不是文件夹。", file=file, hint="请换一个输出位置。")
+        raise OutputError("输出文件夹不存在。", file=file, hint=f"请先创建文件夹 {path.parent}。")
+    if mode is not None and stat.S_ISDIR(mode):
+        raise OutputError("输出路径是一个文件夹。", file=file, hint="请写出文件名，例如 报告.docx。")
+    if mode is not None and not stat.S_ISREG(mode):
+        raise OutputError("输出路径不是普通文件（是设备、管道或套接字），drafter 不往这类路径写入。",
+                          file=file, hint="请给出一个普通文件的路径，例如 报告.docx。")
+    if not template_files and target.name in (TEMPLATE_FILE, SCHEMA_FILE, EXAMPLE_FILE) \
+            and (target.parent / TEMPLATE_FILE).is_file():
+        raise OutputError(f"这是模板自己的文件（{target.name}），drafter 不会覆盖它。", file=file,
+                          hint="请换一个文件名，或写到模板文件夹以外。")
+    return target, mode is not None
+
+
+_NAME_HINT = "文件名最长 255 字节（约 85 个汉字），请换一个短一些的名字。"
+
+
+def _too_long(err: OSError) -> bool:
+    return err.errno == errno.ENAMETOOLONG
+
+
+def _os_problem(err: OSError) -> str:
+    return "文件名太长。" if _too_long(err) else f"无法使用这个路径：{describe_os_error(err)}。"
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Remove temporary files of ours whose process is gone (POSIX) or that are a day old."""
+    try:
+        leftovers = list(folder.glob(f"{TEMPORARY_PREFIX}*.tmp"))
+        now = time.time()
+        for leftover in leftovers:
+            pid = leftover.name[len(TEMPORARY_PREFIX):].split("-", 1)[0]
+            if now - leftover.lstat().st_mtime > _STALE_AFTER or not _running(pid):
+                leftover.unlink()
+    except OSError:
+        pass  # tidying up is a courtesy: a folder we cannot list or clean is no reason to fail
+
+
+def _running(pid: str) -> bool:
+    if os.name != "posix" or not pid.isdigit():
+        return True  # os.kill(pid, 0) would end the process on Windows: leave it to the age test
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # somebody else's process, alive
+    return True
 
 
 def _file_mode(path: Path) -> int:
@@ -277,34 +353,93 @@ def _file_mode(path: Path) -> int:
         return 0o666 & ~mask
 
 
+def check_template_folder(folder: Path, *, force: bool) -> None:
+    """Raise OutputError unless a new template can be written into `folder`.
+
+    It must be a folder or nothing; a folder with files in it needs `force`.
+    """
+    file = str(folder)
+    try:
+        kind = os.stat(folder).st_mode
+        if stat.S_ISDIR(kind):
+            with os.scandir(folder) as entries:
+                if any(entries) and not force:
+                    raise OutputError("文件夹不是空的，未写入（里面可能是已有的模板）。", file=file,
+                                      hint="换一个文件夹名，或加 --force 覆盖其中的 template.txt 和 "
+                                           "schema.yaml（已填写取值的 values.yaml 不会被覆盖）。")
+    except FileNotFoundError:
+        return
+    except OSError as err:
+        raise OutputError(_os_problem(err), file=file, hint=_NAME_HINT if _too_long(err) else "") from err
+    if not stat.S_ISDIR(kind):
+        raise OutputError("输出路径是一个文件，不是文件夹。", file=file,
+                          hint="请给出一个新的文件夹名，例如 -o 我的模板。")
+
+
 def find_template(path_or_name: str | os.PathLike[str]) -> Path | None:
     """Return the template folder `path_or_name` names (a folder or a bundled name), or None."""
     path = Path(path_or_name)
-    if (path / TEMPLATE_FILE).is_file():
+    if _exists(path / TEMPLATE_FILE):  # whatever it is: reading it says what is wrong with it
         return path
     bundled = bundled_root() / str(path_or_name)
-    if not path.exists() and (bundled / TEMPLATE_FILE).is_file():
+    if not _exists(path) and _is_file(bundled / TEMPLATE_FILE):
         return bundled
     return None
 
 
-def read_source(folder: Path) -> str:
-    """Return the text of the template.txt in `folder`."""
-    source_file = folder / TEMPLATE_FILE
+def _is_file(path: Path) -> bool:
     try:
-        return source_file.read_text(encoding="utf-8-sig")
+        return path.is_file()
+    except OSError:  # a name too long, a loop of links: no template there
+        return False
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:
+        return False
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+MAX_TEMPLATE_BYTES = 50_000_000  # a 20 MB report with every blank made a {{ 组.名称 }}
+
+
+def read_source(folder: Path) -> str:
+    """Return the text of the template.txt in `folder`, line ends made `\\n`.
+
+    Raise TemplateError, with the line, when it holds a character no Word document can (a form
+    feed, a control character, a line separator).
+    """
+    source_file = folder / TEMPLATE_FILE
+    raw = textfile.read_file(source_file, limit=MAX_TEMPLATE_BYTES, error=TemplateError, what="模板")
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise TemplateError("模板不是 UTF-8 编码。", file=str(source_file),
+        line = raw.count(b"\n", 0, err.start) + 1
+        raise TemplateError("模板不是 UTF-8 编码。", file=str(source_file), line=line,
                             hint="用编辑器把 template.txt 另存为 UTF-8。") from err
-    except OSError as err:
-        raise TemplateError(f"无法读取模板：{describe_os_error(err)}。", file=str(source_file)) from err
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = chars.first_unwritable(text)
+    if bad:
+        line, char = bad
+        raise TemplateError(f"模板含有 Word 文档不能保存的字符（{chars.describe(char)}）。",
+                            file=str(source_file), line=line, hint="删除这个字符；段落之间只用换行分开。")
+    render.refuse_comments(text, file=str(source_file))
+    return text
 
 
 def load_template(path_or_name: str | os.PathLike[str]) -> Template:
     """Return the template in folder `path_or_name`, or the bundled template of that name."""
     path = find_template(path_or_name)
     if path is None:
-        if Path(path_or_name).is_dir():
+        if _is_dir(Path(path_or_name)):
             raise TemplateError(f"文件夹中没有 {TEMPLATE_FILE}。", file=str(path_or_name),
                                 hint="模板文件夹应包含 template.txt、schema.yaml 和 example.yaml。")
         names = "、".join(bundled_names()) or "（无）"
@@ -327,19 +462,24 @@ def write_template_folder(folder: Path, files: Mapping[str, str], *, keep_filled
     or cannot be read as a values file: it is somebody's work.
     """
     kept = _filled(folder / keep_filled)
+    if _is_dir(folder):  # every file checked before the first is written: all or nothing
+        for name in files:
+            if not (kept and name == keep_filled):
+                output_target(folder / name, template_files=True)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise OutputError(f"无法创建文件夹：{describe_os_error(err)}。", file=str(folder)) from err
     for name, content in files.items():
         if not (kept and name == keep_filled):
-            write_atomically(folder / name, content.encode("utf-8"))
+            write_atomically(folder / name, content.encode("utf-8"), template_files=True)
     return kept
 
 
 def _filled(path: Path) -> bool:
     try:
-        if not path.is_file() or not path.read_bytes().strip():
+        if not path.is_file() or not textfile.read_file(path, limit=values.yamlfile.MAX_BYTES,
+                                                         error=ValuesFileError, what="取值文件").strip():
             return False
         data = values.read_values_file(path)
     except (OSError, DrafterError):
@@ -380,8 +520,9 @@ def check_consistency(source: str, schema: Schema, *, file: str) -> tuple[str, t
         raise TemplateError(f"schema.yaml 定义了模板中没有用到的变量：{'、'.join(unused)}。",
                             file=file, hint="从 schema.yaml 删除它们，或在 template.txt 中使用。")
     schema_file = str(Path(file).with_name(SCHEMA_FILE))
+    words = {v.key for v in schema.variables if v.type in ("name", "text", "list")}
     for rule in schema.rules:
-        keys = render.check_rule_source(rule.check, file=schema_file, line=rule.line)
+        keys = render.check_rule_source(rule.check, file=schema_file, line=rule.line, words=words)
         strangers = [key for key in keys if key not in declared]
         if strangers:
             raise TemplateError(f"规则“{rule.check}”用到了未定义的变量：{'、'.join(strangers)}。",

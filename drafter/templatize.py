@@ -25,14 +25,13 @@ from .layout import paragraph_kind
 from .names import find_names
 from .naming import NAME_CHARS, find_sections, identifier, number_name, plain_name, text_name, unique
 from .placeholders import Placeholder, find_placeholders, mask_blanks
+from .render import RAW_BRACE
 from .schema import DEFAULT_LIMITS, Schema, Variable
 
 START_GROUP = "总体"
 _HEAD_UNIT = re.compile(r"[（(]\s*([^（）()]{1,6}?)\s*[）)]\s*$")   # 投资（万元）, 增长（%）
 _UNIT_HEADS = ("单位", "计量单位")
 _RULE = re.compile(r":?-{3,}:?")
-# A `{` of the report that Jinja would read as the start of a tag, printed as text instead.
-RAW_BRACE = "{% raw %}{{% endraw %}"
 _JINJA_OPENERS = re.compile(r"\{(?=[{%#])|\{\Z")
 # A title: short, no sentence end, not a heading (一、 （一） 1. （1）) nor a salutation (各位代表：).
 TITLE_CHARS = 40

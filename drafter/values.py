@@ -5,17 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from . import convert, records, render, yamlfile
-from .errors import Problem, ValuesFileError, describe_os_error
+from . import convert, records, render, textfile, yamlfile
+from .errors import Problem, ValuesFileError
 from .records import Records
 from .schema import Schema, Variable
 
 Raw = str | None | tuple[str | None, ...] | Records
+STDIN = "-"
 
 @dataclass(frozen=True)
 class Origin:
@@ -54,13 +56,13 @@ class Checked:
 
 
 def read_values_file(path: Path) -> Values:
-    """Read the values file at `path` (UTF-8, UTF-8 with BOM or GB18030)."""
+    """Read the values file at `path` (UTF-8, UTF-8 with BOM or GB18030); `-` reads standard input."""
     file = str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise ValuesFileError(f"无法读取取值文件：{describe_os_error(err)}。", file=file,
-                              hint="检查文件名和路径是否正确。") from err
+    if file == STDIN:  # `-f -`: the one way to pipe a values file in
+        file = "标准输入"
+        data = sys.stdin.buffer.read(yamlfile.MAX_BYTES + 1)
+    else:
+        data = textfile.read_file(path, limit=yamlfile.MAX_BYTES, error=ValuesFileError, what="取值文件")
     root = yamlfile.parse(yamlfile.decode(data, file), file)
     if root is None:
         raise ValuesFileError("文件是空的。", file=file,

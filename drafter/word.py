@@ -15,6 +15,7 @@ import itertools
 import math
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -501,13 +502,64 @@ _CAPTION = re.compile(r"(?:附)?表\s*[0-9０-９一二三四五六七八九十]
 def _open(data: bytes, *, file: str) -> docx.document.Document:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from docx.oxml.ns import qn
 
+    if data.startswith(_OLE):
+        raise ReportError("这是加密（设了密码）的 Word 文档，或改了扩展名的旧版 .doc 文件，drafter 读不了。",
+                          file=file, hint=_RESAVE)
+    _check_package(data, file)
     try:
-        return docx.Document(io.BytesIO(data))
+        document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, PackageNotFoundError) as err:
         # Not a zip, a zip without Word parts, another Office file, or broken XML inside.
         raise ReportError("无法作为 Word 文档打开（不是 .docx 文件，或文件已损坏）。", file=file,
-                          hint="请用 Word 或 WPS 打开后“另存为”.docx；也可以另存为 .txt 文本再试。") from err
+                          hint=_RESAVE) from err
+    root = document.element
+    if root.tag != qn("w:document") or root.find(qn("w:body")) is None:
+        raise ReportError("Word 文档中没有正文（文件已损坏）。", file=file, hint=_RESAVE)
+    return document
+
+
+_OLE = b"\xd0\xcf\x11\xe0"  # an encrypted .docx is an OLE compound file, as a .doc is
+_RESAVE = "请用 Word 或 WPS 打开后“另存为”.docx（不设密码）；也可以另存为 .txt 文本再试。"
+MAX_PART_BYTES = 64_000_000      # one part unpacked: document.xml of a long report is a few MB
+MAX_PACKAGE_BYTES = 256_000_000  # all parts unpacked, pictures included
+MAX_PARTS = 10_000
+_WORD_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+
+
+def _check_package(data: bytes, file: str) -> None:
+    """Raise ReportError unless `data` is a zip whose parts all unpack, within the size limits.
+
+    The sizes the zip declares are checked first, then every part is unpacked as a stream that
+    stops at its declared size (zipfile's own limit; a lying header then fails its CRC), so a zip
+    bomb is refused at once and a damaged, encrypted or Deflate64 part before python-docx sees it.
+    """
+    damaged = ReportError("Word 文档已损坏或已加密，drafter 读不了。", file=file, hint=_RESAVE)
+    try:
+        package = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as err:
+        raise ReportError("无法作为 Word 文档打开（不是 .docx 文件，或文件已损坏）。", file=file,
+                          hint=_RESAVE) from err
+    try:
+        with package:
+            parts = package.infolist()
+            declared = sum(part.file_size for part in parts)
+            if (len(parts) > MAX_PARTS or declared > MAX_PACKAGE_BYTES
+                    or any(part.file_size > MAX_PART_BYTES for part in parts)):
+                raise ReportError(f"Word 文档解压后太大（声明 {declared} 字节，上限 {MAX_PACKAGE_BYTES}），"
+                                  "可能是恶意的压缩包。", file=file, hint="请检查是否选错了文件。")
+            for part in parts:
+                if part.flag_bits & 0x1 or part.compress_type not in _WORD_METHODS:
+                    raise damaged  # encrypted, or packed in a way Word never writes (Deflate64 …)
+                with package.open(part) as stream:
+                    while stream.read(1 << 20):
+                        pass
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as err:
+        # zipfile's own words for a broken archive: bad CRC, truncated or corrupt deflate stream.
+        raise damaged from err
+
+
 
 
 @dataclass(frozen=True)

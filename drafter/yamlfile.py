@@ -8,16 +8,19 @@ dates) cannot reach a report.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Union
 
 import yaml
 
+from . import chars
 from .errors import ValuesFileError
-from .textfile import decode_text
+from .textfile import decode_text, wide_encoding, wide_message
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 100_000
+MAX_DEPTH = 32  # levels of nesting; a values file has 2 or 3, a schema.yaml 4
 
 Data = Union[str, None, "dict[str, Node]", "list[Node]"]
 
@@ -35,9 +38,9 @@ def decode(raw: bytes, file: str) -> str:
     if len(raw) > MAX_BYTES:
         raise ValuesFileError(f"文件太大（{len(raw)} 字节，上限 {MAX_BYTES} 字节）。", file=file,
                               hint="取值文件只需列出各项数字和名称，请检查是否选错了文件。")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ValuesFileError("文件是 UTF-16（记事本的“Unicode”）编码，drafter 读不了。", file=file,
-                              hint="请在记事本中“另存为”，编码选择 UTF-8。")
+    wide = wide_encoding(raw)
+    if wide:
+        raise ValuesFileError(wide_message(wide), file=file, hint="请在记事本中“另存为”，编码选择 UTF-8。")
     if b"\x00" in raw:
         raise ValuesFileError("这不是文本文件（含有二进制内容）。", file=file,
                               hint="请选择用记事本或编辑器保存的 .yaml 文本文件。")
@@ -51,9 +54,14 @@ def decode(raw: bytes, file: str) -> str:
 def parse(text: str, file: str) -> Node | None:
     """Parse `text` into a Node tree; return None for an empty document."""
     _check_colons(text, file)
+    bad = chars.first_unwritable(text)
+    if bad:  # YAML would count U+2028 as a new line, and stop at a control with no line at all
+        raise ValuesFileError(f"含有看不见或无法保存的字符（{chars.describe(bad[1])}）。", file=file,
+                              line=bad[0],
+                              hint="多半是从网页或其他文件复制时带进来的，请删除这个字符后重新输入。")
     text = _check_spacing(text, file)
     try:
-        root = _compose(text)
+        root = _tree(text, file)
     except yaml.MarkedYAMLError as err:
         raise _syntax_error(err, text, file) from err
     except yaml.reader.ReaderError as err:  # a control character: the reader knows only its offset
@@ -62,9 +70,7 @@ def parse(text: str, file: str) -> Node | None:
                               line=line, hint="多半是复制时带进来的，请删掉这一行重新输入。") from err
     except yaml.YAMLError as err:
         raise ValuesFileError("YAML 格式错误。", file=file, hint="检查缩进、冒号和引号。") from err
-    if root is None:
-        return None
-    return _convert(root, file, [0])
+    return root
 
 
 # libyaml (CSafeLoader) composes the same tree several times faster, keeping the line numbers.
@@ -77,13 +83,15 @@ _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 _LOADERS_DIFFER = re.compile(r"[!?\t\ufeff\x85\u2028\u2029]|[|>][-+0-9]*#|^(?:---|\.\.\.|%)", re.MULTILINE)
 
 
-def _compose(text: str) -> yaml.Node | None:
+def _tree(text: str, file: str) -> Node | None:
+    # Events, not a composed tree, from either loader: libyaml's composer recurses in C and
+    # crashes the process on 50,000 nested brackets, its parser does not.
     if _FAST_LOADER is not None and not _LOADERS_DIFFER.search(text):
         try:
-            return yaml.compose(text, Loader=_FAST_LOADER)
+            return _build(yaml.parse(text, Loader=_FAST_LOADER), file)
         except yaml.YAMLError:
             pass  # libyaml words its errors differently: parse again for PyYAML's, the same everywhere
-    return yaml.compose(text, Loader=yaml.SafeLoader)
+    return _build(yaml.parse(text, Loader=yaml.SafeLoader), file)
 
 
 def _syntax_error(err: yaml.MarkedYAMLError, text: str, file: str) -> ValuesFileError:
@@ -251,36 +259,111 @@ def _check_colons(text: str, file: str) -> None:
                                   hint="键和值之间要用半角冒号加一个空格，例如“签约新项目: 5”。")
 
 
-def _convert(node: yaml.Node, file: str, seen: list[int]) -> Node:
-    seen[0] += 1
-    line = node.start_mark.line + 1
-    if seen[0] > MAX_NODES:
-        raise ValuesFileError(f"文件展开后超过 {MAX_NODES} 个取值（可能是 YAML 别名的循环引用）。",
-                              file=file, line=line, hint="取值文件不需要 & 和 * 别名，请删除它们。")
-    if isinstance(node, yaml.ScalarNode):
-        if node.style in ("'", '"') and node.end_mark.line > node.start_mark.line:
-            quote = _OPENERS[node.style]
-            raise ValuesFileError(f"{quote}没有在这一行内结束（到第 {node.end_mark.line + 1} 行才配对）。",
-                                  file=file, line=line, hint=_PAIR_HINT)
-        if not node.style and node.value in ("", "~", "null", "Null", "NULL"):  # libyaml: style ""
-            return Node(None, line)
-        return Node(node.value, line)
-    if isinstance(node, yaml.SequenceNode):
-        return Node([_convert(item, file, seen) for item in node.value], line)
-    mapping: dict[str, Node] = {}
-    for key_node, value_node in node.value:
-        if not isinstance(key_node, yaml.ScalarNode):
-            raise ValuesFileError("键必须是文字。", file=file, line=key_node.start_mark.line + 1,
-                                  hint="每行写成“名称: 取值”。")
-        key = str(key_node.value).strip()
-        key_line = key_node.start_mark.line + 1
-        if key in mapping:
-            raise ValuesFileError(
-                f"键“{key}”重复出现（第 {mapping[key].line} 行和第 {key_line} 行）。", file=file,
-                line=key_line, hint="同一个键只能写一次，请删除其中一行。")
-        child = _convert(value_node, file, seen)
-        mapping[key] = Node(child.value, key_line)
-    return Node(mapping, line)
+class _Open:
+    """A mapping or list being built from the events, with its key waiting for a value."""
+
+    def __init__(self, value: dict[str, Node] | list[Node], line: int, anchor: str | None) -> None:
+        self.value, self.line, self.anchor = value, line, anchor
+        self.key: tuple[str, int] | None = None
+        self.size = 1  # nodes in it, aliases counted as often as they are used
+
+
+def _build(events: Iterator[yaml.Event], file: str) -> Node | None:
+    """Return the tree of `events` (one YAML document), or None when it is empty.
+
+    Built with a stack rather than PyYAML's recursive composer: 50,000 nested brackets must be
+    refused, not overflow Python's stack (or, in libyaml, crash the process). An alias reuses its
+    anchor's node, and counts as that many nodes towards MAX_NODES, so a billion laughs is refused.
+    """
+    stack: list[_Open] = []
+    anchors: dict[str, tuple[Node, int]] = {}
+    open_anchors: set[str] = set()
+    root: Node | None = None
+    documents = aliases = 0
+    for event in events:
+        line = event.start_mark.line + 1 if event.start_mark else 0
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise ValuesFileError("YAML 格式错误：文件里有多份 YAML 文档（---）。", file=file, line=line,
+                                      hint="取值文件只能有一份文档，删除多余的 --- 行。")
+            continue
+        anchor_name = getattr(event, "anchor", None)
+        if anchor_name and not isinstance(event, yaml.AliasEvent) and (
+                anchor_name in anchors or anchor_name in open_anchors):
+            raise ValuesFileError(f"YAML 格式错误：锚点 &{anchor_name} 定义了两次。", file=file, line=line,
+                                  hint="取值文件不需要 & 和 * 别名，请删除它们。")
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            _key_position(stack, line, file)
+            if len(stack) >= MAX_DEPTH:
+                raise ValuesFileError(f"嵌套太深（超过 {MAX_DEPTH} 层）。", file=file, line=line,
+                                      hint="取值文件只需“分组: 名称: 取值”两三层，请检查括号是否成对。")
+            empty: dict[str, Node] | list[Node] = {} if isinstance(event, yaml.MappingStartEvent) else []
+            stack.append(_Open(empty, line, event.anchor))
+            if event.anchor:
+                open_anchors.add(event.anchor)
+            continue
+        if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            done = stack.pop()
+            node, size, anchor = Node(done.value, done.line), done.size, done.anchor
+            open_anchors.discard(anchor or "")
+        elif isinstance(event, yaml.ScalarEvent):
+            if stack and isinstance(stack[-1].value, dict) and stack[-1].key is None:
+                stack[-1].key = (str(event.value).strip(), line)
+                continue
+            if event.style in ("'", '"') and event.end_mark.line > event.start_mark.line:
+                quote = _OPENERS[event.style]
+                closed = event.end_mark.line + 1
+                raise ValuesFileError(f"这一行的{quote}没有配对（到第 {closed} 行才遇到后一个）。",
+                                      file=file, line=line, hint=_PAIR_HINT)
+            # libyaml gives a plain scalar the style "", PyYAML None.
+            plain_null = not event.style and event.value in ("", "~", "null", "Null", "NULL")
+            node, size, anchor = Node(None if plain_null else event.value, line), 1, event.anchor
+        elif isinstance(event, yaml.AliasEvent):
+            _key_position(stack, line, file)
+            if event.anchor in open_anchors:
+                raise ValuesFileError(f"别名 *{event.anchor} 引用了包含它自己的内容（循环引用）。", file=file,
+                                      line=line, hint="取值文件不需要 & 和 * 别名，请删除它们。")
+            if event.anchor not in anchors:
+                raise ValuesFileError(f"YAML 格式错误：用了未定义的别名（*{event.anchor}）。", file=file,
+                                      line=line, hint="取值文件不需要 & 和 * 别名，请删除它们。")
+            (node, size), anchor = anchors[event.anchor], None
+            aliases += 1
+        else:
+            continue
+        if anchor:
+            anchors[anchor] = (node, size)
+        if not stack:
+            root = node
+            continue
+        parent = stack[-1]
+        parent.size += size
+        if parent.size > MAX_NODES:
+            why = "（多半是 YAML 别名 * 的层层引用）" if aliases else ""
+            raise ValuesFileError(f"文件展开后超过 {MAX_NODES} 个取值{why}。", file=file, line=line,
+                                  hint="取值文件不需要 & 和 * 别名，请删除它们。" if aliases
+                                  else "取值文件只需列出模板的各项取值，请检查是否选错了文件。")
+        _attach(parent, node, file)
+    return root
+
+
+def _key_position(stack: list[_Open], line: int, file: str) -> None:
+    if stack and isinstance(stack[-1].value, dict) and stack[-1].key is None:
+        raise ValuesFileError("键必须是文字。", file=file, line=line, hint="每行写成“名称: 取值”。")
+
+
+def _attach(parent: _Open, node: Node, file: str) -> None:
+    if isinstance(parent.value, list):
+        parent.value.append(node)
+        return
+    assert parent.key is not None  # a value comes after its key
+    key, key_line = parent.key
+    parent.key = None
+    if key in parent.value:
+        raise ValuesFileError(
+            f"键“{key}”重复出现（第 {parent.value[key].line} 行和第 {key_line} 行）。", file=file,
+            line=key_line, hint="同一个键只能写一次，请删除其中一行。")
+    parent.value[key] = Node(node.value, key_line)
 
 
 def dump(data: object) -> str:
@@ -301,13 +384,13 @@ def scalar(text: str) -> str:
     quotes where YAML would read something else (a comment, a list, a null, spaces at the ends).
     """
     if text and "\n" not in text and "\r" not in text:
-        try:
-            root = yaml.compose(f"k: {text}\n", Loader=yaml.SafeLoader)
-        except yaml.YAMLError:
+        try:  # parse, not yaml.compose: a text of 3,000 brackets must not overflow the stack
+            root = parse(f"k: {text}\n", "")
+        except ValuesFileError:
             root = None
-        node = root.value[0][1] if isinstance(root, yaml.MappingNode) else None
-        if (isinstance(node, yaml.ScalarNode) and node.style is None and node.value == text
-                and text not in ("~", "null", "Null", "NULL")):
+        node = root.value.get("k") if root is not None and isinstance(root.value, dict) else None
+        # Only a plain scalar reads back as its own text (a null reads back as None).
+        if node is not None and node.value == text:
             return text
     return yaml.dump(text, Dumper=yaml.SafeDumper, allow_unicode=True, default_style='"',
                      width=1_000_000).rstrip("\n")

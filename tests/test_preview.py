@@ -74,7 +74,7 @@ def test_a_failed_conversion_leaves_the_old_pdf_alone(bare_path, tmp_path, examp
         preview.write_preview(example_docx, out, timeout=1)
     assert message in caught.value.message
     assert out.read_bytes() == b"%PDF old"
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".report")] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith((".report", ".drafter"))] == []
 
 
 @pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")),
