@@ -18,6 +18,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import tables
@@ -155,7 +156,78 @@ def assemble(package: Package, document: str, core: str, when: dt.datetime, *,
 
 @functools.cache
 def prepared_package(profile: str) -> Package:
-    """Return the static parts of a report in font `profile`, built once per process."""
+    """Return the static parts of a report in font `profile`, built once per process.
+
+    A process that renders one report would spend most of its time importing python-docx to
+    build them, so they are also kept in the user's cache folder, under a name that changes with
+    this module's source and python-docx's version; a cache that cannot be read or written is
+    only not used.
+    """
+    cache = _cache_file(profile)
+    package = _read_cached(cache) if cache is not None else None
+    if package is None:
+        package = _build_package(profile)
+        if cache is not None:
+            _write_cached(cache, package)
+    return package
+
+
+def _cache_file(profile: str) -> Path | None:
+    import hashlib
+    import importlib.metadata
+    import os
+
+    try:
+        root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "drafter"
+        key = hashlib.sha256(Path(__file__).read_bytes())
+        key.update(f"{profile}\0{importlib.metadata.version('python-docx')}".encode())
+    except (OSError, RuntimeError, importlib.metadata.PackageNotFoundError):
+        return None  # no home folder, or the source not readable as a file: no cache
+    return root / f"docx-package-{key.hexdigest()[:32]}.json"
+
+
+def _read_cached(path: Path) -> Package | None:
+    import base64
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        package = Package(base64.b64decode(data["static"], validate=True), data["head"], data["tail"],
+                          data["core"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # absent, or damaged: built again
+    if not all(isinstance(text, str) for text in (package.head, package.tail, package.core)):
+        return None
+    try:
+        zipfile.ZipFile(io.BytesIO(package.static)).close()
+    except zipfile.BadZipFile:
+        return None
+    return package
+
+
+def _write_cached(path: Path, package: Package) -> None:
+    import base64
+    import json
+    import os
+    import tempfile
+
+    text = json.dumps({"static": base64.b64encode(package.static).decode("ascii"), "head": package.head,
+                       "tail": package.tail, "core": package.core}, ensure_ascii=False)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(text)
+            os.replace(temporary, path)  # a reader sees the old file or the whole new one
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError:
+        pass  # a read-only home folder: every process builds the package itself
+
+
+def _build_package(profile: str) -> Package:
     import docx
     from docx.oxml.ns import qn
 

@@ -207,3 +207,34 @@ def test_styles_keep_the_defaults_and_drop_the_unused(template, example):
     assert "latentStyles" not in styles and "Heading1" not in styles
     assert 'w:styleId="Normal"' in styles and 'w:eastAsia="仿宋_GB2312"' in styles
     assert len(styles) < 5000
+
+
+def test_the_prepared_package_is_cached_and_a_damaged_cache_is_rebuilt(template, example, tmp_path, monkeypatch):
+    from drafter import word
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    built = word._build_package("windows")
+    cache = word._cache_file("windows")
+    assert cache is not None and cache.parent == tmp_path / "drafter" and not cache.exists()
+    word._write_cached(cache, built)
+    assert word._read_cached(cache) == built
+    for damage in ("", "{}", '{"static": "not base64!", "head": "", "tail": "", "core": ""}',
+                   '{"static": "UEsFBg==", "head": 1, "tail": "", "core": ""}'):
+        cache.write_text(damage, encoding="utf-8")
+        assert word._read_cached(cache) is None, damage
+    assert word._cache_file("gb2312") != cache  # one file per profile
+
+
+def test_a_process_renders_from_the_cache_without_python_docx(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys, drafter, yaml; t = drafter.load_template('township-work-report'); "
+            "v = yaml.safe_load(open(t.example_path, encoding='utf-8')); d = t.render_bytes(v); "
+            "print(len(d), 'docx' in sys.modules)")
+    env = {**__import__("os").environ, "XDG_CACHE_HOME": str(tmp_path)}
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    second = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert first.stdout.split()[1] == "True" and second.stdout.split()[1] == "False"
+    assert first.stdout.split()[0] == second.stdout.split()[0]  # the same document either way
+    assert len(list((tmp_path / "drafter").glob("docx-package-*.json"))) == 1
