@@ -35,7 +35,8 @@ class Finding(NamedTuple):
 
 def lint_report(text: str) -> tuple[Finding, ...]:
     """Return the unmarked cuts in report `text`: words removed and nothing left in their place."""
-    return tuple(Finding(gap.line, f"{'疑似' if gap.rule.sure else '可能'}删去了词语（{gap.shape}）"
+    return tuple(Finding(gap.line, f"{'疑似' if gap.rule.sure else '可能'}删去了"
+                                   f"{'数字' if gap.rule.figure else '词语'}（{gap.shape}）"
                                    f"{'' if gap.rule.sure else '，不一定，请核对'}。", gap.context)
                  for gap in find_gaps(text))
 

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
+from . import chinese, facts
 from .gaps import Gap, find_gaps
 from .layout import paragraph_kind
-from .naming import find_sections, number_name, plain_name, text_name, unique
-from .placeholders import Placeholder, find_placeholders, mask_blanks
+from .naming import find_sections, identifier, number_name, person_name, plain_name, text_name, unique
+from .placeholders import Placeholder, context_of, find_placeholders, mask_blanks
 from .schema import DEFAULT_LIMITS, Schema, Variable
 
 START_GROUP = "总体"
@@ -52,12 +53,14 @@ class Draft:
     gaps: tuple[Gap, ...]
     gap_keys: tuple[str, ...]            # the variable of each gap; empty without `with_gaps`
     notes: tuple[str, ...]               # what it was unsure of, for the clerk to check
+    # Figures written out that became variables (the reporting year, 2024年): span and key.
+    literals: tuple[tuple[tuple[int, int], str], ...] = ()
 
     @property
     def uses(self) -> dict[str, int]:
         """Return how many places of the report each variable fills, by key."""
         counts = {v.key: 0 for v in self.schema.variables}
-        for key in (*self.keys, *self.gap_keys):
+        for key in (*self.keys, *self.gap_keys, *(key for _, key in self.literals)):
             counts[key] += 1
         return counts
 
@@ -89,29 +92,44 @@ def templatize(text: str, *, title: str | None = None, default_title: str = "报
         title = shown if shown.strip("…") else default_title  # a title of blanks only names nothing
     placeholders = find_placeholders(text)
     gaps = find_gaps(text)
+    reading = chinese.to_simplified(text)
+    script = chinese.to_traditional if chinese.is_traditional(text, reading) else _same
     sections = find_sections(text.split("\n"), start_group=START_GROUP)
+    body = facts.reporting_body(reading)
     # Blanks and gaps in report order, so that variables are declared in the order they appear.
     places = sorted([(ph.span[0], "blank", i) for i, ph in enumerate(placeholders)]
                     + ([(gap.offset, "gap", i) for i, gap in enumerate(gaps)] if with_gaps else []))
     variables: dict[tuple[object, ...], Variable] = {}
     taken: dict[str, dict[str, int]] = {}
     keys: dict[tuple[str, int], str] = {}
+    merger = facts.Facts()
+    guessed: list[int] = []   # blanks with no unit taken as the reporting body's name
+    people: set[int] = set()
     previous_name = ""
     for _, what, index in places:
+        group = ""
         if what == "blank":
             ph = placeholders[index]
             chained = ph.chained and index > 0 and placeholders[index - 1].line == ph.line
             section = sections.of_line[ph.line - 1]
-            merge, proposal = _propose_blank(ph, section, previous_name if chained else "")
+            merge, proposal, person = _propose_blank(ph, section, previous_name if chained else "", merger)
+            if person:
+                people.add(index)
+            elif facts.is_body(ph, body, person=person) and body is not None:
+                merge, group = ("body",), facts.INFO_GROUP
+                proposal = proposal._replace(name=body.name, unit="",
+                                             label=f"本{body.unit}的名称（报告单位，不含“{body.unit}”字）")
+                if ph.unit != body.unit:
+                    guessed.append(index)
             previous_name = proposal.name
         else:
             gap = gaps[index]
             section = sections.of_line[gap.line - 1]
-            # Only the very same words are the same phrase: 以……为指导 and 以……为统领 are not.
-            merge = ("gap", gap.words) if gap.rule.shared else ("gap", gap.offset)
-            proposal = _Proposal(text_name(gap.rule.name), gap.label, "text", "", gap.context, "")
+            merge, proposal = _propose_gap(gap, text)
         if merge not in variables:
-            group = sections.groups[section]
+            group = group or sections.groups[section]
+            proposal = proposal._replace(name=identifier(script(proposal.name)) or proposal.name,
+                                         label=script(proposal.label), unit=script(proposal.unit))
             name = unique(proposal.name, taken.setdefault(group, {}))
             variables[merge] = _variable(f"{group}.{name}", proposal)
         keys[what, index] = variables[merge].key
@@ -120,18 +138,55 @@ def templatize(text: str, *, title: str | None = None, default_title: str = "报
 
     edits = [(ph.span[0], ph.span[1], key) for ph, key in zip(placeholders, blank_keys, strict=True)]
     edits += [(gap.offset, gap.offset, key) for gap, key in zip(gaps, gap_keys, strict=False)]
+    literals: tuple[tuple[tuple[int, int], str], ...] = ()
+    # A report that blanks its years (20XX年) writes out only years gone by.
+    year = facts.reporting_year(reading) if variables and not any(
+        ph.kind == "year" for ph in placeholders) else None
+    if year is not None:
+        figures, spans = year
+        key = f"{facts.INFO_GROUP}.{unique(script('报告年份'), taken.setdefault(facts.INFO_GROUP, {}))}"
+        first = spans[0][0]
+        variables[("year",)] = _variable(key, _Proposal(
+            script("报告年份"), script("报告年份（报告所说的年度）"), "year", script("年"),
+            context_of(text.split("\n")[_line_of(text, first) - 1], *_in_line(text, spans[0])), figures))
+        literals = tuple((span, key) for span in spans)
+        edits += [(start, end, key) for start, end in spans]
     source, escaped = _source(text, sorted(edits))
-    declared = tuple(variables.values())
+    declared = tuple(sorted(variables.values(), key=lambda v: v.group != facts.INFO_GROUP))
     used = {v.group for v in declared}
-    schema = Schema(title=title, variables=declared,
-                    groups={g: label for g, label in zip(sections.groups, sections.labels, strict=True)
-                            if g in used})
-    notes = _notes(placeholders, blank_keys, declared, escaped)
+    groups = {facts.INFO_GROUP: facts.INFO_LABEL} if facts.INFO_GROUP in used else {}
+    groups |= {g: label for g, label in zip(sections.groups, sections.labels, strict=True)
+               if g in used and g not in groups}
+    schema = Schema(title=title, variables=declared, groups=groups)
+    notes = _notes(placeholders, blank_keys, declared, escaped, people=people)
+    if guessed:
+        lines = "、".join(str(n) for n in dict.fromkeys(placeholders[i].line for i in guessed))
+        notes += (f"{blank_keys[guessed[0]]}：第 {lines} 行有 {len(guessed)} 处名称空位后面没有单位，"
+                  f"本报告是{body.unit if body else ''}的报告，按本{body.unit if body else ''}的名称处理；"
+                  "如某处不是，请在 template.txt 中改用新的变量。",)
+    if year is not None:
+        lines = "、".join(str(n) for n in dict.fromkeys(_line_of(text, s) for s, _ in year[1]))
+        notes += (f"第 {lines} 行写明的“{year[0]}年”是报告年份，已设为变量 {literals[0][1]}；"
+                  "如某处不是报告年份，请在 template.txt 中改回。",)
     notes += tuple(f"第 {gap.line} 行 {key}：“{gap.shape}”不一定删去了词语，请核对原文；没有删去的，"
                    f"在 template.txt 中删去 {{{{ {key} }}}}，并从 schema.yaml 删去这一项。原句：{gap.context}"
                    for gap, key in zip(gaps, gap_keys, strict=False) if not gap.rule.sure)
     return Draft(source=source, report=text, title_lines=title_lines, schema=schema,
-                 placeholders=placeholders, keys=blank_keys, gaps=gaps, gap_keys=gap_keys, notes=notes)
+                 placeholders=placeholders, keys=blank_keys, gaps=gaps, gap_keys=gap_keys, notes=notes,
+                 literals=literals)
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def _in_line(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    start = text.rfind("\n", 0, span[0]) + 1
+    return span[0] - start, span[1] - start
 
 
 def arrange_lines(text: str) -> tuple[str, int]:
@@ -165,17 +220,39 @@ def _title_like(line: str, limit: int) -> bool:
     return len(text) <= limit and not text.endswith(_LINE_ENDS) and paragraph_kind(text) == "body"
 
 
-def _propose_blank(ph: Placeholder, section: int, previous: str) -> tuple[tuple[object, ...], _Proposal]:
-    """Return what merges blank `ph` with others of its section, and the variable it proposes."""
+def _propose_blank(ph: Placeholder, section: int, previous: str, merger: facts.Facts
+                   ) -> tuple[tuple[object, ...], _Proposal, bool]:
+    """Return what merges blank `ph` with others of the same fact, its variable, and whether it
+    holds a person's name."""
+    person = False
     if ph.kind in ("name", "list"):
-        name, label, stem = plain_name(ph)
+        found = person_name(ph)
+        person = found is not None
+        name, label, stem = found or plain_name(ph)
     else:
         name, label, stem = number_name(ph, previous)
-    # The same words and unit in one section are one fact, written twice (招商签约任务).
-    merge = (("stem", section, ph.kind, ph.unit, stem, ph.token, ph.part) if stem else
-             ("clause", section, ph.kind, ph.unit, ph.before, ph.after, ph.token, ph.part))
-    return merge, _Proposal(name, label, ph.kind, ph.unit, ph.context, ph.token, ph.approx, _places(ph),
-                            ph.thousands and ph.kind in ("amount", "quantity"))
+    return merger.key(ph, section, stem), _Proposal(
+        name, label, ph.kind, ph.unit, ph.context, ph.token, ph.approx, _places(ph),
+        ph.thousands and ph.kind in ("amount", "quantity")), person
+
+
+def _propose_gap(gap: Gap, text: str) -> tuple[tuple[object, ...], _Proposal]:
+    """Return what merges cut `gap` with others, and the variable that fills it.
+
+    A figure cut before its unit (辖个社区) is read as the blank it would be (辖x个社区): a number
+    of that unit's kind, named as a blank is; a cut phrase is text.
+    """
+    if gap.rule.figure:
+        line = text.split("\n")[gap.line - 1]
+        at = gap.column - 1
+        probe = find_placeholders(line[:at] + "x" + line[at:])
+        found = next((ph for ph in probe if ph.span[0] == at), None)
+        if found is not None and found.kind not in ("name", "list"):
+            name, label, _ = number_name(found, "")
+            return ("gap", gap.offset), _Proposal(name, label, found.kind, found.unit, gap.context, "")
+    # Only the very same words are the same phrase: 以……为指导 and 以……为统领 are not.
+    merge = ("gap", gap.words) if gap.rule.shared else ("gap", gap.offset)
+    return merge, _Proposal(text_name(gap.rule.name), gap.label, "text", "", gap.context, "")
 
 
 def _places(ph: Placeholder) -> int | None:
@@ -215,10 +292,10 @@ def _escape(literal: str) -> tuple[str, bool]:
 
 
 def _notes(placeholders: tuple[Placeholder, ...], keys: tuple[str, ...], variables: tuple[Variable, ...],
-           escaped: bool) -> tuple[str, ...]:
+           escaped: bool, *, people: set[int]) -> tuple[str, ...]:
     notes = []
-    for ph, key in zip(placeholders, keys, strict=True):
-        if not ph.sure:
+    for index, (ph, key) in enumerate(zip(placeholders, keys, strict=True)):
+        if not ph.sure and index not in people and not key.startswith(f"{facts.INFO_GROUP}."):
             notes.append(f"第 {ph.line} 行 {key}：空位后面没有单位，按“名称”处理，请核对类型。"
                          f"原句：{ph.context}")
     uses: dict[str, list[int]] = {}
@@ -228,9 +305,13 @@ def _notes(placeholders: tuple[Placeholder, ...], keys: tuple[str, ...], variabl
         if len(lines) > 1:
             rows = list(dict.fromkeys(lines))
             where = "、".join(str(n) for n in rows[:10]) + ("等" if len(rows) > 10 else "")
-            notes.append(f"{key}：第 {where} 行的 {len(lines)} 处空位词语和单位相同，合为一个变量；"
-                         "如不是同一项，请分开。")
-    bare = [v.key for v in variables if v.type == "name" and not v.unit]
+            same = ("都是报告单位自己的名称" if key.startswith(f"{facts.INFO_GROUP}.")
+                    else "词语（连同主语）和单位相同")
+            notes.append(f"{key}：第 {where} 行的 {len(lines)} 处空位{same}，合为一个变量；"
+                         "如不是同一项，请在 template.txt 中改用新的变量。")
+    people_keys = {keys[i] for i in people}
+    bare = [v.key for v in variables if v.type == "name" and not v.unit and v.key not in people_keys
+            and v.group != facts.INFO_GROUP]
     if len(bare) > 1:
         shown = "、".join(bare[:8]) + ("等" if len(bare) > 8 else "")
         notes.append(f"{len(bare)} 个名称空位后面没有“村”“镇”等字（{shown}），"
