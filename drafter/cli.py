@@ -31,6 +31,7 @@ from .template import (
     SCHEMA_FILE,
     TEMPLATE_FILE,
     Rendered,
+    Template,
     check_consistency,
     find_template,
     load_template,
@@ -131,11 +132,27 @@ MARK_VALUES = click.option("--mark-values", is_flag=True, help="把每个填入�
 def _rendered(template: str, files: tuple[Path, ...], sets: tuple[str, ...], *, draft: bool,
               mark_values: bool, no_rules: bool) -> Rendered:
     """Load `template` and the values, lay out the report and print the warnings."""
-    rendered = load_template(template).render(_load_values(files, sets, draft=draft), draft=draft,
-                                              mark_values=mark_values, rules=not no_rules)
+    loaded = load_template(template)
+    rendered = loaded.render(_load_values(files, sets, draft=draft), draft=draft,
+                             mark_values=mark_values, rules=not no_rules)
     for problem in rendered.warnings:
         click.echo(f"警告：{problem}", err=True)
+    _warn_cuts(loaded)
     return rendered
+
+
+def _warn_cuts(template: Template) -> None:
+    """Warn about the words or figures cut out of the template's text: they print as they are."""
+    cuts = linting.template_cuts(template.source)
+    if not cuts:
+        return
+    where = str(template.path / TEMPLATE_FILE)
+    click.echo(f"警告：模板正文还有 {len(cuts)} 处疑似删去了词语或数字，生成的报告中这些地方是空的：",
+               err=True)
+    for cut in cuts:
+        click.echo(f"  {cut.located(where)}", err=True)
+    click.echo("提示：在 template.txt 中补上原文，或重新 drafter templatize 报告 -o 模板 --gaps，"
+               "把它们设为变量后填写。", err=True)
 
 
 def _say_missing(missing: Mapping[str, str]) -> None:
@@ -199,6 +216,7 @@ def check(template: str, files: tuple[Path, ...], sets: tuple[str, ...], no_rule
         raise ValuesError(problems)
     for problem in problems:
         click.echo(f"警告：{problem}", err=True)
+    _warn_cuts(loaded)
     click.echo(f"检查通过：{len(loaded.variables)} 个变量全部填写正确。")
 
 
@@ -332,12 +350,14 @@ def templatize_command(report: Path, output: Path, with_gaps: bool, title: str |
         raise OutputError("文件夹不是空的，未写入（里面可能是已有的模板）。", file=str(output),
                           hint="换一个文件夹名，或加 --force 覆盖其中的 template.txt 和 schema.yaml"
                                "（已填写取值的 values.yaml 不会被覆盖）。")
-    draft = templatizing.templatize(textfile.read_report(report), title=title, default_title=report.stem,
-                                    with_gaps=with_gaps)
+    text = textfile.read_report(report)
+    draft = templatizing.templatize(text, title=title, default_title=report.stem, with_gaps=with_gaps)
     if not draft.schema.variables:
         hint = "待填的数字或名称请用 x、XX、××、**、○○ 等标出，例如“签约新项目x个”。"
         if draft.gaps:
-            hint += f" 另发现 {len(draft.gaps)} 处疑似删去的词语，可加 --gaps 把它们设为变量。"
+            hint += f" 另发现 {len(draft.gaps)} 处疑似删去的词语或数字（见上），可加 --gaps 把它们设为变量。"
+            for finding in linting.lint_report(text):
+                click.echo(finding.located(str(report)))
         raise ReportError("报告中没有找到空位（用 x、×× 等标出的待填处）。", file=str(report), hint=hint)
     check_consistency(draft.source, draft.schema, file=str(output / TEMPLATE_FILE))
     header = (f"由 drafter templatize 从 {report.name} 生成。请核对每一项的 type（类型）和 label（说明）；\n"

@@ -21,6 +21,7 @@ _FIGURE_BEFORE = r"0-9０-９xXｘＸ×*＊○〇零一二三四五六七八九�
 _COUNT_VERBS = ("辖|下辖|现有|拥有|共有|有|新建|建成|建设|引进|签约|共|计|累计|新增|培育|打造|实施|设立|设置|"
                 "组建|成立|创建|举办|开展|召开|举行|帮扶|慰问|培训|接待|受理|办理|化解|排查|整改|覆盖|惠及|"
                 "涉及|包括|其中|达到|达|完成|安置|吸纳|带动|走访|解决|安装|改造|修建|新修|铺设|评选出|表彰")
+DATE_CUT = "定于……召开"
 _COUNTED = r"(?:个(?![人体别性案税数子])|户(?![籍口外主型均内政])|座(?![谈位次]))"
 
 
@@ -37,6 +38,7 @@ class Rule(NamedTuple):
     shared: bool      # every cut of the same exact words is the same phrase: one variable fills them
     sure: bool = True  # False when the words may well stand without a cut (深入学习，): check by hand
     figure: bool = False  # a figure was cut, not words: the unit after it tells its kind
+    each: str = ""        # units in `after` that lost a figure of their own too: 户人 is x户x人
 
 
 RULES = (
@@ -73,15 +75,15 @@ RULES = (
          "比率", "比率", False, figure=True),
     # 低保户x户x人 with both figures cut: 低保户户人，.
     Rule(re.compile(r"(?P<before>户)(?P<after>户人(?:次)?(?=[，,。；;、）)]))"), "……户……人", "数量", "数量",
-         False, figure=True),
+         False, figure=True, each="人"),
     # 第x届, 第x次 with the figure cut: 第届, 第次.
     Rule(re.compile(r"(?P<before>第)(?P<after>[届次批期轮])"), "第……届", "第几", "第几", False, figure=True),
     # A date cut before its verb: 会议定于召开；于月日前.
     Rule(re.compile(r"(?P<before>定于|将于|拟于|已于|计划于|预计于|预定于|初定于)"
                     r"(?P<after>召开|举行|举办|开幕|闭幕|启动|开工|竣工|开始|结束|完成|投产|通车|开通|揭牌)"),
-         "定于……召开", "日期", "日期", False, figure=True),
+         DATE_CUT, "日期", "日期", False, figure=True),
     Rule(re.compile(r"(?P<before>[于在至到自从])(?P<after>年?月日)"), "于……月……日", "日期", "日期", False,
-         figure=True),
+         figure=True, each="月日"),
 )
 
 
@@ -115,9 +117,10 @@ def find_gaps(text: str) -> tuple[Gap, ...]:
         found: dict[int, tuple[Rule, str]] = {}
         for rule in RULES:
             for match in rule.pattern.finditer(read):
-                start, end = match.span()
-                found.setdefault(match.end("before"), (rule, f"{line[start:match.end('before')]}……"
-                                                             f"{line[match.end('before'):end]}"))
+                start, cut, end = match.start(), match.end("before"), match.end()
+                words = f"{line[start:cut]}……{line[cut:end]}"
+                for at in [cut] + [cut + i for i, c in enumerate(read[cut:end]) if i and c in rule.each]:
+                    found.setdefault(at, (rule, words))
         marks = LineMarks(read) if found else None
         for column in sorted(found):
             rule, words = found[column]

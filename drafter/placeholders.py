@@ -54,7 +54,7 @@ _X = "xXｘＸ"
 # Any blank letter may finish a year: 20XX, 201x, ２０ＸＸ, 200*, 20**; 二〇XX, 二〇二X, 二00*.
 _YEAR_LETTERS = f"{_X}×*＊"
 _YEAR_TOKEN = (rf"(?:19|20|１９|２０)(?:[\d０-９][{_YEAR_LETTERS}]|[{_YEAR_LETTERS}]{{2}})"
-               rf"|[一二][〇○零0０](?:[〇○零0０一二三四五六七八九][{_YEAR_LETTERS}]|[{_YEAR_LETTERS}]{{2}})")
+               rf"|[一二][〇○零0０](?:[〇○零一二三四五六七八九0-9０-９][{_YEAR_LETTERS}]|[{_YEAR_LETTERS}]{{2}})")
 _DATE_TOKEN = (rf"(?:(?:19|20)(?:\d[{_X}]|[{_X}]{{2}})|[{_X}]{{4}})"        # 20xx-xx-xx, XXXX/XX/XX
                rf"(?P<sep>[-/.])[{_X}]{{1,2}}(?P=sep)[{_X}]{{1,2}}")
 
@@ -96,6 +96,7 @@ _LATIN_UNIT = re.compile("|".join(_unit_pattern(u) for u in _UNITS_LONGEST_FIRST
                                   and u[0].isalpha()))
 # Marks between the two ends of a range: x-x月, x至x万元.
 RANGE_MARKS = ("-", "－", "~", "～", "〜", "—", "至", "到")
+BRACKET_CHARS = 12  # a bracketed word inside a clause: 新增（市场）主体
 BOLD_INDENT = 8    # Markdown bold opens a line: at most this much indent and # > - before it
 BOLD_CHARS = 100   # and closes within this many characters
 # What a footnote mark is followed by: *表示预计数.
@@ -361,6 +362,12 @@ def _line_placeholders(written: str, number: int, offset: int, line: str) -> lis
         # （x）个: the brackets hold the figure, the clause around them names it.
         bracketed = start > 0 and line[start - 1] in "（(" and line[end:end + 1] in "）)"
         clause_start = marks.start(start - 1) if bracketed else marks.start(start)
+        # 新增（市场）主体x户: a word in brackets is part of the clause, not the end of one.
+        while clause_start > 1 and line[clause_start - 1] in "）)" and not bracketed:
+            opening = max(line.rfind("（", 0, clause_start - 1), line.rfind("(", 0, clause_start - 1))
+            if opening < 0 or clause_start - opening > BRACKET_CHARS:
+                break
+            clause_start = marks.start(opening)
         # 接待来访人数x批x人次, 帮扶群众x人、x户: the later blank counts the same people or things.
         chained = clause_start < previous_end or (
             index > 0 and clause_start == previous_end + 1 and line[previous_end] == "、") or (

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from . import chinese, facts
-from .gaps import Gap, find_gaps
+from .gaps import DATE_CUT, Gap, find_gaps
 from .layout import paragraph_kind
 from .naming import find_sections, identifier, number_name, person_name, plain_name, text_name, unique
 from .placeholders import Placeholder, context_of, find_placeholders, mask_blanks
@@ -231,8 +231,10 @@ def _propose_blank(ph: Placeholder, section: int, previous: str, merger: facts.F
         name, label, stem = found or plain_name(ph)
     else:
         name, label, stem = number_name(ph, previous)
+    # A name's 村, 镇 or 项目 is text around it, not a unit of measure: the label says it is left out.
+    unit = "" if ph.kind in ("name", "list") else ph.unit
     return merger.key(ph, section, stem), _Proposal(
-        name, label, ph.kind, ph.unit, ph.context, ph.token, ph.approx, _places(ph),
+        name, label, ph.kind, unit, ph.context, ph.token, ph.approx, _places(ph),
         ph.thousands and ph.kind in ("amount", "quantity")), person
 
 
@@ -243,16 +245,41 @@ def _propose_gap(gap: Gap, text: str) -> tuple[tuple[object, ...], _Proposal]:
     of that unit's kind, named as a blank is; a cut phrase is text.
     """
     if gap.rule.figure:
-        line = text.split("\n")[gap.line - 1]
-        at = gap.column - 1
-        probe = find_placeholders(line[:at] + "x" + line[at:])
-        found = next((ph for ph in probe if ph.span[0] == at), None)
+        found, before = _figure_blank(gap, text)
         if found is not None and found.kind not in ("name", "list"):
-            name, label, _ = number_name(found, "")
-            return ("gap", gap.offset), _Proposal(name, label, found.kind, found.unit, gap.context, "")
+            previous = number_name(before, "")[0] if before is not None and found.chained else ""
+            name, label, _ = number_name(found, previous)
+            unit = "" if found.kind == "date" else found.unit
+            return ("gap", gap.offset), _Proposal(name, label, found.kind, unit, gap.context, "")
     # Only the very same words are the same phrase: 以……为指导 and 以……为统领 are not.
     merge = ("gap", gap.words) if gap.rule.shared else ("gap", gap.offset)
     return merge, _Proposal(text_name(gap.rule.name), gap.label, "text", "", gap.context, "")
+
+
+def _figure_blank(gap: Gap, text: str) -> tuple[Placeholder | None, Placeholder | None]:
+    """Return the blank figure cut `gap` would be, had the figure been marked (辖x个社区, 定于20xx-xx-xx
+    召开), and the blank before it in its line.
+
+    Every figure cut of the line is marked at once, so that 低保户x户x人 names both.
+    """
+    line_start = text.rfind("\n", 0, gap.offset) + 1
+    line = text[line_start:text.find("\n", gap.offset) if "\n" in text[gap.offset:] else len(text)]
+    # A date cut before its verb (定于召开) is a whole date; any other cut, one figure.
+    cuts = sorted((g.column - 1, "20xx-xx-xx" if g.rule.shape == DATE_CUT else "x")
+                  for g in find_gaps(line) if g.rule.figure)
+    pieces, position, wanted = [], 0, None
+    for column, mark in cuts:
+        pieces += [line[position:column]]
+        if column == gap.column - 1:
+            wanted = sum(len(p) for p in pieces)
+        pieces.append(mark)
+        position = column
+    pieces.append(line[position:])
+    probe = find_placeholders("".join(pieces))
+    index = next((i for i, ph in enumerate(probe) if ph.span[0] == wanted), None)
+    if index is None:
+        return None, None
+    return probe[index], probe[index - 1] if index else None
 
 
 def _places(ph: Placeholder) -> int | None:
@@ -309,9 +336,10 @@ def _notes(placeholders: tuple[Placeholder, ...], keys: tuple[str, ...], variabl
                     else "词语（连同主语）和单位相同")
             notes.append(f"{key}：第 {where} 行的 {len(lines)} 处空位{same}，合为一个变量；"
                          "如不是同一项，请在 template.txt 中改用新的变量。")
-    people_keys = {keys[i] for i in people}
-    bare = [v.key for v in variables if v.type == "name" and not v.unit and v.key not in people_keys
-            and v.group != facts.INFO_GROUP]
+    bare = list(dict.fromkeys(
+        key for index, (ph, key) in enumerate(zip(placeholders, keys, strict=True))
+        if ph.kind == "name" and not ph.unit and index not in people
+        and not key.startswith(f"{facts.INFO_GROUP}.")))
     if len(bare) > 1:
         shown = "、".join(bare[:8]) + ("等" if len(bare) > 8 else "")
         notes.append(f"{len(bare)} 个名称空位后面没有“村”“镇”等字（{shown}），"
