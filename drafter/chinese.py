@@ -9,6 +9,7 @@ the same words on every run, whatever the hash seed.
 from __future__ import annotations
 
 import logging
+import re
 import warnings
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -16,6 +17,7 @@ from typing import Any, NamedTuple
 # Traditional text is read as Simplified only when it is more than a stray character or two.
 TRADITIONAL_SHARE = 0.02
 TRADITIONAL_MIN = 3
+_HAN = re.compile("[\u4e00-\u9fff]")
 
 
 class Word(NamedTuple):
@@ -75,8 +77,10 @@ def is_traditional(text: str, simplified: str | None = None) -> bool:
     `simplified` is `to_simplified(text)`, when the caller has it already.
     """
     simplified = to_simplified(text) if simplified is None else simplified
-    changed = sum(1 for a, b in zip(text, simplified, strict=True) if a != b)
-    han = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
+    if simplified == text:
+        return False
+    changed = sum(map(str.__ne__, text, simplified))
+    han = len(_HAN.findall(text))
     return changed >= TRADITIONAL_MIN and changed >= TRADITIONAL_SHARE * han
 
 

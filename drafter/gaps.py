@@ -108,11 +108,11 @@ class Gap(NamedTuple):
         return f"{self.rule.label}（{self.shape}）"
 
 
-def find_gaps(text: str) -> tuple[Gap, ...]:
-    """Return every unmarked cut in `text`, in order."""
+def find_gaps(text: str, reading: str | None = None) -> tuple[Gap, ...]:
+    """Return every unmarked cut in `text`, in order; `reading` is its Simplified reading, if known."""
     gaps: list[Gap] = []
     offset = 0
-    reading = chinese.to_simplified(text)
+    reading = chinese.to_simplified(text) if reading is None else reading
     for number, (line, read) in enumerate(zip(text.split("\n"), reading.split("\n"), strict=True), start=1):
         found: dict[int, tuple[Rule, str]] = {}
         for rule in RULES:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import keyword
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import chinese
@@ -60,15 +61,22 @@ class Sections:
     labels: tuple[str, ...]      # the heading of each section, for the schema's group labels
 
 
-def find_sections(lines: list[str], *, start_group: str = "总体") -> Sections:
-    """Return the sections of a report given as `lines`, by its 一、 headings (else its （一） ones)."""
-    pattern = _H1 if any(_H1.match(line) for line in lines) else _H2
+def find_sections(lines: list[str], *, start_group: str = "总体", reading: list[str] | None = None,
+                  script: Callable[[str], str] | None = None) -> Sections:
+    """Return the sections of a report given as `lines`, by its 一、 headings (else its （一） ones).
+
+    `reading` is the lines read as Simplified, which group names are made from (今年以來工作回顧 →
+    工作回顧), then written by `script` (chinese.to_traditional for a Traditional report).
+    """
+    reading = reading or lines
+    pattern = _H1 if any(_H1.match(line) for line in reading) else _H2
     of_line, groups, labels = [], [start_group], ["报告开头（第一个标题之前）"]
     taken = {start_group: 1}
-    for line in lines:
-        match = pattern.match(line)
+    for line, read in zip(lines, reading, strict=True):
+        match = pattern.match(read)
         if match:
-            groups.append(unique(_group_name(match.group(1), match.group(2)), taken))
+            name = _group_name(match.group(1), match.group(2))
+            groups.append(unique(identifier(script(name)) or name if script else name, taken))
             labels.append(mask_blanks(line.strip())[:30])  # 二、20XX年工作安排 → 二、20…年工作安排
         of_line.append(len(groups) - 1)
     return Sections(tuple(of_line), tuple(groups), tuple(labels))

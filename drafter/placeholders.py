@@ -151,13 +151,14 @@ class Placeholder(NamedTuple):
         return "," in self.token
 
 
-def find_placeholders(text: str) -> tuple[Placeholder, ...]:
+def find_placeholders(text: str, reading: str | None = None) -> tuple[Placeholder, ...]:
     """Return every blank of report `text`, in order.
 
     Traditional text is read as Simplified (萬元 is 万元, 個 is 个): the words and unit of each
-    placeholder are Simplified, its token and context as written.
+    placeholder are Simplified, its token and context as written. `reading` is
+    `chinese.to_simplified(text)`, when the caller has it.
     """
-    reading = chinese.to_simplified(text)
+    reading = chinese.to_simplified(text) if reading is None else reading
     found: list[Placeholder] = []
     offset = 0
     for number, (line, read) in enumerate(zip(text.split("\n"), reading.split("\n"), strict=True), start=1):

@@ -90,11 +90,12 @@ def templatize(text: str, *, title: str | None = None, default_title: str = "报
     if title is None:
         shown = mask_blanks(text.split("\n", 1)[0]).strip() if title_lines else ""
         title = shown if shown.strip("…") else default_title  # a title of blanks only names nothing
-    placeholders = find_placeholders(text)
-    gaps = find_gaps(text)
     reading = chinese.to_simplified(text)
+    placeholders = find_placeholders(text, reading)
+    gaps = find_gaps(text, reading)
     script = chinese.to_traditional if chinese.is_traditional(text, reading) else _same
-    sections = find_sections(text.split("\n"), start_group=START_GROUP)
+    sections = find_sections(text.split("\n"), start_group=START_GROUP, reading=reading.split("\n"),
+                             script=None if script is _same else script)
     body = facts.reporting_body(reading)
     # Blanks and gaps in report order, so that variables are declared in the order they appear.
     places = sorted([(ph.span[0], "blank", i) for i, ph in enumerate(placeholders)]

@@ -273,3 +273,8 @@ def test_check_loads_no_segmenter(tmp_path):
             "assert r.exit_code == 0, r.output; print('jieba' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "False"
+
+
+def test_traditional_headings_name_groups_as_simplified_ones_do():
+    text = "一、今年以來工作回顧\n完成財稅收入x萬元。\n二、關於當前的主要任務\n簽約項目x個。"
+    assert templatize(text, title="t").keys == ("工作回顧.財稅收入", "主要任務.簽約項目")
