@@ -23,6 +23,10 @@ _SELF = {unit: re.compile(rf"(?:全|我|本){unit}|{unit}(?:党委|政府|人民
 _TITLE_BODY = re.compile(r"[^\n，。；]{0,6}?[xXｘＸ×*＊○〇]+(?P<unit>" + "|".join(BODY_UNITS) +
                          r")(?:人民政府|政府|党委|党工委|办事处|统计局|人大)?[^\n，。；]{0,24}"
                          r"(?:报告|总结|公报|讲话|计划|要点)")
+# A name followed by one of these names that thing (XX大桥建成通车), not the reporting body.
+_FACILITY = re.compile(r"[“”\"]?(?:大桥|桥|路|街|大道|高速|铁路|机场|港|码头|产业园|工业园|科技园|园区|"
+                       r"公园|园|公司|集团|项目|中心|基地|小区|广场|学校|小学|中学|大学|学院|医院|卫生院|工程|"
+                       r"厂|站|馆|景区|水库|电站|合作社|协会|银行|酒店|商场|市场|超市|村|社区|街道|组|同志|牌|号)")
 BODY_MIN = 2  # how often a report must call itself so before its kind is taken as known
 # A year written out at the start of a clause or heading: 2024年是…, 一、2024年工作回顾.
 _YEAR_AT_START = re.compile(r"(?:^|(?<=[" + re.escape(CLAUSE_MARKS) + r"——、]))\s*((?:19|20)\d\d)年(?!代)",
@@ -60,7 +64,8 @@ def is_body(ph: Placeholder, body: Body | None, *, person: bool) -> bool:
     blank with no unit there (打响x品牌, 也是x创新发展的一年), which the clerk is told to check."""
     if body is None or person or ph.kind != "name":
         return False
-    return ph.unit == body.unit or (not ph.unit and ph.basis in ("default", "after"))
+    return ph.unit == body.unit or (not ph.unit and ph.basis in ("default", "after")
+                                    and not _FACILITY.match(ph.after))
 
 
 def reporting_year(reading: str) -> tuple[str, list[tuple[int, int]]] | None:

@@ -69,7 +69,7 @@ RULES = (
          "数量", False, figure=True),
     Rule(re.compile(rf"(?P<before>[^{_FIGURE_BEFORE}])(?P<after>(?:平方公里|公里|千米|平方米|立方米|万美元|"
                     r"万元|亿元|万千瓦|千瓦时|公顷|个百分点|万人次)"
-                    r"(?!级|以上|以下|大关|项目|企业|产业|工程|园区|户|GDP))"),
+                    r"(?!级|以上|以下|大关|项目|企业|产业|工程|园区|户|GDP|地区|工业|农业|生产|增加值|产值|投资|固定|能耗))"),
          "……公里", "数量", "数量", False, figure=True),
     Rule(re.compile(rf"(?P<before>[^{_FIGURE_BEFORE}])(?P<after>[%％](?![0-9A-Fa-f]{{2}}))"), "增长……%",
          "比率", "比率", False, figure=True),

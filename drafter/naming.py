@@ -19,12 +19,13 @@ from .placeholders import UNIT_KIND, Placeholder, blank_spans, mask_blanks
 NAME_CHARS = 12
 GROUP_CHARS = 8
 # Single characters are few here: 自来水、到位资金、在建项目 must keep their first character.
-_LEADING = re.compile(
-    r"^(?:[一二三四五六七八九十]+是|其中|同时|并且|并|另外|此外|以及|累计|共计|合计|总计|全年|今年|"
-    r"全[镇县乡区市村]|共有|现有|拥有|年末|年初|年底|力争|确保|争取|预计|计划|已经|已|正在|完成了|完成|实现了|实现|新建|新增|开发|发放|"
-    r"投入|投资|帮助|帮扶|惠及|打造|接待|受理|达到|于|将|为|和|与|及)+")
-_TRAILING = re.compile(r"(?:由上年|比上年|较上年|分别为|分别是|均达到|均达|达到|约为|共计|合计|累计|通过|"
-                       r"超过|突破|为|达|是|有|约|共|超|逾|近|了|的)+$")
+_LEADING = re.compile("^(?:" + "|".join("""
+    [一二三四五六七八九十]+是 其中 同时 并且 并 另外 此外 以及 累计 共计 合计 总计 全年 今年 全[镇县乡区市村]
+    共有 现有 拥有 年末 年初 年底 力争 确保 争取 预计 计划 已经 已 正在 完成了 完成 实现了 实现 新建 新增
+    开发 发放 投入 投资 帮助 帮扶 惠及 打造 接待 受理 达到 于 将 为 和 与 及""".split()) + ")+")
+_TRAILING = re.compile("(?:" + "|".join("""
+    控制在 保持在 稳定在 由上年 比上年 较上年 分别为 分别是 均达到 均达 达到 约为 共计 合计 累计 通过
+    超过 突破 为 达 是 有 约 共 超 逾 近 了 的""".split()) + ")+$")
 _AFTER_LEADING = re.compile(r"^(?:已经|已|即将|将|正在|完成了|完成|全面|基本)+")
 _AFTER_STOP = re.compile(r"已经|已|即将|将|正在|按照|高质量|实现|得到|全部|均|都|进行|开展|大力|完成|"
                          r"的|等|和|与|及|在|于|被|把|并")
@@ -140,7 +141,7 @@ def number_name(ph: Placeholder, previous: str) -> tuple[str, str, str]:
         name = previous + (ph.unit if ph.unit not in previous else "")
     else:
         subject = _subject(ph.lead)
-        verb = _LEADING_ORDINAL.sub("", raw).strip() if len(raw) <= 4 else ""
+        verb = _TRAILING.sub("", _LEADING_ORDINAL.sub("", raw).strip()) if len(raw) <= 4 else ""
         name = counted or (subject + (verb or _UNIT_NAMES.get(ph.kind, "数值")) if subject else "") \
             or (ph.unit + "数" if ph.kind == "count" and ph.unit else "") or _UNIT_NAMES.get(ph.kind, "数值")
     if ph.part.startswith("ratio"):
@@ -176,8 +177,8 @@ def plain_name(ph: Placeholder) -> tuple[str, str, str]:
     elif unit:
         name, label = unit + "名称", f"{unit}名称（不含“{unit}”）"
     else:
-        # 打响x粮油品牌 → 粮油品牌名称: the words after a name say what it names.
-        head = _after_head(ph.after) or _stem(_MARKS.sub("", ph.before))
+        # 打响x粮油品牌 → 粮油品牌名称; XX大桥建成通车 → 大桥名称: the nouns after a name say what it names.
+        head = _leading_nouns(ph.after) or _after_head(ph.after) or _stem(_MARKS.sub("", ph.before))
         name = fit(head, NAME_CHARS - 2) + "名称" if head else "名称"
         label = "名称（见原句）"
     return identifier(name) or "名称", label, ""
@@ -234,6 +235,8 @@ _NOUN_TAGS = ("n", "vn", "an", "nz", "ng", "nr", "ns", "nt", "l", "i")
 _WEAK_TAGS = ("u", "p", "c", "f", "x", "uj", "ul", "e", "y", "o", "zg")
 _CHANGE_WORDS = frozenset(("增长", "下降", "提高", "降低", "增加", "减少", "调整", "上升", "回落", "增幅",
                            "降幅", "扩大", "缩小", "变化", "增速", "提升"))
+_SUBJECT_END = re.compile("|".join((*sorted(_CHANGE_WORDS, key=len, reverse=True),
+                                     "同比", "比上年", "较上年", "与", "和")))
 RELATIVE_CHARS = 16  # 农村居民人均可支配收入同比增长: a subject and its change need more room
 _SPLIT_LEAD = re.compile(r"[，,、；;：:（）()\[\]【】“”\"'‘’《》\s]+|[xXｘＸ×*＊○〇0-9０-９.．,%％]+")
 
@@ -272,8 +275,11 @@ def _subject(lead: str) -> str:
             if segment.startswith(unit):
                 segment = segment[len(unit):]
                 break
-        stem = _stem(segment)
-        if len(stem) >= 2 and not _relative(stem) and not _only_verbs(stem):
+        # 居民人均可支配收入增长与经济增长同步: the subject is what stands before its change.
+        change = _SUBJECT_END.search(segment)
+        stem = _stem(segment[:change.start()] if change else segment)
+        if len(stem) >= 2 and not _relative(stem) and not _LEADING.fullmatch(stem) and \
+                not all(w.tag in ("m", "q", "t", "r") for w in chinese.words(stem)):
             return stem
     return ""
 
@@ -305,6 +311,16 @@ def _stem(words: str) -> str:
         if trail and first + trail.start() < last:
             last = max(min(c for c in starts if c >= first + trail.start()), first)
     return words[first:last]
+
+
+def _leading_nouns(words: str) -> str:
+    """Return the nouns `words` start with: 大桥建成通车 → 大桥."""
+    nouns = []
+    for word in chinese.words(_MARKS.sub("", words)):
+        if not word.tag.startswith(("n", "vn", "j")) or word.tag in ("nr", "ns") and nouns:
+            break
+        nouns.append(word.text)
+    return fit("".join(nouns), NAME_CHARS - 2)
 
 
 def _only_verbs(words: str) -> bool:

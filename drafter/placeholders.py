@@ -108,6 +108,7 @@ _URL = re.compile(r"(?:https?://|ftp://|www\.)[\w\-./?%&=:#~+@]*|[\w.\-]+@[\w\-]
 _PERCENT_WORDS = re.compile(r"(?:率|占比|占|比重|增长|下降|降低|提高|增幅|降幅)(?:达到|均达|达|为|约|了)?$")
 # Words that make a bare 万 or 亿 money: 投资x万, 收入x亿.
 _MONEY_WORDS = re.compile(r"元|资|金|款|收入|产值|税|费|贷|补贴|补助|总值|额|预算|支出|利润|营收|价|GDP|收益")
+_BLANK_LETTERS = re.compile(f"[{_X}×*＊○〇]+")
 _TIMES = ("year", "month", "day", "date")
 _TIME_WORDS = "以来前后起底初末中旬"
 _YEARS_COUNTED = re.compile(r"(?:近|连续|连|历时|用了|经过)$")
@@ -380,7 +381,8 @@ def _line_placeholders(written: str, number: int, offset: int, line: str) -> lis
         # x月x日，召开…; x年以来，累计…: a date at the head of a sentence dates the clause after it.
         mark = tail + len(after)
         if kind in _TIMES and not after.strip(_TIME_WORDS) and line[mark:mark + 1] in "，,":
-            after = line[mark + 1:min(marks.end(mark + 1), next_start)]
+            # The clause may hold a blank itself (x月x日，XX大桥建成通车): its words name the event.
+            after = _BLANK_LETTERS.sub("", line[mark + 1:marks.end(mark + 1)])
         if parts[index].startswith("ratio"):
             kind, basis = "quantity", "token"
         elif unit in ("万", "亿") and chained and found and found[-1].kind == "amount":
