@@ -65,7 +65,12 @@ def is_body(ph: Placeholder, body: Body | None, *, person: bool) -> bool:
     if body is None or person or ph.kind != "name":
         return False
     return ph.unit == body.unit or (not ph.unit and ph.basis in ("default", "after")
-                                    and not _FACILITY.match(ph.after))
+                                    and not names_a_thing(ph))
+
+
+def names_a_thing(ph: Placeholder) -> bool:
+    """Return True for a name blank followed by the thing it names: XX大桥, XX产业园, XX公司."""
+    return bool(_FACILITY.match(ph.after))
 
 
 def reporting_year(reading: str) -> tuple[str, list[tuple[int, int]]] | None:

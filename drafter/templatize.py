@@ -339,7 +339,7 @@ def _notes(placeholders: tuple[Placeholder, ...], keys: tuple[str, ...], variabl
                          "如不是同一项，请在 template.txt 中改用新的变量。")
     bare = list(dict.fromkeys(
         key for index, (ph, key) in enumerate(zip(placeholders, keys, strict=True))
-        if ph.kind == "name" and not ph.unit and index not in people
+        if ph.kind == "name" and not ph.unit and index not in people and not facts.names_a_thing(ph)
         and not key.startswith(f"{facts.INFO_GROUP}.")))
     if len(bare) > 1:
         shown = "、".join(bare[:8]) + ("等" if len(bare) > 8 else "")

@@ -33,6 +33,7 @@ GENERIC = re.compile(r"(?:名称|年份|月份|日|日期|数量|金额|比率|�
 # The only variables filling more than one place, and how many: the same fact written twice.
 MERGES = {
     "county-bulletin.txt": {"基本信息.县名": 2},
+    "district-report.txt": {},
     "street-summary.txt": {},
     "township-speech.txt": {"基本信息.镇名": 4},
     "village-notice.txt": {},
@@ -113,6 +114,14 @@ def test_only_the_same_fact_shares_a_variable(drafts, name):
     ("county-bulletin.txt", "x.x:", "综合.三次产业结构第1项"),
     ("county-bulletin.txt", "x.x:xx.x:xx.x", "综合.三次产业结构第3项"),
     ("county-bulletin.txt", "调整为××", "综合.三次产业结构调整第1项"),
+    # A name blank before the thing it names is that thing's name, not the reporting body's.
+    ("district-report.txt", "X月X日，XX大桥", "工作回顾.大桥名称"),
+    ("district-report.txt", "X月X日，", "工作回顾.大桥建成通车日"),
+    ("district-report.txt", "XX产业园", "工作回顾.产业园名称"),
+    ("district-report.txt", "区长李XX", "工作回顾.区长李某"),
+    ("district-report.txt", "一般公共预算收入XX.X亿元，增长X%", "工作回顾.一般公共预算收入增长"),
+    ("district-report.txt", "失业率控制在X.X%", "工作回顾.城镇登记失业率"),
+    ("district-report.txt", "同步，达到XXXXX元", "主要目标.居民人均可支配收入金额"),
     # The reporting body's own name, however the blank is drawn, and only its own.
     ("township-speech.txt", "依托x生态优势", "基本信息.镇名"),
     ("xiang-report.txt", "x乡与", "基本信息.乡名"),
