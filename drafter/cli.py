@@ -336,7 +336,7 @@ VALUES_FILE = "values.yaml"
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="要生成的模板文件夹（写入 template.txt、schema.yaml、values.yaml）。")
 @click.option("--gaps", "with_gaps", is_flag=True,
-              help="把疑似删去词语的地方（如“坚持以为指导”“纠治“””）也设为文字变量。")
+              help="把疑似删去词语或数字的地方（如“坚持以为指导”“纠治“””“辖个社区”）也设为变量。")
 @click.option("--title", help="模板标题（默认为报告的标题行，没有标题行时为报告的文件名）。")
 @click.option("--force", is_flag=True,
               help="文件夹已有内容时仍然写入（覆盖 template.txt 和 schema.yaml；"
@@ -392,7 +392,7 @@ def _summarize(draft: templatizing.Draft, output: Path, *, kept: bool) -> None:
         for note in draft.notes:
             click.echo(f"  {note}")
     if draft.gaps and not draft.gap_keys:
-        click.echo(f"\n疑似删去的词语 {len(draft.gaps)} 处（未处理；加 --gaps 可设为文字变量）：")
+        click.echo(f"\n疑似删去的词语或数字 {len(draft.gaps)} 处（未处理；加 --gaps 可设为变量）：")
         for gap in draft.gaps:
             unsure = "" if gap.rule.sure else "，不一定，请核对"
             click.echo(f"  第 {gap.line} 行（{gap.shape}{unsure}）：{gap.context}")

@@ -111,8 +111,8 @@ def number_name(ph: Placeholder, previous: str) -> tuple[str, str, str]:
     if ph.kind in _TIME_SUFFIX:
         # A month or a day names the event it dates (x月底开工 → 开工月份); a year, its clause.
         event = _after_head(ph.after.lstrip("底初末中旬以来前后"))
-        if ph.kind == "year":
-            event = stem or _stem(_MARKS.sub("", ph.after))
+        if ph.kind == "year":  # 20XX年工作总结 → 工作总结年份: what a year dates comes after it
+            event = _stem(_MARKS.sub("", ph.after)) or stem
             stem = ""
         else:
             event = event or stem
@@ -235,8 +235,7 @@ _NOUN_TAGS = ("n", "vn", "an", "nz", "ng", "nr", "ns", "nt", "l", "i")
 _WEAK_TAGS = ("u", "p", "c", "f", "x", "uj", "ul", "e", "y", "o", "zg")
 _CHANGE_WORDS = frozenset(("增长", "下降", "提高", "降低", "增加", "减少", "调整", "上升", "回落", "增幅",
                            "降幅", "扩大", "缩小", "变化", "增速", "提升"))
-_SUBJECT_END = re.compile("|".join((*sorted(_CHANGE_WORDS, key=len, reverse=True),
-                                     "同比", "比上年", "较上年", "与", "和")))
+_SUBJECT_END = _CHANGE_WORDS | {"同比", "比", "较", "与", "和"}
 RELATIVE_CHARS = 16  # 农村居民人均可支配收入同比增长: a subject and its change need more room
 _SPLIT_LEAD = re.compile(r"[，,、；;：:（）()\[\]【】“”\"'‘’《》\s]+|[xXｘＸ×*＊○〇0-9０-９.．,%％]+")
 
@@ -276,8 +275,7 @@ def _subject(lead: str) -> str:
                 segment = segment[len(unit):]
                 break
         # 居民人均可支配收入增长与经济增长同步: the subject is what stands before its change.
-        change = _SUBJECT_END.search(segment)
-        stem = _stem(segment[:change.start()] if change else segment)
+        stem = _stem(_before_change(segment))
         if len(stem) >= 2 and not _relative(stem) and not _LEADING.fullmatch(stem) and \
                 not all(w.tag in ("m", "q", "t", "r") for w in chinese.words(stem)):
             return stem
@@ -311,6 +309,17 @@ def _stem(words: str) -> str:
         if trail and first + trail.start() < last:
             last = max(min(c for c in starts if c >= first + trail.start()), first)
     return words[first:last]
+
+
+def _before_change(words: str) -> str:
+    """Return the words before the first word of change or comparison: 收入增长与… → 收入 (whole words:
+    第一产业增加值 keeps its 增加)."""
+    kept = []
+    for word in chinese.words(words):
+        if word.text in _SUBJECT_END and kept:
+            break
+        kept.append(word.text)
+    return "".join(kept)
 
 
 def _leading_nouns(words: str) -> str:

@@ -381,8 +381,10 @@ def _line_placeholders(written: str, number: int, offset: int, line: str) -> lis
         # x月x日，召开…; x年以来，累计…: a date at the head of a sentence dates the clause after it.
         mark = tail + len(after)
         if kind in _TIMES and not after.strip(_TIME_WORDS) and line[mark:mark + 1] in "，,":
-            # The clause may hold a blank itself (x月x日，XX大桥建成通车): its words name the event.
-            after = _BLANK_LETTERS.sub("", line[mark + 1:marks.end(mark + 1)])
+            # The clause may hold a blank itself: its first words name the event (x月x日，XX大桥建成通车;
+            # x年以来，累计发放低保金xx万元).
+            after = next((words for words in _BLANK_LETTERS.split(line[mark + 1:marks.end(mark + 1)])
+                          if words), "")
         if parts[index].startswith("ratio"):
             kind, basis = "quantity", "token"
         elif unit in ("万", "亿") and chained and found and found[-1].kind == "amount":

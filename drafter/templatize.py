@@ -155,7 +155,7 @@ def templatize(text: str, *, title: str | None = None, default_title: str = "报
     source, escaped = _source(text, sorted(edits))
     declared = tuple(sorted(variables.values(), key=lambda v: v.group != facts.INFO_GROUP))
     used = {v.group for v in declared}
-    groups = {facts.INFO_GROUP: facts.INFO_LABEL} if facts.INFO_GROUP in used else {}
+    groups = {facts.INFO_GROUP: script(facts.INFO_LABEL)} if facts.INFO_GROUP in used else {}
     groups |= {g: label for g, label in zip(sections.groups, sections.labels, strict=True)
                if g in used and g not in groups}
     schema = Schema(title=title, variables=declared, groups=groups)

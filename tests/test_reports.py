@@ -287,3 +287,11 @@ def test_check_loads_no_segmenter(tmp_path):
 def test_traditional_headings_name_groups_as_simplified_ones_do():
     text = "一、今年以來工作回顧\n完成財稅收入x萬元。\n二、關於當前的主要任務\n簽約項目x個。"
     assert templatize(text, title="t").keys == ("工作回顧.財稅收入", "主要任務.簽約項目")
+
+
+def test_lint_never_passes_a_template_with_a_figure_half_blanked():
+    from drafter.lint import lint_template
+    from drafter.schema import Schema
+
+    findings = lint_template("一、回顾\n比上年增长x2.4%，收入xx615元。", Schema(title="t", variables=()), file="t")
+    assert [f.message for f in findings] == ["还有未改成变量的空位“x2.4”。", "还有未改成变量的空位“xx615”。"]

@@ -69,7 +69,7 @@ def test_seed_folder_is_a_working_template(seed_folder):
     skeleton = (out / "values.yaml").read_text(encoding="utf-8")
     assert all(f"  {key.split('.')[1]}:\n" in skeleton for key in keys)
     assert "空位 56 处，变量 49 个" in stdout and "工作回顾.财税收入" in stdout
-    assert "疑似删去的词语 7 处" in stdout and "需要核对" in stdout
+    assert "疑似删去的词语或数字 7 处" in stdout and "需要核对" in stdout
     # The first lines hold no empty line, so no title block is made of the first heading.
     assert "" not in template.source.split("\n")[:8]
 
