@@ -1,10 +1,12 @@
 """Placeholders → named variables → template source and Schema: a report made a template. Pure.
 
-Each blank gets a `组.名称` key: the group is the report's numbered section (一、…), the name the
-words before the blank in its clause (完成财税收入x万元 → 财税收入), else the words after it, else
-its unit. Two blanks of one section with the same words and unit (完成招商签约任务x亿元 and
-确保全年完成招商签约任务x亿元) are one variable. With `with_gaps`, each unmarked cut becomes a text
-variable whose original is ""; cuts share a variable only when their words are exactly the same.
+Each blank gets a `组.名称` key: the group is the report's numbered section (一、…), the name made
+by `naming` of whole words (完成财税收入x万元 → 财税收入). Blanks share a variable only when `facts`
+finds them the same fact (完成招商签约任务x亿元 and 确保全年完成招商签约任务x亿元); the reporting body
+and the reporting year go to the group 基本信息. A Traditional report is read as Simplified and its
+keys, labels and units written back in Traditional. With `with_gaps`, each unmarked cut becomes a
+variable whose original is "": a cut phrase is text, a cut figure (辖个社区) a number of its unit's
+kind; cut phrases share a variable only when their words are exactly the same.
 
 The report's empty lines carry nothing (one line is one paragraph) and are dropped, except that a
 title block (a short title line, with its 题注 and speaker lines) gets exactly one empty line after
@@ -159,7 +161,7 @@ def templatize(text: str, *, title: str | None = None, default_title: str = "报
     groups |= {g: label for g, label in zip(sections.groups, sections.labels, strict=True)
                if g in used and g not in groups}
     schema = Schema(title=title, variables=declared, groups=groups)
-    notes = _notes(placeholders, blank_keys, declared, escaped, people=people)
+    notes = _notes(placeholders, blank_keys, escaped, people=people)
     if guessed:
         lines = "、".join(str(n) for n in dict.fromkeys(placeholders[i].line for i in guessed))
         notes += (f"{blank_keys[guessed[0]]}：第 {lines} 行有 {len(guessed)} 处名称空位后面没有单位，"
@@ -319,8 +321,8 @@ def _escape(literal: str) -> tuple[str, bool]:
     return _JINJA_OPENERS.sub(RAW_BRACE, literal), True
 
 
-def _notes(placeholders: tuple[Placeholder, ...], keys: tuple[str, ...], variables: tuple[Variable, ...],
-           escaped: bool, *, people: set[int]) -> tuple[str, ...]:
+def _notes(placeholders: tuple[Placeholder, ...], keys: tuple[str, ...], escaped: bool, *,
+           people: set[int]) -> tuple[str, ...]:
     notes = []
     for index, (ph, key) in enumerate(zip(placeholders, keys, strict=True)):
         if not ph.sure and index not in people and not key.startswith(f"{facts.INFO_GROUP}."):
