@@ -64,8 +64,8 @@ def is_body(ph: Placeholder, body: Body | None, *, person: bool) -> bool:
     blank with no unit there (打响x品牌, 也是x创新发展的一年), which the clerk is told to check."""
     if body is None or person or ph.kind != "name":
         return False
-    return ph.unit == body.unit or (not ph.unit and ph.basis in ("default", "after")
-                                    and not names_a_thing(ph))
+    # A blank that nothing explains (接待群众x。) is a guess, not the body's name.
+    return ph.unit == body.unit or (not ph.unit and ph.basis == "after" and not names_a_thing(ph))
 
 
 def names_a_thing(ph: Placeholder) -> bool:

@@ -295,3 +295,27 @@ def test_lint_never_passes_a_template_with_a_figure_half_blanked():
 
     findings = lint_template("一、回顾\n比上年增长x2.4%，收入xx615元。", Schema(title="t", variables=()), file="t")
     assert [f.message for f in findings] == ["还有未改成变量的空位“x2.4”。", "还有未改成变量的空位“xx615”。"]
+
+
+@pytest.mark.parametrize("text, keys", [
+    ("一、回顾\n全镇接待来访群众x。打响x品牌，建设美丽x镇。镇党委、镇政府高度重视。",
+     ("回顾.来访群众名称", "基本信息.镇名", "基本信息.镇名")),
+    ("一、回顾\n全县与x镇、x镇签订协议，x县县委、县政府高度重视，全县上下共同努力。",
+     ("回顾.镇名", "回顾.镇名2", "基本信息.县名")),
+], ids=["unexplained-blank", "other-towns-in-a-county-report"])
+def test_only_the_reporting_body_is_merged(text, keys):
+    assert templatize(text, title="t").keys == keys
+
+
+@pytest.mark.parametrize("text, kind, unit", [
+    ("出口x億美元。", "amount", "亿美元"),
+    ("外资x千万美元。", "amount", "千万美元"),
+    ("接待遊客xx萬人次。", "quantity", "万人次"),
+    ("造林x公頃。", "quantity", "公顷"),
+    ("提高x個百分點。", "quantity", "个百分点"),
+    ("糧食x萬噸。", "quantity", "万吨"),
+    ("舉辦x場次活動。", "count", "场次"),
+], ids=lambda v: v if "x" in v else None)
+def test_traditional_units(text, kind, unit):
+    (ph,) = templatize(text, title="t").placeholders
+    assert (ph.kind, ph.unit) == (kind, unit)
