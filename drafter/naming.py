@@ -111,11 +111,16 @@ def number_name(ph: Placeholder, previous: str) -> tuple[str, str, str]:
     if ph.kind in _TIME_SUFFIX:
         # A month or a day names the event it dates (x月底开工 → 开工月份); a year, its clause.
         event = _after_head(ph.after.lstrip("底初末中旬以来前后"))
+        place = ""
+        if ph.after[:1] in ("在", "于"):
+            # 在××镇第x届人民代表大会第x次会议上 → 会议: the last noun says where the date is.
+            nouns = [w.text for w in chinese.words(_MARKS.sub("", ph.after)) if w.tag == "n"]
+            place = nouns[-1] if nouns else ""
         if ph.kind == "year":  # 20XX年工作总结 → 工作总结年份: what a year dates comes after it
-            event = _stem(_MARKS.sub("", ph.after)) or stem
+            event = place or _stem(_MARKS.sub("", ph.after)) or stem
             stem = ""
         else:
-            event = event or stem
+            event = event or place or stem
         suffix = _RANGE_TIME.get(ph.part, "") + _TIME_SUFFIX[ph.kind]
         name = identifier(fit(event, NAME_CHARS - len(suffix))) + suffix
         return name, name, ""  # dates of different events are different facts

@@ -386,6 +386,9 @@ def _line_placeholders(written: str, number: int, offset: int, line: str) -> lis
             # x年以来，累计发放低保金xx万元).
             after = next((words for words in _BLANK_LETTERS.split(line[mark + 1:marks.end(mark + 1)])
                           if words), "")
+        elif kind in _TIMES and after in ("在", "于", "") and mark < marks.end(tail):
+            # x月x日在××镇第x届…会议上: the date's clause goes on past the next blank.
+            after = _BLANK_LETTERS.sub("", line[tail:marks.end(tail)])
         if parts[index].startswith("ratio"):
             kind, basis = "quantity", "token"
         elif unit in ("万", "亿") and chained and found and found[-1].kind == "amount":

@@ -319,3 +319,8 @@ def test_only_the_reporting_body_is_merged(text, keys):
 def test_traditional_units(text, kind, unit):
     (ph,) = templatize(text, title="t").placeholders
     assert (ph.kind, ph.unit) == (kind, unit)
+
+
+def test_the_date_of_the_meeting_is_named_by_it():
+    draft = templatize("——20XX年X月X日在××镇第x届人民代表大会第x次会议上\n一、回顾\n签约x个。", title="t")
+    assert draft.keys[:3] == ("总体.会议年份", "总体.会议月份", "总体.会议日")
