@@ -11,12 +11,15 @@ from pathlib import Path
 
 import click
 
+from . import compare as comparing
+from . import extract as extracting
 from . import lint as linting
 from . import preview as previewing
 from . import templatize as templatizing
 from . import textfile
 from . import values as values_module
 from .errors import (
+    SHOWN,
     DrafterError,
     OutputError,
     ReportError,
@@ -39,7 +42,7 @@ from .template import (
     write_atomically,
     write_template_folder,
 )
-from .word import PROFILES, write_docx
+from .word import PROFILES
 
 
 class _Reported(click.ClickException):
@@ -127,6 +130,8 @@ PROFILE = click.option(
     help="字体方案：gb2312（仿宋_GB2312 等，机关电脑）或 windows（仿宋、楷体等，Windows 自带）。")
 DRAFT = click.option("--draft", is_flag=True, help="草稿：允许缺项，缺的值以黄色【标签】显示。")
 MARK_VALUES = click.option("--mark-values", is_flag=True, help="把每个填入的取值加底色，便于逐项核对。")
+PREVIOUS = click.option("--previous", type=click.Path(path_type=Path), metavar="OLD.yaml",
+                        help="去年的取值文件：与之对比，疑似填错的数字（差 10 倍、归零、未改等）先列为警告。")
 
 
 def _rendered(template: str, files: tuple[Path, ...], sets: tuple[str, ...], *, draft: bool,
@@ -182,13 +187,16 @@ def _load_values(files: tuple[Path, ...], sets: tuple[str, ...], *,
 @DRAFT
 @MARK_VALUES
 @NO_RULES
+@PREVIOUS
 def render(template: str, files: tuple[Path, ...], sets: tuple[str, ...], output: Path,
-           profile: str, draft: bool, mark_values: bool, no_rules: bool) -> None:
+           profile: str, draft: bool, mark_values: bool, no_rules: bool, previous: Path | None) -> None:
     """用取值文件填写模板 TEMPLATE，生成 .docx。"""
     if output.suffix.lower() != ".docx":
         raise OutputError("输出文件应以 .docx 结尾。", file=str(output), hint="例如 -o 报告.docx。")
     rendered = _rendered(template, files, sets, draft=draft, mark_values=mark_values, no_rules=no_rules)
-    write_atomically(output, write_docx(rendered.blocks, profile=profile))
+    if previous is not None:
+        _warn_against(load_template(template), _load_values(files, sets, draft=draft), previous)
+    write_atomically(output, rendered.docx(profile=profile))
     _say_missing(rendered.missing)
     click.echo(f"已生成 {output}")
 
@@ -199,8 +207,9 @@ def render(template: str, files: tuple[Path, ...], sets: tuple[str, ...], output
 @SETS
 @NO_RULES
 @click.option("--explain", is_flag=True, help="列出每一项最终取值来自哪个文件的第几行（或哪个 --set）。")
+@PREVIOUS
 def check(template: str, files: tuple[Path, ...], sets: tuple[str, ...], no_rules: bool,
-          explain: bool) -> None:
+          explain: bool, previous: Path | None) -> None:
     """只检查取值文件，不生成文档。"""
     loaded = load_template(template)
     data = _load_values(files, sets)
@@ -210,13 +219,22 @@ def check(template: str, files: tuple[Path, ...], sets: tuple[str, ...], no_rule
             raw = data.raw.get(var.key)
             shown = "、".join(i or "" for i in raw) if isinstance(raw, tuple) else raw or "（未填写）"
             origin = data.origins.get(var.key, "—")
+            if isinstance(raw, values_module.Records):  # a list: one line an item, with its own line
+                shown = f"{len(raw.items)} 项"
             click.echo(f"{var.key}{' ' * (width - _width(var.key))}  {shown}  ← {origin}")
+            if isinstance(raw, values_module.Records):
+                for index, item in enumerate(raw.items):
+                    line = raw.item_lines[index] if index < len(raw.item_lines) else None
+                    where = f"{origin.file}:{line}" if line and not isinstance(origin, str) else origin
+                    click.echo(f"  第{index + 1}项  {values_module.Records((item,))}  ← {where}")
     problems = loaded.check(data, rules=not no_rules)
     if any(p.level == "error" for p in problems):
         raise ValuesError(problems)
     for problem in problems:
         click.echo(f"警告：{problem}", err=True)
     _warn_cuts(loaded)
+    if previous is not None:
+        _warn_against(loaded, data, previous)
     click.echo(f"检查通过：{len(loaded.variables)} 个变量全部填写正确。")
 
 
@@ -229,15 +247,7 @@ def check(template: str, files: tuple[Path, ...], sets: tuple[str, ...], no_rule
 def init(template: str, output: Path, example: bool, force: bool) -> None:
     """生成待填写的取值文件（按章节分组，每项附说明）。"""
     loaded = load_template(template)
-    if output.suffix.lower() not in (".yaml", ".yml"):
-        raise OutputError("取值文件应以 .yaml 结尾。", file=str(output), hint="例如 -o values.yaml。")
-    json_schema = output.with_name(f"{output.stem}.schema.json")
-    for path in (output, json_schema):
-        if path.is_dir():
-            raise OutputError("这是一个文件夹。", file=str(path), hint="请写出文件名，例如 -o values.yaml。")
-        if path.exists() and not force:
-            raise OutputError("文件已存在，未覆盖（里面可能是已填好的取值）。", file=str(path),
-                              hint="换一个文件名，或加 --force 覆盖。")
+    json_schema = _values_outputs(output, force=force)
     if example:
         if not loaded.example_path.is_file():  # drafter templatize writes none
             raise TemplateError("模板没有示例取值文件 example.yaml，无法使用 --example。",
@@ -275,6 +285,20 @@ def json_schema_command(template: str, output: Path | None) -> None:
     click.echo(f"已生成 {output}")
 
 
+def _values_outputs(output: Path, *, force: bool) -> Path:
+    """Refuse `output` unless it is a new .yaml file (or `force`); return its JSON Schema's path."""
+    if output.suffix.lower() not in (".yaml", ".yml"):
+        raise OutputError("取值文件应以 .yaml 结尾。", file=str(output), hint="例如 -o values.yaml。")
+    json_schema = output.with_name(f"{output.stem}.schema.json")
+    for path in (output, json_schema):
+        if path.is_dir():
+            raise OutputError("这是一个文件夹。", file=str(path), hint="请写出文件名，例如 -o values.yaml。")
+        if path.exists() and not force:
+            raise OutputError("文件已存在，未覆盖（里面可能是已填好的取值）。", file=str(path),
+                              hint="换一个文件名，或加 --force 覆盖。")
+    return json_schema
+
+
 def _json(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
@@ -287,11 +311,16 @@ def list_vars(template: str, as_json: bool) -> None:
     loaded = load_template(template)
     if as_json:
         rows = [{"key": v.key, "type": v.type, "unit": v.unit, "label": v.label,
-                 "context": v.context, "example": v.example} for v in loaded.variables]
+                 "context": v.context, "example": v.example}
+                | ({"columns": [{"key": c.key, "type": c.type, "unit": c.unit, "label": c.label}
+                                for c in v.columns], "empty": v.empty} if v.columns else {})
+                for v in loaded.variables]
         click.echo(_json(rows), nl=False)
         return
+    # A list's columns follow it, one row each (组.名称.列), as a table's repeated row uses them.
     _echo_table([("键", "类型", "单位", "说明")]
-                + [(v.key, v.type_label, v.unit or "—", v.label) for v in loaded.variables])
+                + [(v.key, v.type_label, v.unit or "—", v.label)
+                   for var in loaded.variables for v in (var, *var.columns)])
     click.echo(f"\n共 {len(loaded.variables)} 个变量。")
 
 
@@ -322,7 +351,7 @@ def preview(template: str, files: tuple[Path, ...], sets: tuple[str, ...], outpu
     for font in previewing.missing_fonts():
         click.echo(f"警告：预览字体 {font} 未安装，页面中的字形会不同（行数、每行字数不变）。"
                    f"安装：sudo {previewing.INSTALL}", err=True)
-    written = previewing.write_preview(write_docx(rendered.blocks, profile=profile), output,
+    written = previewing.write_preview(rendered.docx(profile=profile), output,
                                        png_dir=png_dir, resolution=dpi)
     _say_missing(rendered.missing)
     click.echo(f"已生成 {output}" + (f"，页面图片 {len(written) - 1} 张在 {png_dir}" if png_dir else ""))
@@ -425,6 +454,119 @@ def lint(target: str) -> None:
     click.echo(f"{target}：未发现问题。")
 
 
+# ── Year over year: compare (and --previous on render and check) ─────────────────────────────
+
+
+def _ranges(numbers: tuple[int, ...]) -> str:
+    """Return line numbers as runs: 1–3、5、7–26."""
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return "、".join(f"{run[0]}–{run[-1]}" if len(run) > 2 else "、".join(map(str, run)) for run in runs)
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    """Return `text`, or its start and its length when it is longer than `limit` characters."""
+    return text if len(text) <= limit else f"{text[:limit]}……（共 {len(text)} 字）"
+
+
+def _short(text: str, limit: int) -> str:
+    """Return `text` cut to `limit` characters with an ellipsis, for a table cell."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _warn_against(loaded: Template, data: values_module.Values, previous: Path) -> None:
+    """Print a warning for each value that looks like a slip next to last year's file `previous`."""
+    lines = comparing.warnings(comparing.compare(loaded.schema, values_module.read_values_file(previous),
+                                                 data))
+    for line in lines:
+        click.echo(f"警告（与 {previous} 对比）：{line}", err=True)
+
+
+@cli.command(name="compare")
+@TEMPLATE
+@click.argument("old", type=click.Path(path_type=Path), metavar="OLD.yaml")
+@click.argument("new", type=click.Path(path_type=Path), metavar="NEW.yaml")
+@click.option("--json", "as_json", is_flag=True,
+              help="以 JSON 输出：每项一个对象，含 key、label、old、new、change、flag。")
+@click.option("--strict", is_flag=True, help="有疑似填错的项时退出码为 1（默认只警告）。")
+def compare_command(template: str, old: Path, new: Path, as_json: bool, strict: bool) -> None:
+    """对比去年（OLD.yaml）和今年（NEW.yaml）的取值：逐项列出变化，标出疑似填错的数字。"""
+    loaded = load_template(template)
+    changes = comparing.compare(loaded.schema, values_module.read_values_file(old),
+                                values_module.read_values_file(new))
+    suspicious = comparing.flagged(changes)
+    if as_json:
+        click.echo(_json([c.as_json() for c in changes]), nl=False)
+    else:
+        rows = comparing.as_rows(changes)
+        _echo_table([("键", "说明", f"去年（{old.name}）", f"今年（{new.name}）", "变化", "提示")]
+                    + [(key, _short(label, 16), _short(last, 20), _short(this, 20), change,
+                        f"⚠ {flag}" if flag else "") for key, label, last, this, change, flag in rows])
+        counts = (sum(1 for c in changes if c.difference), sum(1 for c in changes if c.change == "已改"))
+        click.echo(f"\n共 {len(changes)} 项：数字和日期变了 {counts[0]} 项，文字改了 {counts[1]} 项，"
+                   f"疑似填错 {len(suspicious)} 项。")
+    for line in comparing.warnings(changes):
+        click.echo(f"警告：{line}", err=True)
+    if suspicious and strict:
+        raise comparing.SlipError(f"有 {len(suspicious)} 项疑似填错（见上面的警告）。", file=str(new),
+                                  hint="逐项核对；确实如此的话，去掉 --strict 即可。")
+
+
+@cli.command(name="extract")
+@TEMPLATE
+@click.argument("report", type=click.Path(path_type=Path), metavar="REPORT.docx|REPORT.txt")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="要生成的取值文件，如 values.yaml（格式与 drafter init 相同，已填好）。")
+@click.option("--force", is_flag=True, help="覆盖已存在的文件。")
+def extract_command(template: str, report: Path, output: Path, force: bool) -> None:
+    """从按模板 TEMPLATE 写成的报告（去年的 .docx 或 .txt）取回各项取值，写成取值文件。"""
+    loaded = load_template(template)
+    json_schema = _values_outputs(output, force=force)
+    result = extracting.extract_report(loaded.source, loaded.schema, report)
+    total = len(loaded.variables)
+    intro = (f"由 drafter extract 从 {report.name} 取回：{total - len(result.missing)}/{total} 项。",
+             *(("未能取回的项留空，并在其上方注明原因。",) if result.missing else ()))
+    skeleton = write_skeleton(loaded.schema, template=template, schema_url=json_schema.name,
+                              values_file=output.name, filled=result.values,
+                              notes={k: f"未能取回：{why}" for k, why in result.missing.items()},
+                              intro=intro)
+    write_atomically(output, skeleton.encode("utf-8"))
+    write_atomically(json_schema, _json(to_json_schema(loaded.schema)).encode("utf-8"))
+    source_file = loaded.path / TEMPLATE_FILE
+    if result.departures:
+        click.echo(f"报告与模板不同的地方（{len(result.departures)} 处）：")
+        for departure in result.departures[:SHOWN]:
+            lines, text = _ranges(departure.template_lines), _clip(departure.template_text)
+            click.echo(f"  模板 {source_file}:{lines}: {text or '（无，报告中新增）'}")
+            where = f"{report}:{departure.report_line}" if departure.report_line else str(report)
+            click.echo(f"  报告 {where}: {_clip(departure.report_text) or '（无，报告中删去了）'}\n")
+        if len(result.departures) > SHOWN:
+            click.echo(f"  ……另有 {len(result.departures) - SHOWN} 处未列出。报告是不是用别的模板写的？\n")
+    if result.template and result.template != loaded.name:
+        click.echo(f"警告：{report} 是用模板“{result.template}”生成的，而这里用的是“{loaded.name}”；"
+                   "请确认模板没有选错。", err=True)
+    for key, seen in result.disagreements.items():
+        click.echo(f"警告：{key}（{loaded.schema.by_key[key].label}）在报告中有不同的写法："
+                   f"{'、'.join(seen)}；取了出现最多的“{extracting.shown(result.values[key])}”。", err=True)
+    if result.missing:
+        click.echo(f"未能取回 {len(result.missing)} 项：")
+        for key, why in result.missing.items():
+            click.echo(f"  {key}（{loaded.schema.by_key[key].label}）：{why}")
+    click.echo(f"已生成 {output}：取回 {total - len(result.missing)}/{total} 项"
+               + (f"（{result.anchored} 项来自文档中的标记）" if result.anchored else "") + "。")
+    if result.missing:
+        check = f"drafter check {shlex.quote(template)} -f {shlex.quote(str(output))}"
+        hint = (f"报告中没有一句与模板“{loaded.schema.title}”对得上：是不是选错了模板或报告？"
+                if not result.values else f"对照报告填上这几项，然后 {check}。")
+        raise extracting.IncompleteError(
+            f"有 {len(result.missing)} 项未能取回，已在 {output} 中留空并注明原因。", file=str(report),
+            hint=hint)
+
+
 def _echo_table(rows: list[tuple[str, ...]]) -> None:
     """Print `rows` in aligned columns; the last column runs free."""
     widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
@@ -436,6 +578,38 @@ def _echo_table(rows: list[tuple[str, ...]]) -> None:
 def _width(text: str) -> int:
     # A Chinese character takes two columns in a terminal.
     return sum(2 if ord(c) > 0x2E80 else 1 for c in text)
+
+
+@cli.command(name="serve")
+@TEMPLATE
+@click.option("-f", "--values", "values_file", type=click.Path(path_type=Path), metavar="VALUES.yaml",
+              help="要填写的取值文件（不存在时点“保存”新建）；不给则在当前文件夹新建 values.yaml。")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, metavar="N",
+              help="端口号；默认自动选一个空闲端口。")
+@click.option("--no-browser", is_flag=True, help="不自动打开浏览器（地址会显示在屏幕上）。")
+@PROFILE
+def serve_command(template: str, values_file: Path | None, port: int, no_browser: bool, profile: str) -> None:
+    """在浏览器中填写报告：每个空白是句中的输入框，边填边检查，可保存、生成文档和预览。"""
+    try:  # Flask loads only for this command, so the others start as fast as before
+        from . import serve as serving
+    except ImportError as err:
+        raise DrafterError(f"drafter serve 需要 Flask，但没有安装（{err.name}）。",
+                           hint="运行 pip install 'flask>=3' 后重试。") from err
+    from . import form
+
+    loaded = load_template(template)
+    path = values_file if values_file is not None else form.new_values_path(Path.cwd())
+    if path.is_dir():
+        raise OutputError("这是一个文件夹，不是取值文件。", file=str(path), hint="例如 -f values.yaml。")
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        raise OutputError("取值文件应以 .yaml 结尾。", file=str(path), hint="例如 -f values.yaml。")
+    if not path.parent.resolve().is_dir():
+        raise OutputError("取值文件所在的文件夹不存在。", file=str(path),
+                          hint=f"请先创建文件夹 {path.parent}。")
+    if path.exists():
+        loaded.check(values_module.read_values_file(path))  # a file drafter cannot read: say so now
+    session = serving.Session(loaded, template, path, serving.new_token(), profile=profile)
+    serving.run(session, port=port, open_browser=not no_browser, echo=click.echo)
 
 
 def main() -> None:

@@ -36,7 +36,7 @@ class BadValue(Exception):
 
 def expected(var: Variable) -> str:
     """Describe in Chinese what `var` accepts, with its unit and limits."""
-    unit = f"（单位：{var.unit}，已写在句中）" if var.unit and var.type in NUMBER_TYPES else ""
+    unit = f"（单位：{var.unit}，已写在{_where(var)}）" if var.unit and var.type in NUMBER_TYPES else ""
     if var.type == "count":
         what = "整数"
     elif var.type in ("amount", "quantity", "percent"):
@@ -54,6 +54,11 @@ def expected(var: Variable) -> str:
     else:
         return "文字" if var.type == "text" else "名称"
     return f"{_range(var)}的{what}{unit}"
+
+
+def _where(var: Variable) -> str:
+    # A list's column (组.名称.列) has its unit in the table's header, not in a sentence.
+    return "句中" if var.key.count(".") < 2 else "表头"
 
 
 def _range(var: Variable) -> str:
@@ -136,12 +141,12 @@ def _format_number(var: Variable, text: str) -> tuple[object, str]:
         unit = _UNIT_AFTER.fullmatch(text)
         if unit and var.unit and unit.group(2) != var.unit:
             # 32000万元 typed where the sentence says 亿元: echoing 32000 back would be 10,000× off.
-            raise BadValue(f"“{shown}”带了单位“{unit.group(2)}”，而句中的单位是“{var.unit}”。",
+            raise BadValue(f"“{shown}”带了单位“{unit.group(2)}”，而{_where(var)}的单位是“{var.unit}”。",
                        f"请换算成{var.unit}，只填数字。")
         if unit:
             context = f"（{var.context}）" if var.context else ""
             raise BadValue(f"“{shown}”后面多了“{unit.group(2)}”。",
-                       f"单位已写在句中{context}，只填数字，例如 {unit.group(1)}。")
+                       f"单位已写在{_where(var)}{context}，只填数字，例如 {unit.group(1)}。")
         raise BadValue(f"“{shown}”不是数字。", f"应填{expected(var)}。")
     if len(re.sub(r"\D", "", text.split(".")[0])) > MAX_DIGITS:
         raise BadValue(f"数字位数太多（整数部分超过 {MAX_DIGITS} 位）。", f"应填{expected(var)}。")
@@ -192,3 +197,45 @@ def _chinese_number(number: int) -> str:
             zero = False
         out += _CHINESE_DIGITS[int(digit)] + unit
     return out[1:] if out.startswith("一十") else out
+
+
+def typed_text(var: Variable, value: object) -> str | list[str]:
+    """Return typed `value` of `var` as a clerk types it: 8620, 3.2, 2024-12-20, a list of names.
+
+    No thousands separators and no Chinese numerals, whatever the report prints.
+    """
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return str(value)
+
+
+_CHINESE_VALUES = {c: i for i, c in enumerate(_CHINESE_DIGITS)} | {"〇": 0, "两": 2}
+_CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
+CHINESE_NUMERAL = "[零〇一二两三四五六七八九十百千]+"
+
+
+def parse_chinese_number(text: str) -> int | None:
+    """Return the figure of Chinese numeral `text` (十八, 二十一, 一百零五, 二〇二四), or None.
+
+    The reverse of how a `chinese` count is printed; figures written digit by digit (二〇二四) too.
+    """
+    if not text or any(c not in _CHINESE_VALUES and c not in _CHINESE_UNITS for c in text):
+        return None
+    if not any(c in _CHINESE_UNITS for c in text):
+        return int("".join(str(_CHINESE_VALUES[c]) for c in text))
+    total, digit = 0, None
+    for char in text:
+        if char in _CHINESE_VALUES:
+            if digit is not None and _CHINESE_VALUES[char] != 0:
+                return None  # two digits in a row: 十八八
+            digit = _CHINESE_VALUES[char] or None
+            continue
+        unit = _CHINESE_UNITS[char]
+        total += (digit if digit is not None else 1) * unit
+        digit = None
+    return total + (digit or 0)

@@ -46,6 +46,11 @@ class Body(NamedTuple):
         return f"{self.unit}名"
 
 
+def body_label(body: Body) -> str:
+    """Return the label of the variable holding the reporting body's name."""
+    return f"本{body.unit}的名称（报告单位，不含“{body.unit}”字）"
+
+
 def reporting_body(reading: str) -> Body | None:
     """Return the kind of body Simplified report text `reading` speaks for, or None when unclear.
 

@@ -17,6 +17,8 @@ from .placeholders import LineMarks, context_of
 # What stands before a unit when a figure is there: digits, blanks, numerals, a masked variable (□),
 # and words a unit may follow without one: 每万元, 平方公里, 突破亿元, 千万元.
 _FIGURE_BEFORE = r"0-9０-９xXｘＸ×*＊○〇零一二三四五六七八九十百千万亿两几多余数每上超过逾近破方□.．%％\s"
+# …and a unit named as such: 投资（万元）, 单位：万元, 金额/万元, a table cell (| 万元 |).
+_FIGURE_BEFORE += r"（(：:/|【\[、"
 # Verbs that take a count: 辖x个村, 新建x个, 设立x个 (个人、个体、个别 are words of their own).
 _COUNT_VERBS = ("辖|下辖|现有|拥有|共有|有|新建|建成|建设|引进|签约|共|计|累计|新增|培育|打造|实施|设立|设置|"
                 "组建|成立|创建|举办|开展|召开|举行|帮扶|慰问|培训|接待|受理|办理|化解|排查|整改|覆盖|惠及|"

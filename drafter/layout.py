@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from typing import NamedTuple
 
-from .render import MARK_END, MISSING_START, VALUE_START
+from .render import ANCHOR_START, KEY_END, MARK_END, MISSING_START, VALUE_START
 
 _H1 = re.compile(r"[一二三四五六七八九十]+、")
 _H2 = re.compile(r"[（(][一二三四五六七八九十]+[）)]")
@@ -16,7 +17,10 @@ _SALUTATION = re.compile(r"[^，。；！？：,.;!?:]{1,12}[：:]")
 _SENTENCE_END = re.compile(r"[。！？]")
 _PAREN_PAIR = re.compile(r"\(([^()\n]*)\)")
 _HALF_TO_FULL = {",": "，", "!": "！", ":": "：", ";": "；", "?": "？"}
-_MARK_SPLIT = re.compile(f"([{VALUE_START}{MISSING_START}][^{MARK_END}]*{MARK_END})")
+_CJK = "\u2e80-\U0010ffff“”‘’—…·"  # what is_cjk accepts
+_HALF_MARK = re.compile(f"(?<=[{_CJK}])[,!:;?]|[,!:;?](?=[{_CJK}])")
+_HALF_WIDTH = re.compile(r"[,!:;?(]")
+_MARK_SPLIT = re.compile(f"([{VALUE_START}{MISSING_START}{ANCHOR_START}][^{MARK_END}]*{MARK_END})")
 
 _FULL_STOPS = ("。", "！", "？", "；", ".", "!", "?", ";")
 _NO_LINE_START = "）)】」》”’、，。；：！？,.;:!?%"
@@ -27,18 +31,50 @@ LINE_CHARS = 28   # 三号 characters in a 156 mm line
 
 
 class Segment(NamedTuple):
-    """A stretch of one paragraph: its text, whether it is the run-in heading, and its mark."""
+    """A stretch of one paragraph: its text, whether it is the run-in heading, its mark, its value.
+
+    `key` names the variable a filled-in value comes from, and `piece` tells the values of one
+    paragraph apart, so that the writer can anchor each value, even when cut in two segments.
+    """
 
     text: str
     lead: bool = False
     mark: str | None = None  # None, "value" or "missing"
+    key: str | None = None
+    piece: int = 0
+
+
+class Cell(NamedTuple):
+    """One cell of a table: its text, the columns it spans, and its part in a vertical merge."""
+
+    segments: tuple[Segment, ...]
+    span: int = 1
+    merge: str | None = None  # None, "restart" (a merge starts here) or "continue" (merged above)
+    align: str = "left"       # left, center or right
+
+
+class Row(NamedTuple):
+    """One row of a table; header rows are repeated at the top of each page."""
+
+    cells: tuple[Cell, ...]
+    header: bool = False
+
+
+class Table(NamedTuple):
+    """A table: its rows, relative column widths, cell text size (half-points), caption."""
+
+    rows: tuple[Row, ...]
+    widths: tuple[int, ...]
+    size: int
+    caption: tuple[Segment, ...] = ()
 
 
 class Block(NamedTuple):
-    """One paragraph of the document: its kind and its segments."""
+    """One paragraph of the document, or a table: its kind and its segments (a table's caption)."""
 
-    kind: str  # title, caption, salutation, h1, h2, h3, h4, body, blank
+    kind: str  # title, caption, salutation, h1, h2, h3, h4, body, blank, table
     segments: tuple[Segment, ...]
+    table: Table | None = None
 
     @property
     def text(self) -> str:
@@ -61,17 +97,10 @@ def normalize_punctuation(text: str) -> str:
 
     Figures keep their marks: a comma or colon between two digits (3,000 or 10:30) stays.
     """
-    chars = list(text)
-    for i, char in enumerate(chars):
-        if char not in _HALF_TO_FULL:
-            continue
-        before = chars[i - 1] if i > 0 else ""
-        after = chars[i + 1] if i + 1 < len(chars) else ""
-        if before.isdigit() and after.isdigit():
-            continue
-        if (before and is_cjk(before)) or (after and is_cjk(after)):
-            chars[i] = _HALF_TO_FULL[char]
-    out = "".join(chars)
+    if not _HALF_WIDTH.search(text):
+        return text  # nothing to change, as in most paragraphs
+    # A mark with Chinese on either side cannot sit between two digits, so 3,000 is safe.
+    out = _HALF_MARK.sub(lambda match: _HALF_TO_FULL[match.group()], text)
 
     def full(match: re.Match[str]) -> str:
         start, end = match.span()
@@ -83,10 +112,21 @@ def normalize_punctuation(text: str) -> str:
     return _PAREN_PAIR.sub(full, out)
 
 
-def lay_out(text: str) -> tuple[Block, ...]:
-    """Return the blocks of rendered `text` (which may carry value marks), one per line."""
+def line_segments(line: str) -> tuple[Segment, ...]:
+    """Return the segments of one rendered `line` of text (value marks kept, punctuation normalized)."""
+    pieces = _pieces(line)
+    return _segments(pieces, normalize_punctuation("".join(piece[0] for piece in pieces)), 0, ())
+
+
+def lay_out(text: str, inserts: Mapping[str, Block | None] | None = None) -> tuple[Block, ...]:
+    """Return the blocks of rendered `text` (which may carry value marks), one per line.
+
+    A line equal to a key of `inserts` is replaced by that block (a table), or left out for None.
+    """
     lines = text.split("\n")
-    plains = ["".join(text for text, _ in _pieces(line)) for line in lines]
+    if inserts:
+        return _insert(lay_out("\n".join(line for line in lines if line not in inserts)), lines, inserts)
+    plains = ["".join(piece[0] for piece in _pieces(line)) for line in lines]
     head = _title_block_length(plains)
     blocks = []
     for index, line in enumerate(lines):
@@ -102,6 +142,18 @@ def lay_out(text: str) -> tuple[Block, ...]:
         lead = _lead_length(plain) if kind.startswith("h") else 0
         blocks.append(Block(kind, _segments(pieces, plain, lead, ())))
     return tuple(blocks)
+
+
+def _insert(blocks: tuple[Block, ...], lines: list[str],
+            inserts: Mapping[str, Block | None]) -> tuple[Block, ...]:
+    out, taken = [], iter(blocks)
+    for line in lines:
+        if line in inserts:
+            if inserts[line] is not None:
+                out.append(inserts[line])
+        else:
+            out.append(next(taken))
+    return tuple(out)
 
 
 def _title_block_length(plains: list[str]) -> int:
@@ -128,9 +180,10 @@ def _display_width(char: str) -> float:
     return 1.0 if is_cjk(char) else 0.5
 
 
-def _marked_spans(pieces: list[tuple[str, str | None]]) -> list[tuple[int, int]]:
+def _marked_spans(pieces: list[tuple[str, str | None, str | None]]) -> list[tuple[int, int]]:
+    # Only highlighted values are kept whole in a title; an anchor alone does not move a break.
     spans, position = [], 0
-    for text, mark in pieces:
+    for text, mark, _ in pieces:
         if mark:
             spans.append((position, position + len(text)))
         position += len(text)
@@ -202,26 +255,29 @@ def _breakable(plain: str, at: int, protected: list[tuple[int, int]]) -> bool:
     return not any(start < at < end for start, end in protected)
 
 
-def _pieces(line: str) -> list[tuple[str, str | None]]:
-    pieces: list[tuple[str, str | None]] = []
+def _pieces(line: str) -> list[tuple[str, str | None, str | None]]:
+    """Return the stretches of `line` between value marks: text, mark and key (when anchored)."""
+    pieces: list[tuple[str, str | None, str | None]] = []
     for part in _MARK_SPLIT.split(line):
         if not part:
             continue
-        if part[0] in (VALUE_START, MISSING_START):
-            pieces.append((part[1:-1], "value" if part[0] == VALUE_START else "missing"))
+        if part[0] in (VALUE_START, MISSING_START, ANCHOR_START):
+            key, _, text = part[1:-1].rpartition(KEY_END)
+            mark = {VALUE_START: "value", MISSING_START: "missing"}.get(part[0])
+            pieces.append((text, mark, key or None))
         else:
-            pieces.append((part, None))
+            pieces.append((part, None, None))
     return pieces
 
 
-def _segments(pieces: list[tuple[str, str | None]], plain: str, lead: int,
+def _segments(pieces: list[tuple[str, str | None, str | None]], plain: str, lead: int,
               breaks: tuple[int, ...]) -> tuple[Segment, ...]:
     """Cut `plain` (the normalized text of `pieces`) at piece, lead and line-break boundaries."""
     cuts = {0, len(plain), lead, *breaks}
     position = 0
-    marks: list[tuple[int, int, str | None]] = []
-    for text, mark in pieces:
-        marks.append((position, position + len(text), mark))
+    marks: list[tuple[int, int, str | None, str | None]] = []
+    for text, mark, key in pieces:
+        marks.append((position, position + len(text), mark, key))
         cuts.add(position)
         position += len(text)
     segments = []
@@ -229,7 +285,8 @@ def _segments(pieces: list[tuple[str, str | None]], plain: str, lead: int,
     for start, end in zip(ordered, ordered[1:], strict=False):
         if start == end:
             continue
-        mark = next((m for s, e, m in marks if s <= start < e), None)
+        index, (_, _, mark, key) = next(((i, m) for i, m in enumerate(marks) if m[0] <= start < m[1]),
+                                        (0, (0, 0, None, None)))
         prefix = "\n" if start in breaks else ""
-        segments.append(Segment(prefix + plain[start:end], start < lead, mark))
+        segments.append(Segment(prefix + plain[start:end], start < lead, mark, key, index))
     return tuple(segments)

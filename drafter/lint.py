@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from . import render
+from . import tables
 from .gaps import find_gaps
 from .placeholders import find_placeholders
 from .schema import Schema
@@ -49,7 +49,7 @@ def lint_template(source: str, schema: Schema, *, file: str, schema_file: str | 
     `file` names the template text in messages, `schema_file` the schema.
     """
     findings = []
-    used = render.template_keys(source, file=file)
+    _, specs, used = tables.template_variables(source, file=file)
     for key, line in used.items():
         if schema.get(key) is None:
             findings.append(Finding(line, f"模板使用了 schema.yaml 中没有定义的变量 {key}。"))
@@ -57,6 +57,14 @@ def lint_template(source: str, schema: Schema, *, file: str, schema_file: str | 
         if var.key not in used:
             findings.append(Finding(None, f"schema.yaml 定义了模板中没有用到的变量 {var.key}"
                                           f"（{var.label}）。", file=schema_file))
+    columns = {key: found for spec in specs for key, found in spec.columns_used.items()}
+    for var in schema.variables:
+        if var.key in columns:
+            findings += [Finding(None, f"清单 {var.key} 的列 {c.name}（{c.label}）在表格中没有用到。",
+                                 file=schema_file) for c in var.columns if c.name not in columns[var.key]]
+            findings += [Finding(line, f"清单 {var.key} 没有“{name}”这一列。")
+                         for name, line in columns[var.key].items()
+                         if name not in {c.name for c in var.columns}]
     masked = _masked(source)
     findings += lint_report(masked)
     findings += [Finding(ph.line, f"还有未改成变量的空位“{ph.token}”。", ph.context)

@@ -117,7 +117,8 @@ def number_name(ph: Placeholder, previous: str) -> tuple[str, str, str]:
             nouns = [w.text for w in chinese.words(_MARKS.sub("", ph.after)) if w.tag == "n"]
             place = nouns[-1] if nouns else ""
         if ph.kind == "year":  # 20XX年工作总结 → 工作总结年份: what a year dates comes after it
-            event = place or _stem(_MARKS.sub("", ph.after)) or stem
+            # A year heading a table's column takes the row's first words: | 指标 | 2023年 | 20XX年 |.
+            event = place or _wordy(_stem(_MARKS.sub("", ph.after))) or stem or _subject(ph.lead, cell=False)
             stem = ""
         else:
             event = event or place or stem
@@ -146,9 +147,10 @@ def number_name(ph: Placeholder, previous: str) -> tuple[str, str, str]:
         name = previous + (ph.unit if ph.unit not in previous else "")
     else:
         subject = _subject(ph.lead)
-        verb = _TRAILING.sub("", _LEADING_ORDINAL.sub("", raw).strip()) if len(raw) <= 4 else ""
+        verb = _wordy(_TRAILING.sub("", _LEADING_ORDINAL.sub("", raw).strip())) if len(raw) <= 4 else ""
         name = counted or (subject + (verb or _UNIT_NAMES.get(ph.kind, "数值")) if subject else "") \
-            or (ph.unit + "数" if ph.kind == "count" and ph.unit else "") or _UNIT_NAMES.get(ph.kind, "数值")
+            or verb or (ph.unit + "数" if ph.kind == "count" and ph.unit else "") \
+            or _UNIT_NAMES.get(ph.kind, "数值")
     if ph.part.startswith("ratio"):
         term = f"第{ph.part.removeprefix('ratio')}项"
         if ph.part != "ratio1" and previous:
@@ -242,7 +244,7 @@ _CHANGE_WORDS = frozenset(("增长", "下降", "提高", "降低", "增加", "�
                            "降幅", "扩大", "缩小", "变化", "增速", "提升"))
 _SUBJECT_END = _CHANGE_WORDS | {"同比", "比", "较", "与", "和"}
 RELATIVE_CHARS = 16  # 农村居民人均可支配收入同比增长: a subject and its change need more room
-_SPLIT_LEAD = re.compile(r"[，,、；;：:（）()\[\]【】“”\"'‘’《》\s]+|[xXｘＸ×*＊○〇0-9０-９.．,%％]+")
+_SPLIT_LEAD = re.compile(r"[，,、；;：:（）()\[\]【】“”\"'‘’《》|｜\s]+|[xXｘＸ×*＊○〇0-9０-９.．,%％]+")
 
 
 def fit(name: str, limit: int) -> str:
@@ -271,9 +273,12 @@ def _ends_with_verb(stem: str) -> bool:
     return bool(words) and words[-1].tag in ("v", "vd", "vi", "vg") and len(words[-1].text) <= 2
 
 
-def _subject(lead: str) -> str:
-    """Return the noun phrase a figure of `lead`, the sentence before a blank, is about."""
-    segments = [seg for seg in _SPLIT_LEAD.split(lead) if seg]
+def _subject(lead: str, *, cell: bool = True) -> str:
+    """Return the noun phrase a figure of `lead`, the sentence before a blank, is about.
+
+    In a table row (| 签约x个 | 完成x万元 |) only the blank's own cell counts, unless `cell` is False.
+    """
+    segments = [seg for seg in _SPLIT_LEAD.split(lead.rsplit("|", 1)[-1] if cell else lead) if seg]
     for segment in reversed(segments[-4:]):
         for unit in _UNITS_LONGEST_FIRST:
             if segment.startswith(unit):
@@ -314,6 +319,11 @@ def _stem(words: str) -> str:
         if trail and first + trail.start() < last:
             last = max(min(c for c in starts if c >= first + trail.start()), first)
     return words[first:last]
+
+
+def _wordy(words: str) -> str:
+    """Return `words` if they hold a Chinese character, else "" (a lone | or digit names nothing)."""
+    return words if any("\u4e00" <= c <= "\u9fff" for c in words) else ""
 
 
 def _before_change(words: str) -> str:

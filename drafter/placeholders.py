@@ -43,7 +43,7 @@ UNITS: dict[str, tuple[str, ...]] = {
 }
 UNIT_KIND = {unit: kind for kind, units in UNITS.items() for unit in units}
 # What separates clauses: the words of a clause name the blank in it.
-CLAUSE_MARKS = "，,、；;。：:！!？?（）()【】…\n"
+CLAUSE_MARKS = "，,、；;。：:！!？?（）()【】…|｜\n"  # | and ｜ part the cells of a table row
 SENTENCE_MARKS = "。！？!?；;\n"
 _CLAUSE_MARK = re.compile("[" + re.escape(CLAUSE_MARKS) + "]")
 _SENTENCE_MARK = re.compile("[" + re.escape(SENTENCE_MARKS) + "]")

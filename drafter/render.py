@@ -18,9 +18,12 @@ from jinja2.sandbox import SandboxedEnvironment
 from .errors import DrafterError, TemplateError
 
 # Private-use characters that bracket a value in the rendered text, so the document writer can
-# highlight it; `strip_marks` removes them for plain text.
+# highlight it (VALUE_START) or only anchor it (ANCHOR_START); an anchored or highlighted value
+# starts with its key and KEY_END. `strip_marks` removes them all for plain text.
 VALUE_START, MISSING_START, MARK_END = "\ue000", "\ue001", "\ue002"
-_MARKS = str.maketrans("", "", VALUE_START + MISSING_START + MARK_END)
+ANCHOR_START, KEY_END = "\ue003", "\ue004"
+_MARKS = re.compile(f"[{VALUE_START}{MISSING_START}{ANCHOR_START}](?:[^{KEY_END}{MARK_END}]*{KEY_END})?"
+                    f"|{MARK_END}")
 
 _ENV = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
 _RULE_NODES = (nodes.Compare, nodes.Operand, nodes.Add, nodes.Sub, nodes.Mul, nodes.Div,
@@ -39,12 +42,13 @@ def _variable_path(node: nodes.Node) -> list[str] | None:
     return parts[::-1]
 
 
-def template_keys(source: str, *, file: str) -> dict[str, int]:
+def template_keys(source: str, *, file: str, parts: tuple[int, ...] = (2,)) -> dict[str, int]:
     """Return the variables `source` uses, as dotted keys with the first line using each.
 
     Raise TemplateError unless `source` is text with only `{{ 组.名称 }}` in it. Templates are
     untrusted: with no filters, calls, operators or tags there is nothing to abuse, and nothing that
-    can print a value in some way other than the schema's.
+    can print a value in some way other than the schema's. `parts` are the numbers of dotted parts
+    a key may have (a table's repeated row also uses 组.名称.列).
     """
     try:
         tree = _ENV.parse(source)
@@ -64,7 +68,7 @@ def template_keys(source: str, *, file: str) -> dict[str, int]:
             if isinstance(node, nodes.TemplateData):
                 continue
             path = _variable_path(node)
-            if path is None or len(path) != 2 or any(part.startswith("_") for part in path):
+            if path is None or len(path) not in parts or any(part.startswith("_") for part in path):
                 raise TemplateError(
                     "这里的 {{ }} 不是“组.名称”形式的变量。", file=file, line=node.lineno,
                     hint="模板中只能写 {{ 组.名称 }}，不能用过滤器、运算、函数或下划线开头的名字。")
@@ -114,19 +118,21 @@ def compile_source(source: str, *, file: str) -> jinja2.Template:
 
 
 def render(template: jinja2.Template, text: Mapping[str, str], *, mark: bool = False,
-           missing: Mapping[str, str] | None = None) -> str:
+           missing: Mapping[str, str] | None = None, anchor: bool = False) -> str:
     """Render `template` with the printed values `text` (by dotted key).
 
-    With `mark`, each value is bracketed by marks; `missing` gives, by key, a placeholder that is
-    shown bracketed as missing.
+    With `mark`, each value is bracketed for highlighting; with `anchor`, the bracket also carries
+    the value's key, so the writer can anchor it (without `mark`, it is anchored only). `missing`
+    gives, by key, a placeholder that is shown bracketed as missing.
     """
-    context: dict[str, dict[str, str]] = {}
+    context: dict[str, dict[str, object]] = {}
     for key, value in text.items():
-        group, _, name = key.partition(".")
-        context.setdefault(group, {})[name] = VALUE_START + value + MARK_END if mark else value
+        if mark or anchor:
+            start = (VALUE_START if mark else ANCHOR_START) + (key + KEY_END if anchor else "")
+            value = start + value + MARK_END
+        _put(context, key, value)
     for key, label in (missing or {}).items():
-        group, _, name = key.partition(".")
-        context.setdefault(group, {})[name] = MISSING_START + label + MARK_END
+        _put(context, key, MISSING_START + label + MARK_END)
     try:
         return template.render(context)
     except jinja2.exceptions.SecurityError as err:
@@ -140,9 +146,23 @@ def render(template: jinja2.Template, text: Mapping[str, str], *, mark: bool = F
         raise TemplateError(f"模板渲染出错：{err}。") from err
 
 
+def _put(context: dict[str, dict[str, object]], key: str, value: str) -> None:
+    # 组.名称, or 组.名称.列 for a column of a list item in a table's repeated row.
+    group, _, name = key.partition(".")
+    name, _, column = name.partition(".")
+    place = context.setdefault(group, {})
+    if column:
+        # A list's columns replace the list's own 【label】 (given for a list missing in a draft).
+        if not isinstance(place.get(name), dict):
+            place[name] = {}
+        place[name][column] = value  # type: ignore[index]
+    elif not isinstance(place.get(name), dict):
+        place[name] = value
+
+
 def strip_marks(text: str) -> str:
     """Return `text` without the value marks."""
-    return text.translate(_MARKS)
+    return _MARKS.sub("", text)
 
 
 class _RuleEnvironment(SandboxedEnvironment):

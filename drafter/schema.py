@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import keyword
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from pathlib import Path
@@ -23,7 +23,9 @@ TYPES = {
     "name": "名称",
     "text": "文字",
     "list": "名称列表",
+    "records": "清单（表格逐行）",
 }
+TABLE_SIZES = ("四号", "小四", "五号")  # a table's cell text: smaller than the body's 三号
 NUMBER_TYPES = {"count", "amount", "quantity", "percent", "year", "month", "day"}
 DEFAULT_LIMITS: dict[str, tuple[int | None, int | None]] = {
     "count": (0, None), "amount": (0, None), "quantity": (0, None), "percent": (0, 100),
@@ -34,6 +36,7 @@ _JINJA_WORDS = {"true", "false", "none", "True", "False", "None", "and", "or", "
                 "if", "else", "loop", "self"}
 _FIELDS = {"type", "unit", "label", "context", "example", "original", "min", "max", "places",
            "approx", "chinese", "sep", "thousands"}
+_RECORD_FIELDS = {"type", "label", "context", "example", "columns", "empty"}
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ class Variable:
     label: str
     unit: str = ""
     context: str = ""
-    example: str | list[str] | None = None
+    example: str | list[str] | list[dict[str, str]] | None = None
     original: str | None = None
     min: Decimal | None = None
     max: Decimal | None = None
@@ -54,6 +57,13 @@ class Variable:
     chinese: bool = False
     thousands: bool = False
     sep: str = "、"
+    columns: tuple[Variable, ...] = ()  # a list of records: one variable per column (组.名称.列)
+    empty: str = "无"                   # what a table prints for an empty list ("省略": no row)
+
+    @property
+    def name(self) -> str:
+        """Return the last part of the key (a column's name for a column)."""
+        return self.key.rsplit(".", 1)[-1]
 
     @property
     def group(self) -> str:
@@ -84,6 +94,7 @@ class Schema:
     variables: tuple[Variable, ...]
     groups: dict[str, str] = field(default_factory=dict)
     rules: tuple[Rule, ...] = ()
+    table_size: str = ""  # cell text size of tables that set no 字号: 四号 (when empty), 小四, 五号
 
     def get(self, key: str) -> Variable | None:
         """Return the variable named `key`, or None."""
@@ -136,8 +147,13 @@ def _load_schema(path: Path) -> Schema:
     for var in variables:
         groups.setdefault(var.group, var.group)
     title = _text(top["title"]) if "title" in top else ""
+    table_size = _text(top.get("table_size")) or ""
+    if table_size and table_size not in TABLE_SIZES:
+        raise TemplateError(f"table_size“{table_size}”不可用。", file=file, line=top["table_size"].line,
+                            hint=f"可用：{'、'.join(TABLE_SIZES)}（表格中文字的字号，正文是三号）。")
     rules = _rules(top.get("rules"), file)
-    return Schema(title=title or path.parent.name, variables=variables, groups=groups, rules=rules)
+    return Schema(title=title or path.parent.name, variables=variables, groups=groups, rules=rules,
+                  table_size=table_size)
 
 
 def _rules(node: yamlfile.Node | None, file: str) -> tuple[Rule, ...]:
@@ -164,12 +180,56 @@ def _variable(key: str, node: yamlfile.Node, file: str) -> Variable:
     if not isinstance(node.value, dict):
         raise TemplateError(f"变量 {key} 的定义应为映射（type、label 等）。", file=file, line=node.line)
     spec = node.value
+    if _text(spec.get("type")) == "records":
+        return _records(key, node, file)
+    return _plain_variable(key, node, file)
+
+
+def _records(key: str, node: yamlfile.Node, file: str) -> Variable:
+    """Return the list-of-records variable `key`: its columns are variables `key.列`."""
+    spec = node.value
+    assert isinstance(spec, dict)
+    unknown = sorted(set(spec) - _RECORD_FIELDS)
+    if unknown:
+        raise TemplateError(f"清单变量 {key} 有未知字段：{'、'.join(unknown)}。", file=file,
+                            line=spec[unknown[0]].line,
+                            hint=f"可用字段：{'、'.join(sorted(_RECORD_FIELDS))}。")
+    label = _text(spec.get("label"))
+    if not label:
+        raise TemplateError(f"变量 {key} 缺少 label（中文说明）。", file=file, line=node.line)
+    columns_node = spec.get("columns")
+    if columns_node is None or not isinstance(columns_node.value, dict) or not columns_node.value:
+        raise TemplateError(f"清单变量 {key} 缺少 columns（各列的定义）。", file=file, line=node.line,
+                            hint="columns 下每列写一项，如 投资: {type: amount, unit: 万元, label: 总投资}。")
+    columns = []
+    for name, column in columns_node.value.items():
+        if not is_valid_key(f"列.{name}"):
+            raise TemplateError(f"清单变量 {key} 的列名“{name}”不合法。", file=file, line=column.line,
+                                hint="列名是汉字、字母、数字或下划线，不以数字开头。")
+        if isinstance(column.value, dict) and _text(column.value.get("type")) in ("records", "list"):
+            raise TemplateError(f"清单变量 {key} 的列 {name} 不能是{TYPES[_text(column.value['type'])]}。",
+                                file=file, line=column.line, hint="一格只填一个数字、名称或一段文字。")
+        columns.append(_plain_variable(f"{key}.{name}", column, file))
+    example_node = spec.get("example")
+    example = None
+    if example_node is not None and isinstance(example_node.value, list):
+        example = [{k: _text(v) or "" for k, v in item.value.items()} for item in example_node.value
+                   if isinstance(item.value, dict) and all(isinstance(v.value, (str, type(None)))
+                                                           for v in item.value.values())]
+    return Variable(key=key, type="records", label=label, context=_text(spec.get("context")) or "",
+                    example=example, columns=tuple(columns), empty=_text(spec.get("empty")) or "无")
+
+
+def _plain_variable(key: str, node: yamlfile.Node, file: str) -> Variable:
+    spec = node.value
+    if not isinstance(spec, dict):
+        raise TemplateError(f"变量 {key} 的定义应为映射（type、label 等）。", file=file, line=node.line)
     unknown = sorted(set(spec) - _FIELDS)
     if unknown:
         raise TemplateError(f"变量 {key} 有未知字段：{'、'.join(unknown)}。", file=file,
                             line=spec[unknown[0]].line, hint=f"可用字段：{'、'.join(sorted(_FIELDS))}。")
     kind = _text(spec.get("type"))
-    if kind not in TYPES:
+    if kind not in TYPES or (kind == "records" and key.count(".") != 1):
         raise TemplateError(f"变量 {key} 的类型“{kind}”未知。", file=file, line=node.line,
                             hint=f"可用类型：{'、'.join(TYPES)}。")
     label = _text(spec.get("label"))
@@ -177,7 +237,7 @@ def _variable(key: str, node: yamlfile.Node, file: str) -> Variable:
         raise TemplateError(f"变量 {key} 缺少 label（中文说明）。", file=file, line=node.line)
     low, high = DEFAULT_LIMITS.get(kind, (None, None))
     example_node = spec.get("example")
-    example: str | list[str] | None = None
+    example: str | list[str] | list[dict[str, str]] | None = None
     if example_node is not None:
         if isinstance(example_node.value, list):
             example = [_text(item) or "" for item in example_node.value]
@@ -256,6 +316,10 @@ def _json_type(var: Variable) -> dict[str, object]:
 
 
 def _json_example(var: Variable) -> object:
+    if var.type == "records" and isinstance(var.example, list):
+        columns = {c.name: c for c in var.columns}
+        return [{k: _json_example(replace(columns[k], example=v)) if k in columns else v
+                 for k, v in item.items()} for item in var.example if isinstance(item, dict)]
     if var.type in NUMBER_TYPES and isinstance(var.example, str):
         try:
             number = Decimal(var.example)
@@ -263,6 +327,22 @@ def _json_example(var: Variable) -> object:
             return var.example
         return int(number) if number == number.to_integral_value() else float(number)
     return var.example
+
+
+def _json_variable(var: Variable) -> dict[str, object]:
+    if var.type == "records":
+        spec: dict[str, object] = {"type": "array", "items": {
+            "type": "object", "properties": {c.name: _json_variable(c) for c in var.columns},
+            "required": [c.name for c in var.columns], "additionalProperties": False}}
+    else:
+        spec = _json_type(var)
+    unit = f"（单位：{var.unit}）" if var.unit and var.type in NUMBER_TYPES else ""
+    spec["title"] = var.label
+    spec["description"] = f"{var.label}{unit}，{var.type_label}。原句：{var.context}" if var.context \
+        else f"{var.label}{unit}，{var.type_label}。"
+    if var.example is not None:
+        spec["examples"] = [_json_example(var)]
+    return spec
 
 
 def to_json_schema(schema: Schema) -> dict[str, object]:
@@ -277,14 +357,7 @@ def to_json_schema(schema: Schema) -> dict[str, object]:
         entry = groups.setdefault(group, {
             "type": "object", "description": schema.groups.get(group, group),
             "properties": {}, "required": [], "additionalProperties": False})
-        spec = _json_type(var)
-        unit = f"（单位：{var.unit}）" if var.unit and var.type in NUMBER_TYPES else ""
-        spec["title"] = var.label
-        spec["description"] = f"{var.label}{unit}，{var.type_label}。原句：{var.context}" if var.context \
-            else f"{var.label}{unit}，{var.type_label}。"
-        if var.example is not None:
-            spec["examples"] = [_json_example(var)]
-        entry["properties"][name] = spec  # type: ignore[index]
+        entry["properties"][name] = _json_variable(var)  # type: ignore[index]
         entry["required"].append(name)  # type: ignore[attr-defined]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -296,33 +369,47 @@ def to_json_schema(schema: Schema) -> dict[str, object]:
     }
 
 
+def _dump_variable(var: Variable) -> dict[str, object]:
+    if var.type == "records":
+        spec: dict[str, object] = {"type": var.type, "label": var.label}
+        if var.context:
+            spec["context"] = var.context
+        if var.empty != "无":
+            spec["empty"] = var.empty
+        spec["columns"] = {column.name: _dump_variable(column) for column in var.columns}
+        if var.example is not None:
+            spec["example"] = var.example
+        return spec
+    spec = {"type": var.type, "unit": var.unit, "label": var.label}
+    if var.context:
+        spec["context"] = var.context
+    if var.example is not None:
+        spec["example"] = list(var.example) if isinstance(var.example, list) else var.example
+    if var.original is not None:
+        spec["original"] = var.original
+    low, high = (None if d is None else Decimal(d) for d in DEFAULT_LIMITS.get(var.type, (None, None)))
+    for name, value, default in (("min", var.min, low), ("max", var.max, high)):
+        if value is not None and value != default:
+            spec[name] = int(value) if value == value.to_integral_value() else str(value)
+    if var.places is not None:
+        spec["places"] = var.places
+    for flag in ("approx", "chinese", "thousands"):
+        if getattr(var, flag):
+            spec[flag] = True
+    if var.sep != "、":
+        spec["sep"] = var.sep
+    return spec
+
+
 def dump_schema(schema: Schema, *, header: str = "") -> str:
     """Return the text of a schema.yaml that `load_schema` reads back to `schema`.
 
     Limits equal to the type's defaults are left out; `header` is written first, as comments.
     """
-    variables: dict[str, dict[str, object]] = {}
-    for var in schema.variables:
-        spec: dict[str, object] = {"type": var.type, "unit": var.unit, "label": var.label}
-        if var.context:
-            spec["context"] = var.context
-        if var.example is not None:
-            spec["example"] = list(var.example) if isinstance(var.example, list) else var.example
-        if var.original is not None:
-            spec["original"] = var.original
-        low, high = (None if d is None else Decimal(d) for d in DEFAULT_LIMITS.get(var.type, (None, None)))
-        for name, value, default in (("min", var.min, low), ("max", var.max, high)):
-            if value is not None and value != default:
-                spec[name] = int(value) if value == value.to_integral_value() else str(value)
-        if var.places is not None:
-            spec["places"] = var.places
-        for flag in ("approx", "chinese", "thousands"):
-            if getattr(var, flag):
-                spec[flag] = True
-        if var.sep != "、":
-            spec["sep"] = var.sep
-        variables[var.key] = spec
+    variables = {var.key: _dump_variable(var) for var in schema.variables}
     data: dict[str, object] = {"title": schema.title, "groups": dict(schema.groups), "variables": variables}
+    if schema.table_size:
+        data["table_size"] = schema.table_size
     if schema.rules:
         data["rules"] = [{"check": r.check, "message": r.message}
                          | ({"level": r.level} if r.level != "error" else {}) for r in schema.rules]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from . import layout, render, values
+from . import layout, render, tables, values
 from .errors import (
     DrafterError,
     OutputError,
@@ -48,6 +48,12 @@ class Rendered:
     blocks: tuple[layout.Block, ...]
     missing: Mapping[str, str]
     warnings: tuple[Problem, ...]
+    template: str = ""                                          # the template's name, for anchors
+    labels: Mapping[str, str] = field(default_factory=dict)     # each variable's label, by key
+
+    def docx(self, *, profile: str = "gb2312") -> bytes:
+        """Return the .docx bytes of the report, every value anchored to its variable."""
+        return write_docx(self.blocks, profile=profile, template=self.template, labels=self.labels)
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ class Template:
     source: str
     compiled: object
     followers: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    tables: tuple[tables.PreparedTable, ...] = ()
 
     @property
     def variables(self) -> tuple[Variable, ...]:
@@ -84,12 +91,46 @@ class Template:
 
         Raise ValuesError when there are errors; in a `draft`, missing values are not errors.
         """
-        checked = self._check(data, draft=draft, rules=rules)
+        return self._prepared(self._check(data, draft=draft, rules=rules))
+
+    def _prepared(self, checked: values.Checked
+                  ) -> tuple[dict[str, str], dict[str, str], tuple[Problem, ...]]:
         if checked.errors:
             raise ValuesError(checked.problems)
-        missing = {v.key: f"【{v.label}】" for v in self.variables if v.key not in checked.text}
+        missing = {v.key: f"【{v.label}】" for v in self.variables
+                   if v.key not in checked.text and v.key not in checked.items}
         warnings = tuple(p for p in checked.problems if p.level != "error")
         return dict(checked.text), missing, warnings
+
+    def _items(self, checked_items: Mapping[str, tuple[Mapping[str, str], ...]],
+               missing: dict[str, str]) -> dict[str, tables.Items]:
+        """Return the items of each list variable for the tables; add their missing cells to `missing`.
+
+        A list missing in a draft prints as one row of its columns' 【label】s.
+        """
+        found = {}
+        for var in self.variables:
+            if var.type != "records":
+                continue
+            rows = checked_items.get(var.key, ({},))
+            labels = {c.name: c.label for c in var.columns}
+            found[var.key] = tables.Items(tuple(rows), labels, var.empty)
+            for index, row in enumerate(rows if var.key in checked_items else ()):
+                for column in var.columns:
+                    if column.name not in row:
+                        missing[f"{var.key}第{index + 1}项.{column.name}"] = f"【{column.label}】"
+        return found
+
+    def _lay_out(self, text: Mapping[str, str], missing: dict[str, str], items: Mapping[str, tables.Items],
+                 *, mark: bool, anchor: bool = False) -> tuple[layout.Block, ...]:
+        marked = render.render(self.compiled, text, mark=mark, missing=missing,  # type: ignore[arg-type]
+                               anchor=anchor)
+        if not self.tables:
+            return layout.lay_out(marked)
+        laid = {tables.marker(i): tables.render_table(t, text, missing, items, mark=mark,
+                                                      size=self.schema.table_size)
+                for i, t in enumerate(self.tables)}
+        return layout.lay_out(marked, laid)
 
     def _check(self, data: Mapping[str, object] | values.Values, *, draft: bool,
                rules: bool) -> values.Checked:
@@ -97,6 +138,8 @@ class Template:
         checked = values.check(self.schema, data, allow_missing=draft, rules=rules)
         doubled = []
         for key, text in checked.text.items():
+            if key not in self.followers:
+                continue
             # 镇名 "艾城镇" where the sentence goes on with 镇 would print 艾城镇镇.
             if text and text[-1] in self.followers.get(key, ()):
                 var, origin = self.schema.by_key[key], data.origins.get(key)
@@ -114,12 +157,17 @@ class Template:
         With `validate=False` no check is made and every value is printed as its plain string.
         """
         if validate:
-            text, missing, _ = self.prepare(data, rules=rules)
+            checked = self._check(data, draft=False, rules=rules)
+            text, items = self._prepared(checked)[0], self._items(checked.items, {})
         else:
             raw = _as_values(data).raw
-            text = {k: _plain_text(v) for k, v in raw.items()}
-            missing = {}
-        return render.strip_marks(render.render(self.compiled, text, missing=missing))  # type: ignore[arg-type]
+            text = {k: _plain_text(v) for k, v in raw.items() if not isinstance(v, values.Records)}
+            items = self._items({k: tuple({c: _plain_text(x) for c, x in item.items()} for item in v.items)
+                                 for k, v in raw.items() if isinstance(v, values.Records)}, {})
+        blocks = self._lay_out(text, {}, items, mark=False)
+        if not self.tables:
+            return render.strip_marks(render.render(self.compiled, text))  # type: ignore[arg-type]
+        return render.strip_marks("\n".join(tables.plain_text(b) if b.table else b.text for b in blocks))
 
     def render(self, data: Mapping[str, object] | values.Values, *, draft: bool = False,
                mark_values: bool = False, rules: bool = True) -> Rendered:
@@ -128,9 +176,11 @@ class Template:
         In a `draft` a missing value shows as its 【label】; with `mark_values` every value is
         marked for highlighting. Raise ValuesError when the values have errors.
         """
-        text, missing, warnings = self.prepare(data, draft=draft, rules=rules)
-        marked = render.render(self.compiled, text, mark=mark_values, missing=missing)  # type: ignore[arg-type]
-        return Rendered(layout.lay_out(marked), missing, warnings)
+        checked = self._check(data, draft=draft, rules=rules)
+        text, missing, warnings = self._prepared(checked)
+        items = self._items(checked.items, missing)
+        blocks = self._lay_out(text, missing, items, mark=mark_values, anchor=True)
+        return Rendered(blocks, missing, warnings, self.name, {v.key: v.label for v in self.variables})
 
     def render_blocks(self, data: Mapping[str, object] | values.Values, *, draft: bool = False,
                       mark_values: bool = False, rules: bool = True) -> tuple[layout.Block, ...]:
@@ -150,11 +200,12 @@ class Template:
         """Return the .docx bytes of the report for `data`; raise ValuesError on bad values."""
         if profile not in PROFILES:
             raise OutputError(f"未知的字体方案“{profile}”。", hint=f"可选：{'、'.join(PROFILES)}。")
-        blocks = self.render_blocks(data, draft=draft, mark_values=mark_values, rules=rules)
-        return write_docx(blocks, profile=profile)
+        return self.render(data, draft=draft, mark_values=mark_values, rules=rules).docx(profile=profile)
 
 
-def _plain_text(raw: values.Raw) -> str:
+def _plain_text(raw: object) -> str:
+    if isinstance(raw, values.Records):
+        return str(raw)
     if isinstance(raw, tuple):
         return "、".join(item or "" for item in raw)
     return raw or ""
@@ -239,10 +290,11 @@ def load_template(path_or_name: str | os.PathLike[str]) -> Template:
                             hint=f"请给出模板文件夹的路径，或内置模板名：{names}。")
     source, source_file = read_source(path), str(path / TEMPLATE_FILE)
     schema = load_schema(path / SCHEMA_FILE)
-    check_consistency(source, schema, file=source_file)
+    text, specs = check_consistency(source, schema, file=source_file)
     return Template(name=path.name, path=path, schema=schema, source=source,
-                    compiled=render.compile_source(source, file=source_file),
-                    followers=_followers(source))
+                    compiled=render.compile_source(text, file=source_file),
+                    followers=_followers(text),
+                    tables=tuple(tables.prepare_table(spec, file=source_file) for spec in specs))
 
 
 def write_template_folder(folder: Path, files: Mapping[str, str], *, keep_filled: str) -> bool:
@@ -269,7 +321,9 @@ def _filled(path: Path) -> bool:
         data = values.read_values_file(path)
     except (OSError, DrafterError):
         return True  # not readable as a values file: somebody's work, not ours to overwrite
-    items = (item for raw in data.raw.values() for item in (raw if isinstance(raw, tuple) else (raw,)))
+    items = (item for raw in data.raw.values()
+             for item in (raw if isinstance(raw, tuple) else (str(raw),) if isinstance(raw, values.Records)
+                          else (raw,)))
     return any(item is not None and str(item).strip() for item in items)
 
 
@@ -282,10 +336,14 @@ def _followers(source: str) -> dict[str, frozenset[str]]:
     return {key: frozenset(chars) for key, chars in found.items()}
 
 
-def check_consistency(source: str, schema: Schema, *, file: str) -> None:
-    """Raise TemplateError unless the template text and the schema name the same variables."""
-    used = render.template_keys(source, file=file)
+def check_consistency(source: str, schema: Schema, *, file: str) -> tuple[str, tuple[tables.TableSpec, ...]]:
+    """Raise TemplateError unless the template text and the schema name the same variables.
+
+    Return the text Jinja renders (each table a marker line) and the tables.
+    """
+    text, specs, used = tables.template_variables(source, file=file)
     declared = schema.by_key
+    _check_lists(text, specs, schema, file=file)
     extra = [(key, line) for key, line in used.items() if key not in declared]
     unused = [key for key in declared if key not in used]
     if extra:
@@ -303,3 +361,37 @@ def check_consistency(source: str, schema: Schema, *, file: str) -> None:
             raise TemplateError(f"规则“{rule.check}”用到了未定义的变量：{'、'.join(strangers)}。",
                                 file=schema_file, line=rule.line,
                                 hint="规则中的变量写成 组.名称，须在 variables 中定义。")
+        lists = [key for key in keys if declared[key].type == "records"]
+        if lists:
+            raise TemplateError(f"规则“{rule.check}”用到了清单变量 {'、'.join(lists)}，"
+                                "规则只能核对单个数字。",
+                                file=schema_file, line=rule.line, hint="清单的各项在表格中逐行核对。")
+    return text, specs
+
+
+def _check_lists(text: str, specs: tuple[tables.TableSpec, ...], schema: Schema, *, file: str) -> None:
+    """Raise unless list variables are used only through their columns, in tables' repeated rows."""
+    plain = render.template_keys(text, file=file)
+    for spec in specs:
+        plain.update({k: v for k, v in spec.keys.items() if k not in plain})
+    for key, line in plain.items():
+        var = schema.get(key)
+        if var is not None and var.type == "records":
+            column = var.columns[0].name
+            raise TemplateError(f"清单变量 {key} 只能用在表格中按清单重复的行里。", file=file, line=line,
+                                hint=f"在表格行的格子里写它的列，如 {{{{ {key}.{column} }}}}。")
+    for spec in specs:
+        for key, columns in spec.columns_used.items():
+            var = schema.get(key)
+            if var is None:
+                continue  # reported as an undefined variable
+            if var.type != "records":
+                raise TemplateError(f"{key} 不是清单变量，不能写 {key}.列。", file=file,
+                                    line=min(columns.values()),
+                                    hint="在 schema.yaml 中把它定义为 type: records 并列出 columns，"
+                                         "或改正拼写。")
+            names = {c.name for c in var.columns}
+            for column, line in columns.items():
+                if column not in names:
+                    raise TemplateError(f"清单 {key} 没有“{column}”这一列。", file=file, line=line,
+                                        hint=f"schema.yaml 中它的列有：{'、'.join(names)}。")

@@ -20,14 +20,26 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
-from . import chinese, facts
+from . import chinese, facts, tables
 from .gaps import DATE_CUT, Gap, find_gaps
 from .layout import paragraph_kind
-from .naming import find_sections, identifier, number_name, person_name, plain_name, text_name, unique
+from .naming import (
+    NAME_CHARS,
+    find_sections,
+    identifier,
+    number_name,
+    person_name,
+    plain_name,
+    text_name,
+    unique,
+)
 from .placeholders import Placeholder, context_of, find_placeholders, mask_blanks
 from .schema import DEFAULT_LIMITS, Schema, Variable
 
 START_GROUP = "总体"
+_HEAD_UNIT = re.compile(r"[（(]\s*([^（）()]{1,6}?)\s*[）)]\s*$")   # 投资（万元）, 增长（%）
+_UNIT_HEADS = ("单位", "计量单位")
+_RULE = re.compile(r":?-{3,}:?")
 # A `{` of the report that Jinja would read as the start of a tag, printed as text instead.
 RAW_BRACE = "{% raw %}{{% endraw %}"
 _JINJA_OPENERS = re.compile(r"\{(?=[{%#])|\{\Z")
@@ -94,7 +106,12 @@ def templatize(text: str, *, title: str | None = None, default_title: str = "报
         title = shown if shown.strip("…") else default_title  # a title of blanks only names nothing
     reading = chinese.to_simplified(text)
     placeholders = find_placeholders(text, reading)
-    gaps = find_gaps(text, reading)
+    in_cells = table_blanks(text, placeholders)
+    placeholders = tuple(ph._replace(kind=cell.kind, unit=cell.unit, context=cell.context,
+                                     basis="unit" if cell.kind != "name" else ph.basis)
+                         if (cell := in_cells.get(i)) else ph for i, ph in enumerate(placeholders))
+    rows = table_lines(text)
+    gaps = tuple(gap for gap in find_gaps(text, reading) if gap.line not in rows)  # cuts are for sentences
     script = chinese.to_traditional if chinese.is_traditional(text, reading) else _same
     sections = find_sections(text.split("\n"), start_group=START_GROUP, reading=reading.split("\n"),
                              script=None if script is _same else script)
@@ -115,15 +132,18 @@ def templatize(text: str, *, title: str | None = None, default_title: str = "报
             ph = placeholders[index]
             chained = ph.chained and index > 0 and placeholders[index - 1].line == ph.line
             section = sections.of_line[ph.line - 1]
-            merge, proposal, person = _propose_blank(ph, section, previous_name if chained else "", merger)
-            if person:
-                people.add(index)
-            elif facts.is_body(ph, body, person=person) and body is not None:
-                merge, group = ("body",), facts.INFO_GROUP
-                proposal = proposal._replace(name=body.name, unit="",
-                                             label=f"本{body.unit}的名称（报告单位，不含“{body.unit}”字）")
-                if ph.unit != body.unit:
-                    guessed.append(index)
+            if index in in_cells:
+                merge, proposal = ("cell", index), in_cells[index]
+            else:
+                merge, proposal, person = _propose_blank(ph, section, previous_name if chained else "",
+                                                         merger)
+                if person:
+                    people.add(index)
+                elif facts.is_body(ph, body, person=person) and body is not None:
+                    merge, group = ("body",), facts.INFO_GROUP
+                    proposal = proposal._replace(name=body.name, unit="", label=facts.body_label(body))
+                    if ph.unit != body.unit:
+                        guessed.append(index)
             previous_name = proposal.name
         else:
             gap = gaps[index]
@@ -142,8 +162,11 @@ def templatize(text: str, *, title: str | None = None, default_title: str = "报
     edits = [(ph.span[0], ph.span[1], key) for ph, key in zip(placeholders, blank_keys, strict=True)]
     edits += [(gap.offset, gap.offset, key) for gap, key in zip(gaps, gap_keys, strict=False)]
     literals: tuple[tuple[tuple[int, int], str], ...] = ()
-    # A report that blanks its years (20XX年) writes out only years gone by.
-    year = facts.reporting_year(reading) if variables and not any(
+    # A report that blanks its years (20XX年) writes out only years gone by; a table's years are its
+    # columns and captions (| 2023年 | 2024年 |), left as they are.
+    prose = "\n".join(" " * len(line) if number in rows else line
+                      for number, line in enumerate(reading.split("\n"), start=1))
+    year = facts.reporting_year(prose) if variables and not any(
         ph.kind == "year" for ph in placeholders) else None
     if year is not None:
         figures, spans = year
@@ -192,6 +215,113 @@ def _in_line(text: str, span: tuple[int, int]) -> tuple[int, int]:
     return span[0] - start, span[1] - start
 
 
+def table_lines(text: str) -> set[int]:
+    """Return the numbers (from 1) of the lines of `text` inside table blocks, the block lines too."""
+    numbers, inside = set(), False
+    for number, line in enumerate(text.split("\n"), start=1):
+        stripped = line.strip()
+        inside = inside or stripped.startswith(tables.OPEN)
+        if inside:
+            numbers.add(number)
+        inside = inside and stripped != tables.CLOSE
+    return numbers
+
+
+def table_blanks(text: str, placeholders: tuple[Placeholder, ...]) -> dict[int, _Proposal]:
+    """Return a variable for each blank in a table's body cell, by the blank's index.
+
+    A blank in a cell is named by its row (the texts before it in the row: 工业, 产值) and its
+    column's header (投资（万元）); its unit, when the cell has none after it, comes from the
+    header's brackets or from the row's cell under a 单位 header.
+    """
+    cells = _body_cells(text)
+    proposals = {}
+    for index, ph in enumerate(placeholders):
+        found = cells.get(ph.line)
+        if found is None:
+            continue
+        caption, heads, row, offset = found
+        at = ph.span[0] - offset
+        column = next((c for c, (start, end, _) in enumerate(row) if start <= at < end), None)
+        if column is None:
+            continue
+        head = heads[column] if column < len(heads) else ""
+        unit_match = _HEAD_UNIT.search(head)
+        head_words = _HEAD_UNIT.sub("", head).strip()
+        unit_column = next((c for c, h in enumerate(heads) if h.strip() in _UNIT_HEADS), None)
+        # A unit in the cell (x万元) wins; else the header's (投资（万元）) or the row's 单位 cell.
+        unit = ph.unit if ph.basis == "unit" else (unit_match.group(1).strip() if unit_match else
+                                                   row[unit_column][2] if unit_column is not None else "")
+        labels = [words for c, (_, _, words) in enumerate(row[:column])
+                  if words and c != unit_column and not find_placeholders(words)
+                  and not any(ch.isdigit() for ch in words)]
+        # 工业 | 工业产值 → 工业产值: a word inside a later one says nothing more.
+        labels = [w for i, w in enumerate(labels) if not any(w in other for other in labels[i + 1:])]
+        row_words, column_words = "".join(dict.fromkeys(labels)), head_words
+        if not row_words:  # the first column: the cell's own words before the blank name it
+            row_words = mask_blanks(text[row[column][0] + offset:ph.span[0]]).strip(" |…")
+            column_words = ""
+        kind = ph.kind
+        if ph.basis != "unit":
+            probe = find_placeholders(f"{head_words}{ph.token}{unit}")
+            kind = probe[0].kind if probe and probe[0].sure else ph.kind
+        name = identifier(row_words + column_words)[:NAME_CHARS] or identifier(head_words) or "表格数据"
+        label = f"{row_words}（{column_words}）" if row_words and column_words else (
+            row_words or head_words or name)
+        where = f"表格“{caption}”" if caption else "表格"
+        context = f"{where}中“{row_words or '—'}”一行、“{head or '—'}”一列的【】"
+        proposals[index] = _Proposal(name, label, kind, unit,
+                                     context, ph.token, ph.approx, _places(ph._replace(kind=kind)),
+                                     ph.thousands and kind in ("amount", "quantity"))
+    return proposals
+
+
+def _body_cells(text: str) -> dict[int, tuple[str, list[str], list[tuple[int, int, str]], int]]:
+    """Return, by line number, each table body row: caption, column heads, cells, line offset.
+
+    Cells are per column (start, end, text), with `<` and `^` resolved to the text they merge into.
+    """
+    out: dict[int, tuple[str, list[str], list[tuple[int, int, str]], int]] = {}
+    caption, rows, heads, offset = "", [], None, 0
+    inside = False
+    for number, line in enumerate(text.split("\n"), start=1):
+        start, offset = offset, offset + len(line) + 1
+        stripped = line.strip()
+        if stripped.startswith(tables.OPEN):
+            inside, caption, rows, heads = True, stripped[len(tables.OPEN):].strip(), [], None
+        elif stripped == tables.CLOSE:
+            inside = False
+        elif inside and stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
+            row = _split_row(line, rows[-1] if rows else None)
+            if all(_RULE.fullmatch(cell) for _, _, cell in row):
+                heads = [cell for _, _, cell in rows[-1]] if rows else []
+                continue
+            rows.append(row)
+            if heads is not None:
+                out[number] = (caption, heads, row, start)
+    return out
+
+
+def _split_row(line: str, above: list[tuple[int, int, str]] | None) -> list[tuple[int, int, str]]:
+    cells: list[tuple[int, int, str]] = []
+    start = line.index("|") + 1
+    position = start
+    while position < len(line):
+        if line[position] == "\\":
+            position += 2
+            continue
+        if line[position] == "|":
+            raw = line[start:position].strip()
+            if raw == "<" and cells:
+                raw = cells[-1][2]
+            elif raw == "^" and above is not None and len(cells) < len(above):
+                raw = above[len(cells)][2]
+            cells.append((start, position, raw.replace("\\|", "|")))
+            start = position + 1
+        position += 1
+    return cells
+
+
 def arrange_lines(text: str) -> tuple[str, int]:
     """Return report `text` without empty lines, a title block followed by one, and its length.
 
@@ -220,7 +350,8 @@ def title_block_length(lines: list[str]) -> int:
 def _title_like(line: str, limit: int) -> bool:
     text = line.strip()
     # The same test the layout uses, so what templatize keeps as a title the document sets as one.
-    return len(text) <= limit and not text.endswith(_LINE_ENDS) and paragraph_kind(text) == "body"
+    return (len(text) <= limit and not text.endswith(_LINE_ENDS) and paragraph_kind(text) == "body"
+            and not text.startswith(tables.OPEN))
 
 
 def _propose_blank(ph: Placeholder, section: int, previous: str, merger: facts.Facts

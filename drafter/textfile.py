@@ -58,6 +58,14 @@ def read_report(path: Path) -> str:
     how to save them as .docx or .txt; any other file must be text in UTF-8, UTF-8 with BOM or
     GB18030. Raise ReportError when it cannot be read or holds no words.
     """
+    raw = read_report_bytes(path)
+    if path.suffix.lower() == ".docx":
+        return report_text(word.read_report(raw, file=str(path)), file=str(path))
+    return report_text([_decode_report(raw, str(path))], file=str(path))
+
+
+def read_report_bytes(path: Path) -> bytes:
+    """Return the bytes of the report at `path`; refuse folders, formats drafter cannot read, huge files."""
     file = str(path)
     if path.is_dir():
         raise ReportError("这是一个文件夹，不是报告文件。", file=file, hint="请给出 .txt 或 .docx 报告文件。")
@@ -73,11 +81,12 @@ def read_report(path: Path) -> str:
     if len(raw) > MAX_REPORT_BYTES:
         raise ReportError(f"文件太大（{len(raw)} 字节，上限 {MAX_REPORT_BYTES} 字节）。", file=file,
                           hint="请检查是否选错了文件。")
-    if suffix == ".docx":
-        text = "\n".join(word.read_report(raw, file=file))
-    else:
-        text = _decode_report(raw, file)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return raw
+
+
+def report_text(lines: list[str], *, file: str) -> str:
+    """Return `lines` (paragraphs) as one text with `\\n` line ends; refuse a report with no words."""
+    text = "\n".join(lines).replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise ReportError("报告是空的，没有文字。", file=file, hint="请选择有内容的 .txt 或 .docx 报告。")
     return text

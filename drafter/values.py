@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from . import convert, render, yamlfile
+from . import convert, records, render, yamlfile
 from .errors import Problem, ValuesFileError, describe_os_error
+from .records import Records
 from .schema import Schema, Variable
 
-Raw = str | None | tuple[str | None, ...]
+Raw = str | None | tuple[str | None, ...] | Records
 
 @dataclass(frozen=True)
 class Origin:
@@ -42,6 +43,7 @@ class Checked:
     text: Mapping[str, str]
     problems: tuple[Problem, ...]
     typed: Mapping[str, object] = field(default_factory=dict)
+    items: Mapping[str, tuple[Mapping[str, str], ...]] = field(default_factory=dict)  # lists of records
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -83,6 +85,16 @@ def _flatten_nodes(mapping: dict[str, yamlfile.Node], prefix: str, raw: dict[str
             _flatten_nodes(node.value, dotted + ".", raw, origins, file)
             continue
         if isinstance(node.value, list):
+            if any(isinstance(item.value, dict) for item in node.value):
+                odd = next((i for i, item in enumerate(node.value)
+                            if not isinstance(item.value, dict)), None)
+                if odd is not None:
+                    raise ValuesFileError(f"清单“{key}”的第 {odd + 1} 项不是“列: 值”的形式。", file=file,
+                                          line=node.value[odd].line,
+                                          hint="每项写成“- 名称: 艾城大道”，下面几行写其余各列；"
+                                               "空的项请删除。")
+                raw[dotted] = _records(node.value, file)
+                continue
             nested = [item for item in node.value if isinstance(item.value, (dict, list))]
             if nested:
                 raise ValuesFileError("列表里只能写名称，不能再套列表或“键: 值”。", file=file,
@@ -90,6 +102,25 @@ def _flatten_nodes(mapping: dict[str, yamlfile.Node], prefix: str, raw: dict[str
             raw[dotted] = tuple(item.value for item in node.value)  # type: ignore[misc]
         else:
             raw[dotted] = node.value
+
+
+def _records(items: list[yamlfile.Node], file: str) -> Records:
+    """Return the items of a list of records (`- 名称: …` mappings), each cell with its line."""
+    cells, lines = [], []
+    for item in items:
+        assert isinstance(item.value, dict)
+        row: dict[str, records.Cell] = {}
+        for column, node in item.value.items():
+            if isinstance(node.value, dict) or (isinstance(node.value, list) and any(
+                    isinstance(i.value, (dict, list)) for i in node.value)):
+                raise ValuesFileError("清单的每一格只能写一个取值，不能再套“键: 值”或列表。", file=file,
+                                      line=node.line,
+                                      hint="每项写成“- 名称: 艾城大道”，下一行“  投资: 1200”。")
+            row[column] = tuple(i.value for i in node.value) if isinstance(node.value, list) \
+                else node.value  # type: ignore[assignment]
+        cells.append(row)
+        lines.append({column: node.line for column, node in item.value.items()})
+    return Records(tuple(cells), tuple(lines), tuple(item.line for item in items))
 
 
 def parse_set(option: str) -> Values:
@@ -113,7 +144,9 @@ def from_mapping(data: Mapping[str, object], *, source: str = "") -> Values:
             if isinstance(value, Mapping):
                 walk(value, dotted + ".")
                 continue
-            if isinstance(value, (list, tuple)):
+            if isinstance(value, (list, tuple)) and value and all(isinstance(i, Mapping) for i in value):
+                raw[dotted] = records.from_python(value, _plain)
+            elif isinstance(value, (list, tuple)):
                 raw[dotted] = tuple(_plain(item) for item in value)
             else:
                 raw[dotted] = _plain(value)
@@ -155,6 +188,7 @@ def check(schema: Schema, values: Values, *, allow_missing: bool = False,
     problems: list[Problem] = []
     text: dict[str, str] = {}
     typed: dict[str, object] = {}
+    items: dict[str, tuple[Mapping[str, str], ...]] = {}
     known = schema.by_key
     strangers: dict[str, list[str]] = {}  # unknown group → its keys: reported once, not per key
     for key in values.raw:
@@ -173,10 +207,23 @@ def check(schema: Schema, values: Values, *, allow_missing: bool = False,
     for var in schema.variables:
         origin = values.origins.get(var.key) or values.origins.get(var.group)
         raw = values.raw.get(var.key)
+        if var.type == "records" and (raw == () or isinstance(raw, Records)):
+            rows = raw if isinstance(raw, Records) else Records(())
+            _, items[var.key], found = records.check(
+                var, rows, origin.file if origin else None, origin.line if origin else None,
+                allow_missing=allow_missing)
+            problems += found
+            continue
         if raw is None or raw == ():
             if not allow_missing:
                 problems.append(_problem(var.key, _missing_message(var, var.key in values.raw), origin,
                                          label=var.label, hint=_missing_hint(var), code="missing"))
+            continue
+        if isinstance(raw, Records) or var.type == "records":
+            wrong = "应为一个取值，而不是清单。" if isinstance(raw, Records) else \
+                "应为清单：每项一组“列: 值”，每项前面写“- ”。"
+            problems.append(_problem(var.key, wrong, origin, label=var.label,
+                                     hint=f"应填{_expected(var)}。", code="invalid"))
             continue
         try:
             typed[var.key], text[var.key] = convert.parse_value(var, raw)
@@ -195,7 +242,7 @@ def check(schema: Schema, values: Values, *, allow_missing: bool = False,
     order = {key: i for i, key in enumerate(known)}
     # Wrong values first: a half-filled file must not bury them under its missing ones.
     problems.sort(key=lambda p: (p.code == "missing", p.file or "", p.line or 0, order.get(p.key, -1)))
-    return Checked(text, tuple(problems), typed)
+    return Checked(text, tuple(problems), typed, items)
 
 
 def _broken_rules(schema: Schema, typed: Mapping[str, object], text: Mapping[str, str],
@@ -225,6 +272,10 @@ def _unknown(key: str, schema: Schema, origin: Origin | None) -> Problem:
     if key in schema.groups:
         return _problem(key, "这是一个分组，下面应列出各项取值，而不是直接填值。", origin,
                         hint="可用 `drafter init` 生成带分组的取值文件。")
+    listed = schema.get(key.rsplit(".", 1)[0])
+    if listed is not None and listed.type == "records":  # 重点项目: {名称: …} without the "- "
+        return _problem(key, f"“{listed.label}”是清单，每一项前面要写“- ”。", origin,
+                        hint=f"写成“{listed.name}:”，下一行“  - {listed.columns[0].name}: …”。")
     close = difflib.get_close_matches(key, list(schema.by_key), n=1, cutoff=0.5)
     if not close:
         leaf = key.rsplit(".", 1)[-1]
@@ -244,7 +295,18 @@ def _missing_message(var: Variable, present: bool) -> str:
 
 
 def _missing_hint(var: Variable) -> str:
-    example = var.example if not isinstance(var.example, list) else "[" + ", ".join(var.example) + "]"
     group, name = var.key.split(".", 1)
+    if var.type == "records":
+        return f"应填{_expected(var)}；在“{group}:”下写“{name}:”，下面每项一组，没有的话写“{name}: []”。"
+    example = var.example
+    if isinstance(example, list):
+        example = "[" + ", ".join(map(str, example)) + "]"
     where = f"在“{group}:”下填写“{name}: {example if example is not None else '…'}”"
     return f"应填{convert.expected(var)}；{where}。"
+
+
+def _expected(var: Variable) -> str:
+    if var.type == "records":
+        rest = "、".join(c.name for c in var.columns[1:])
+        return f"清单，每项写“- {var.columns[0].name}: …”" + (f"，下面逐行写{rest}" if rest else "")
+    return convert.expected(var)

@@ -9,23 +9,26 @@ Paragraphs are written as XML with every property in the schema order Word insis
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
+import itertools
+import math
+import re
 import zipfile
-from collections.abc import Iterator, Sequence
-from xml.sax.saxutils import escape, quoteattr
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import docx
-from docx.blkcntnr import BlockItemContainer
-from docx.opc.exceptions import PackageNotFoundError
-from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls, qn
-from docx.oxml.xmlchemy import BaseOxmlElement
-from docx.shared import Twips
-from docx.table import Table, _Cell
-from docx.text.paragraph import Paragraph
-
+from . import tables
 from .errors import ReportError
-from .layout import Block, Segment
+from .layout import Block, Cell, Row, Segment
+from .layout import Table as LaidTable
+from .tables import estimate_lines
+
+if TYPE_CHECKING:  # python-docx and lxml load only when a package is prepared or a report read
+    import docx.document
+    from docx.blkcntnr import BlockItemContainer
+    from docx.oxml.xmlchemy import BaseOxmlElement
 
 PROFILES: dict[str, dict[str, str]] = {
     # Government PCs carry the GB2312 fonts and 方正小标宋 named by local 公文 rules.
@@ -45,27 +48,140 @@ TRACKING = -5       # -0.25 pt a character: 28 characters of 三号 per 156 mm l
 INDENT = 640        # two 三号 characters
 HIGHLIGHT = {"missing": "yellow", "value": "cyan"}
 OUTLINE = {"h1": 0, "h2": 1, "h3": 2, "h4": 3}
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+DOCUMENT_PART, CORE_PART = "word/document.xml", "docProps/core.xml"
+# The record of which anchor is which variable: a custom XML part, which Word, WPS and LibreOffice
+# keep when they save, and which nothing shows.
+ANCHORS_PART, ANCHORS_NS = "customXml/item1.xml", "urn:drafter:anchors:1"
+_ANCHORS_PROPS = ('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+                  '<ds:datastoreItem ds:itemID="{5B0D7A9E-3C1F-4E2A-9D6B-8A4C2E1F0D37}" '
+                  'xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml">'
+                  f'<ds:schemaRefs><ds:schemaRef ds:uri="{ANCHORS_NS}"/></ds:schemaRefs></ds:datastoreItem>')
+BOOKMARK_PREFIX = "_drafter"  # a leading underscore hides a bookmark in Word's bookmark list
+_TITLE, _TIME = "\ue000title\ue000", "2000-01-01T00:00:00Z"  # stand-ins filled per report
 
 
-def write_docx(blocks: Sequence[Block], *, profile: str = "gb2312", bold_h3: bool = True) -> bytes:
-    """Return the bytes of a .docx holding `blocks`, laid out per GB/T 9704 with `profile` fonts."""
+@dataclass(frozen=True)
+class Package:
+    """Everything of a .docx that is the same in every report of one font profile, prepared once.
+
+    `static` is a zip of every part but the document and its core properties, deflated once;
+    `head` and `tail` are document.xml around the paragraphs (namespaces; sectPr); `core` is
+    core.xml with stand-ins for the title and the time.
+    """
+
+    static: bytes
+    head: str
+    tail: str
+    core: str
+
+
+def write_docx(blocks: Sequence[Block], *, profile: str = "gb2312", bold_h3: bool = True,
+               template: str = "", labels: Mapping[str, str] | None = None) -> bytes:
+    """Return the bytes of a .docx holding `blocks`, laid out per GB/T 9704 with `profile` fonts.
+
+    Each filled-in value (a segment with a key) is anchored by a hidden bookmark around it; a
+    custom XML part records the `template` name and each bookmark's variable and label (from
+    `labels`). Nothing of it shows on the page, in print or in Word's bookmark list.
+    """
+    package = prepared_package(profile)
+    fonts = PROFILES[profile]
+    title_bold = profile == "windows"
+    anchors = _Anchors(labels or {})
+    body = "".join([_table(block.table, fonts, last=_ends_table(blocks, index)) if block.table is not None
+                    else _paragraph(block, fonts, bold_h3=bold_h3, title_bold=title_bold, anchors=anchors)
+                    for index, block in enumerate(blocks)])
+    titles = [block.text.replace("\n", "") for block in blocks if block.kind == "title"]
+    now = dt.datetime.now(dt.timezone.utc)
+    core = (package.core.replace(_TITLE, escape(titles[0][:255] if titles else ""))  # OOXML's limit
+            .replace(_TIME, now.strftime("%Y-%m-%dT%H:%M:%SZ")))
+    return assemble(package, package.head + body + package.tail, core, now, anchors=anchors.record(template))
+
+
+class _Anchors:
+    """The anchors of one document: numbered as they are written, and their record."""
+
+    def __init__(self, labels: Mapping[str, str]) -> None:
+        self.labels = labels
+        self.keys: list[str] = []
+
+    def wrap(self, key: str, runs: str) -> str:
+        """Return `runs` (one value) inside a bookmark, numbered in document order.
+
+        Not a content control: python-docx (and what is built on it) does not see the text of
+        runs inside `w:sdt`, and LibreOffice drops a control's tag and title when it saves.
+        """
+        self.keys.append(key)
+        number = len(self.keys)
+        return (f'<w:bookmarkStart w:id="{number}" w:name="{BOOKMARK_PREFIX}{number}"/>{runs}'
+                f'<w:bookmarkEnd w:id="{number}"/>')
+
+    def record(self, template: str) -> str:
+        """Return the custom XML part: the template's name and each bookmark's variable and label."""
+        rows = "".join(f'<anchor name="{BOOKMARK_PREFIX}{n}" key="{escape(key)}" '
+                       f'label="{escape(self.labels.get(key, key))}"/>'
+                       for n, key in enumerate(self.keys, start=1))
+        return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                f'<drafter xmlns="{ANCHORS_NS}" template="{escape(template)}">{rows}</drafter>')
+
+
+def assemble(package: Package, document: str, core: str, when: dt.datetime, *,
+             anchors: str = "") -> bytes:
+    """Return `package`'s static parts with `document`, `core` and `anchors` added: a whole .docx.
+
+    Appending to a copy of the prepared zip copies the static parts' compressed bytes as they are,
+    so a report costs the deflate of its own parts only.
+    """
+    anchors = anchors or _Anchors({}).record("")
+    buffer = io.BytesIO(package.static)
+    stamp = when.timetuple()[:6]
+    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, text in ((DOCUMENT_PART, document), (CORE_PART, core), (ANCHORS_PART, anchors)):
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, text.encode("utf-8"))
+    return buffer.getvalue()
+
+
+@functools.cache
+def prepared_package(profile: str) -> Package:
+    """Return the static parts of a report in font `profile`, built once per process."""
+    import docx
+    from docx.oxml.ns import qn
+
     fonts = PROFILES[profile]
     document = docx.Document()
     _set_defaults(document, fonts)
     _set_section(document)
-    body = document.element.body
-    sect_pr = body.sectPr
-    for block in blocks:
-        xml = _paragraph(block, fonts, bold_h3=bold_h3, title_bold=profile == "windows")
-        sect_pr.addprevious(parse_xml(xml))
     _set_footers(document, fonts)
-    _set_properties(document, blocks)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    _set_properties(document)
+    _add_anchors_part(document)
+    body = document.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    saved = io.BytesIO()
+    document.save(saved)
+    static = io.BytesIO()
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(static, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename not in (DOCUMENT_PART, CORE_PART, ANCHORS_PART):
+                content = source.read(info.filename)
+                if info.filename == "[Content_Types].xml":  # every part named, none left to a Default
+                    override = f'<Override PartName="/{ANCHORS_PART}" ContentType="application/xml"/>'
+                    content = content.replace(b"</Types>", override.encode() + b"</Types>")
+                target.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED)
+        xml = source.read(DOCUMENT_PART).decode("utf-8")
+        core = source.read(CORE_PART).decode("utf-8")
+    open_body = xml.index("<w:body>") + len("<w:body>")
+    sect = xml.index("<w:sectPr", open_body)
+    return Package(static.getvalue(), xml[:open_body], xml[sect:], core)
 
 
 def _set_defaults(document: docx.document.Document, fonts: dict[str, str]) -> None:
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls, qn
+
     styles = document.styles.element
     defaults = styles.find(qn("w:docDefaults"))
     defaults.getparent().replace(defaults, parse_xml(
@@ -75,14 +191,21 @@ def _set_defaults(document: docx.document.Document, fonts: dict[str, str]) -> No
         "<w:pPrDefault><w:pPr><w:widowControl w:val=\"0\"/>"
         f"<w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{LINE}\" w:lineRule=\"exact\"/>"
         "</w:pPr></w:pPrDefault></w:docDefaults>"))
+    # The report names no style: keep the defaults (Normal, the default run and table styles) and
+    # drop python-docx's 160 others and its 340 KB of latent styles, which only made the file big.
+    for element in list(styles):
+        if element.tag == qn("w:latentStyles") or (
+                element.tag == qn("w:style") and element.get(qn("w:default")) != "1"):
+            styles.remove(element)
     # Theme fonts override explicit names and point CJK text at a Japanese face: drop them all.
     for element in styles.iter(qn("w:rFonts")):
         for attribute in [a for a in element.attrib if a.endswith("Theme") or a.endswith("theme")]:
             del element.attrib[attribute]
     # The template also carries stylesWithEffects, Word 2010's copy of its styles with Calibri and
-    # the theme fonts in them; nothing needs it, so it goes rather than contradict styles.xml.
+    # the theme fonts in them; its list numbering names styles just dropped, and its customXml is
+    # an empty bibliography: nothing needs them, so they go rather than contradict styles.xml.
     for rel_id, rel in list(document.part.rels.items()):
-        if rel.reltype.endswith("/stylesWithEffects"):
+        if rel.reltype.rsplit("/", 1)[-1] in ("stylesWithEffects", "numbering", "customXml"):
             document.part.drop_rel(rel_id)
     # The template's thumbnail is a picture of an empty page: Explorer would show it for the report.
     package_rels = document.part.package.rels
@@ -96,19 +219,37 @@ def _set_defaults(document: docx.document.Document, fonts: dict[str, str]) -> No
     document.settings.odd_and_even_pages_header_footer = True
 
 
-def _set_properties(document: docx.document.Document, blocks: Sequence[Block]) -> None:
+def _set_properties(document: docx.document.Document) -> None:
     # python-docx's template says it was written by "python-docx" in 2013; say what this is instead.
     properties = document.core_properties
-    titles = [block.text.replace("\n", "") for block in blocks if block.kind == "title"]
-    properties.title = titles[0][:255] if titles else ""  # the OOXML limit for core properties
+    properties.title = _TITLE
     properties.author = properties.last_modified_by = ""
     properties.comments = "drafter"
     properties.language = "zh-CN"
-    properties.created = properties.modified = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    properties.created = properties.modified = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
     properties.revision = 1
 
 
+def _add_anchors_part(document: docx.document.Document) -> None:
+    """Relate the custom XML part (written per report) and its properties to the document."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    package = document.part.package
+    item = Part(PackURI("/" + ANCHORS_PART), "application/xml", b"", package)
+    props = Part(PackURI("/customXml/itemProps1.xml"),
+                 "application/vnd.openxmlformats-officedocument.customXmlProperties+xml",
+                 _ANCHORS_PROPS.encode("utf-8"), package)
+    item.relate_to(props, RT.CUSTOM_XML_PROPS)
+    document.part.relate_to(item, RT.CUSTOM_XML)
+
+
 def _set_section(document: docx.document.Document) -> None:
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls, qn
+    from docx.shared import Twips
+
     section = document.sections[0]
     section.page_width, section.page_height = Twips(PAGE["w"]), Twips(PAGE["h"])
     section.top_margin, section.bottom_margin = Twips(PAGE["top"]), Twips(PAGE["bottom"])
@@ -121,12 +262,25 @@ def _set_section(document: docx.document.Document) -> None:
     sect_pr.append(parse_xml(f'<w:docGrid {nsdecls("w")} w:type="lines" w:linePitch="{LINE}"/>'))
 
 
+def escape(text: str) -> str:
+    """Return `text` with the characters XML reserves in text and attribute values escaped."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))
+
+
 def _fonts(east_asia: str) -> str:
-    return (f'<w:rFonts w:ascii="{LATIN}" w:hAnsi="{LATIN}" w:eastAsia={quoteattr(east_asia)} '
+    return (f'<w:rFonts w:ascii="{LATIN}" w:hAnsi="{LATIN}" w:eastAsia="{escape(east_asia)}" '
             f'w:cs="{LATIN}" w:hint="eastAsia"/>')
 
 
 def _run(text: str, font: str, size: int, *, bold: bool = False, mark: str | None = None) -> str:
+    content = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(part)}</w:t>'
+                             for part in text.split("\n"))
+    return f"<w:r>{_run_properties(font, size, bold, mark)}{content}</w:r>"
+
+
+@functools.lru_cache(maxsize=256)
+def _run_properties(font: str, size: int, bold: bool, mark: str | None) -> str:
     props = [_fonts(font)]
     if bold:
         props.append("<w:b/><w:bCs/>")
@@ -136,13 +290,11 @@ def _run(text: str, font: str, size: int, *, bold: bool = False, mark: str | Non
     if mark:
         props.append(f'<w:highlight w:val="{HIGHLIGHT[mark]}"/>')
     props.append('<w:lang w:val="en-US" w:eastAsia="zh-CN"/>')
-    rpr = "<w:rPr>" + "".join(props) + "</w:rPr>"
-    content = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(part)}</w:t>'
-                             for part in text.split("\n"))
-    return f"<w:r>{rpr}{content}</w:r>"
+    return "<w:rPr>" + "".join(props) + "</w:rPr>"
 
 
-def _paragraph(block: Block, fonts: dict[str, str], *, bold_h3: bool, title_bold: bool) -> str:
+def _paragraph(block: Block, fonts: dict[str, str], *, bold_h3: bool, title_bold: bool,
+               anchors: _Anchors | None = None) -> str:
     kind = block.kind
     centred = kind in ("title", "caption")
     indent = 0 if centred or kind == "salutation" else INDENT
@@ -159,9 +311,12 @@ def _paragraph(block: Block, fonts: dict[str, str], *, bold_h3: bool, title_bold
     props.append(f'<w:jc w:val="{"center" if centred else "left" if kind == "salutation" else "both"}"/>')
     if block.standalone:
         props.append(f'<w:outlineLvl w:val="{OUTLINE[kind]}"/>')
-    runs = "".join(_segment_run(segment, kind, fonts, bold_h3=bold_h3, title_bold=title_bold)
-                   for segment in block.segments)
-    return f"<w:p {nsdecls('w')}><w:pPr>{''.join(props)}</w:pPr>{runs}</w:p>"
+    runs = []
+    for (key, _), group in itertools.groupby(block.segments, key=lambda s: (s.key, s.piece)):
+        xml = "".join(_segment_run(segment, kind, fonts, bold_h3=bold_h3, title_bold=title_bold)
+                      for segment in group)
+        runs.append(anchors.wrap(key, xml) if key and anchors is not None else xml)
+    return f"<w:p><w:pPr>{''.join(props)}</w:pPr>{''.join(runs)}</w:p>"
 
 
 def _segment_run(segment: Segment, kind: str, fonts: dict[str, str], *, bold_h3: bool,
@@ -181,6 +336,9 @@ def _segment_run(segment: Segment, kind: str, fonts: dict[str, str], *, bold_h3:
 
 
 def _set_footers(document: docx.document.Document, fonts: dict[str, str]) -> None:
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import qn
+
     section = document.sections[0]
     # Odd pages: number at the right, one character in; even pages: at the left (GB/T 9704 7.5).
     for footer, side in ((section.footer, "right"), (section.even_page_footer, "left")):
@@ -203,41 +361,301 @@ def _page_number(font: str, side: str) -> str:
              + run('<w:fldChar w:fldCharType="end"/>'))
     before = run('<w:t xml:space="preserve">— </w:t>')
     after = run('<w:t xml:space="preserve"> —</w:t>')
-    return (f'<w:p {nsdecls("w")}><w:pPr><w:widowControl w:val="0"/><w:snapToGrid w:val="0"/>'
+    return (f'<w:p xmlns:w="{W_NS}"><w:pPr><w:widowControl w:val="0"/><w:snapToGrid w:val="0"/>'
             f'<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
             f'<w:ind w:{side}="280"/><w:jc w:val="{side}"/></w:pPr>{before}{field}{after}</w:p>')
+
+
+# --- tables -------------------------------------------------------------------------------------
+
+AREA_WIDTH = PAGE["w"] - PAGE["left"] - PAGE["right"]  # the type area, 156 mm
+CELL_MARGIN = 85     # 1.5 mm of space left and right of a cell's text
+BORDER = 4           # eighths of a point: 0.5 pt lines
+LINE_HEIGHT = 1.45   # a single-spaced line of CJK text, in ems (Noto CJK; SimSun and FangSong less)
+
+
+def _ends_table(blocks: Sequence[Block], index: int) -> bool:
+    """Return True when nothing but another table without a caption (or the end) follows block `index`.
+
+    Word joins two tables with nothing between them into one, and wants a paragraph at the end.
+    """
+    after = blocks[index + 1] if index + 1 < len(blocks) else None
+    return after is None or (after.table is not None and not after.table.caption)
+
+
+def column_widths(table: LaidTable) -> tuple[int, ...]:
+    """Return the widths of `table`'s columns in twips: its relative widths across the type area."""
+    total = sum(table.widths)
+    widths = [AREA_WIDTH * w // total for w in table.widths]
+    widths[-1] += AREA_WIDTH - sum(widths)
+    return tuple(widths)
+
+
+def _table(table: LaidTable, fonts: dict[str, str], *, last: bool) -> str:
+    """Return the XML of `table`: its caption paragraph (if any), the w:tbl, and a paragraph after
+    it when `last` (Word needs one there).
+
+    The table fills the type area, centred, with a w:tblGrid (WPS draws tables wrongly without
+    one), 0.5 pt single borders, header rows repeated on each page and no row split across pages.
+    Each row is a whole number of body lines high, so the text after the table is back on the grid.
+    """
+    out = []
+    if table.caption:
+        runs = "".join(_run(s.text, fonts["hei"], BODY_SIZE, mark=s.mark) for s in table.caption)
+        out.append('<w:p><w:pPr><w:keepNext/><w:widowControl w:val="0"/>'
+                   f'<w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="{LINE}" '
+                   f'w:lineRule="exact"/><w:ind w:firstLine="0"/><w:jc w:val="center"/></w:pPr>{runs}</w:p>')
+    widths = column_widths(table)
+    edges = "".join(f'<w:{side} w:val="single" w:sz="{BORDER}" w:space="0" w:color="000000"/>'
+                    for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+    rows = "".join(_table_row(row, widths, table.size, fonts) for row in table.rows)
+    out.append(f"<w:tbl><w:tblPr><w:tblW w:w=\"{AREA_WIDTH}\" w:type=\"dxa\"/>"
+               f"<w:jc w:val=\"center\"/><w:tblBorders>{edges}</w:tblBorders><w:tblLayout w:type=\"fixed\"/>"
+               f"<w:tblCellMar><w:left w:w=\"{CELL_MARGIN}\" w:type=\"dxa\"/>"
+               f"<w:right w:w=\"{CELL_MARGIN}\" w:type=\"dxa\"/></w:tblCellMar></w:tblPr>"
+               f"<w:tblGrid>{grid}</w:tblGrid>{rows}</w:tbl>")
+    if last:
+        out.append(_paragraph(Block("blank", ()), fonts, bold_h3=False, title_bold=False))
+    return "".join(out)
+
+
+def _table_row(row: Row, widths: tuple[int, ...], size: int, fonts: dict[str, str]) -> str:
+    cells, column, lines = [], 0, 1
+    for cell in row.cells:
+        width = sum(widths[column:column + cell.span])
+        column += cell.span
+        if cell.merge is None:  # a merged cell's text spreads over its rows
+            usable = (width - 2 * CELL_MARGIN) / (size * 10)
+            lines = max(lines, estimate_lines("".join(s.text for s in cell.segments), usable))
+        cells.append(_table_cell(cell, width, size, fonts["hei" if row.header else "fang"]))
+    height = max(1, math.ceil(lines * size * 10 * LINE_HEIGHT / LINE)) * LINE
+    header = "<w:tblHeader/>" if row.header else ""
+    return (f'<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="{height}" w:hRule="atLeast"/>{header}</w:trPr>'
+            f'{"".join(cells)}</w:tr>')
+
+
+def _table_cell(cell: Cell, width: int, size: int, font: str) -> str:
+    props = [f'<w:tcW w:w="{width}" w:type="dxa"/>']
+    if cell.span > 1:
+        props.append(f'<w:gridSpan w:val="{cell.span}"/>')
+    if cell.merge == "restart":
+        props.append('<w:vMerge w:val="restart"/>')
+    elif cell.merge == "continue":
+        props.append("<w:vMerge/>")
+    props.append('<w:vAlign w:val="center"/>')
+    runs = "".join(_run(s.text, font, size, mark=s.mark) for s in cell.segments)
+    # Single line spacing: the body's exact 28.95 pt lines would clip smaller text in a row.
+    paragraph = ('<w:p><w:pPr><w:widowControl w:val="0"/><w:autoSpaceDE w:val="0"/>'
+                 '<w:autoSpaceDN w:val="0"/><w:snapToGrid w:val="0"/>'
+                 '<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
+                 f'<w:ind w:firstLine="0"/><w:jc w:val="{_JC[cell.align]}"/>'
+                 f'<w:rPr><w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr></w:pPr>{runs}</w:p>')
+    return f'<w:tc><w:tcPr>{"".join(props)}</w:tcPr>{paragraph}</w:tc>'
+
+
+_JC = {"left": "left", "center": "center", "right": "right"}
 
 
 def read_report(data: bytes, *, file: str) -> list[str]:
     """Return the paragraphs of the .docx report in `data`, one line each, in document order.
 
-    A table's cells are read row by row, one line for each paragraph of a cell, after the text
-    the table follows; a cell merged over several rows or columns is read once, nested tables
-    where they stand, content controls like plain text. Raise ReportError, naming `file`, when
-    `data` is not a Word document python-docx can open.
+    A table becomes a table block of template.txt (【表格】 … 【表格完】, see tables.py): its rows
+    with merged cells as `<` and `^`, its header rows above `|---|`, its column widths, and the
+    paragraph right before it as its caption when that reads 表1 …; a cell's paragraphs are
+    joined by a space, nested tables included. Content controls read like plain text. Raise
+    ReportError, naming `file`, when `data` is not a Word document python-docx can open.
     """
+    document = _open(data, file=file)
+    lines: list[str] = []
+    for text in _texts(document.element.body, document._body):
+        # A manual line break inside a Chinese paragraph only wraps it; the words run on.
+        text = text.replace("\n", "")
+        if text == tables.OPEN and lines and _CAPTION.fullmatch(lines[-1].strip()):
+            text += lines.pop().strip()
+        lines.append(text)
+    return lines
+
+
+# 表1 …, 附表2：…, 表 3-1　… : the paragraph right before a table that names it.
+_CAPTION = re.compile(r"(?:附)?表\s*[0-9０-９一二三四五六七八九十]+(?:[-－.．][0-9０-９]+)?"
+                      r"(?:[\s\u3000：:]+\S.{0,40})?")
+
+
+def _open(data: bytes, *, file: str) -> docx.document.Document:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
     try:
-        document = docx.Document(io.BytesIO(data))
+        return docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, PackageNotFoundError) as err:
         # Not a zip, a zip without Word parts, another Office file, or broken XML inside.
         raise ReportError("无法作为 Word 文档打开（不是 .docx 文件，或文件已损坏）。", file=file,
                           hint="请用 Word 或 WPS 打开后“另存为”.docx；也可以另存为 .txt 文本再试。") from err
-    # A manual line break inside a Chinese paragraph only wraps it; the words run on.
-    return [text.replace("\n", "") for text in _texts(document.element.body, document._body)]
+
+
+@dataclass(frozen=True)
+class Anchored:
+    """What the anchors of a drafter .docx say: its template's name and the text of each value."""
+
+    template: str | None
+    texts: Mapping[str, tuple[str, ...]]  # key → the text in each of its bookmarks, in order
+
+
+def read_anchors(data: bytes, *, file: str) -> Anchored:
+    """Return the values found in the bookmarks of the .docx `data`, through its anchor record.
+
+    A report drafter did not write, or one whose record was lost, has none. A bookmark that an
+    edit emptied is left out.
+    """
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import qn
+
+    document = _open(data, file=file)
+    names: dict[str, str] = {}
+    template = None
+    for part in document.part.package.iter_parts():
+        if str(part.partname).startswith("/customXml/") and ANCHORS_NS.encode() in part.blob:
+            try:
+                root = parse_xml(part.blob)
+            except (ValueError, SyntaxError):
+                continue  # a record somebody broke: the text alignment still works
+            if root.tag != f"{{{ANCHORS_NS}}}drafter":
+                continue  # the record's properties part names the namespace too
+            template = root.get("template")
+            names.update({a.get("name"): a.get("key") for a in root if a.get("name") and a.get("key")})
+    texts: dict[str, list[str]] = {}
+    open_marks: dict[str, str] = {}  # bookmark id → name
+    start, end, text = qn("w:bookmarkStart"), qn("w:bookmarkEnd"), qn("w:t")
+    for element in document.element.body.iter(start, end, text):
+        if element.tag == start and element.get(qn("w:name")) in names:
+            open_marks[element.get(qn("w:id"))] = element.get(qn("w:name"))
+            texts[element.get(qn("w:name"))] = []
+        elif element.tag == end:
+            open_marks.pop(element.get(qn("w:id")), None)
+        elif element.tag == text:
+            for name in open_marks.values():
+                texts[name].append(element.text or "")
+    found: dict[str, list[str]] = {}
+    for name, parts in texts.items():
+        if "".join(parts).strip():
+            found.setdefault(names[name], []).append("".join(parts))
+    return Anchored(template, {key: tuple(values) for key, values in found.items()})
 
 
 def _texts(element: BaseOxmlElement, parent: BlockItemContainer) -> Iterator[str]:
-    """Yield the text of every paragraph under body or cell `element`, tables and controls included."""
+    """Yield the text of every paragraph under body `element`, each table as a table block."""
+    from docx.oxml.ns import qn
+
     for child in element.iterchildren():
         if child.tag == qn("w:p"):
-            yield Paragraph(child, parent).text
+            yield paragraph_text(child)
         elif child.tag == qn("w:tbl"):
-            table = Table(child, parent)
-            for row in child.tr_lst:
-                for tc in row.tc_lst:
-                    if tc.vMerge != "continue":  # the rest of a vertically merged cell is empty
-                        yield from _texts(tc, _Cell(tc, table))
+            yield from _table_lines(child, parent)
         elif child.tag == qn("w:sdt"):
             content = child.find(qn("w:sdtContent"))
             if content is not None:
                 yield from _texts(content, parent)
+
+
+def _table_lines(tbl: BaseOxmlElement, parent: BlockItemContainer) -> list[str]:
+    """Return table `tbl` as the lines of a table block (without a caption yet)."""
+    from docx.oxml.ns import qn
+
+    grid = [int(col.get(qn("w:w")) or 0) for col in tbl.iter(qn("w:gridCol"))
+            if col.getparent().getparent() is tbl]
+    rows: list[list[tuple[str, int, bool]]] = []  # per row: (text, span, continues the cell above)
+    headers = 0
+    for tr in tbl.tr_lst:
+        cells: list[tuple[str, int, bool]] = []
+        before = tr.find(f"{qn('w:trPr')}/{qn('w:gridBefore')}")
+        for _ in range(int(before.get(qn("w:val")) or 0) if before is not None else 0):
+            cells.append(("", 1, False))
+        for tc in tr.tc_lst:
+            text = " ".join(t for t in (paragraph_text(p).replace("\n", "").strip()
+                                        for p in tc.iter(qn("w:p"))) if t)
+            cells.append((text, max(1, tc.grid_span), tc.vMerge == "continue"))
+        if not cells:
+            continue
+        flag = tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}")
+        if flag is not None and flag.get(qn("w:val"), "1") not in ("0", "false", "off") \
+                and headers == len(rows):
+            headers += 1
+        rows.append(cells)
+    if not rows:
+        return []
+    columns = max(len(grid), max(sum(span for _, span, _ in row) for row in rows))
+    lines = [tables.OPEN]
+    widths = grid + [0] * (columns - len(grid))
+    if all(widths):
+        total = sum(widths)
+        shares = [w // math.gcd(*widths) for w in widths]  # 2 cm, 4 cm, 3 cm → 2 4 3
+        if max(shares) > 100:
+            shares = [max(1, min(100, round(w * 50 / total))) for w in widths]
+        common = math.gcd(*shares)
+        lines.append("列宽：" + " ".join(str(share // common) for share in shares))
+    texts = [_row_texts(row, rows[index - 1] if index else None, columns) for index, row in enumerate(rows)]
+    header_end = headers or _header_rows(rows, columns)
+    while header_end < len(rows) and "^" in texts[header_end]:
+        header_end += 1  # a cell merged down from the header makes its rows header rows too
+    for index, cells in enumerate(texts):
+        if index == header_end and index:
+            lines.append("|" + "|".join("---" for _ in range(columns)) + "|")
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append(tables.CLOSE)
+    return lines
+
+
+def _header_rows(rows: list[list[tuple[str, int, bool]]], columns: int) -> int:
+    """Return how many rows head a table that does not say: the first, and a title row above it."""
+    if len(rows) < 2:
+        return 0
+    title = len(rows[0]) == 1 and rows[0][0][1] == columns
+    return 2 if title and len(rows) > 2 else 1
+
+
+def _row_texts(row: list[tuple[str, int, bool]], above: list[tuple[str, int, bool]] | None,
+               columns: int) -> list[str]:
+    """Return the cells of `row` in block syntax: text, `<` for each further column, `^` below."""
+    starts: dict[int, int] = {}
+    if above is not None:
+        position = 0
+        for _, span, _ in above:
+            starts[position] = span
+            position += span
+    out: list[str] = []
+    for text, span, continued in row:
+        span = min(span, columns - len(out))
+        if span <= 0:
+            break
+        if continued and starts.get(len(out)) == span:
+            out.append("^")
+        else:
+            escaped = text.replace("|", "\\|")
+            out.append("\\" + escaped if escaped in ("<", "^") else escaped)
+        out += ["<"] * (span - 1)
+    return out + [""] * (columns - len(out))
+
+
+_INLINE = {f"{{{W_NS}}}{tag}" for tag in ("r", "hyperlink", "sdt", "sdtContent", "smartTag", "ins",
+                                         "fldSimple", "customXml", "dir", "bdo")}
+_TEXT = {f"{{{W_NS}}}t": None, f"{{{W_NS}}}tab": "\t", f"{{{W_NS}}}br": "\n", f"{{{W_NS}}}cr": "\n"}
+
+
+def paragraph_text(paragraph: BaseOxmlElement) -> str:
+    """Return the text of a `w:p` element, values in content controls included.
+
+    python-docx's `Paragraph.text` skips runs inside a content control (`w:sdt`), which is where
+    drafter puts every value; text boxes and deleted text are left out, as Word's own count does.
+    """
+    parts: list[str] = []
+
+    def walk(element: BaseOxmlElement) -> None:
+        for child in element.iterchildren():
+            if child.tag in _TEXT:
+                parts.append(child.text or "" if _TEXT[child.tag] is None else _TEXT[child.tag])
+            elif child.tag in _INLINE:
+                walk(child)
+
+    walk(paragraph)
+    return "".join(parts)

@@ -145,3 +145,27 @@ def dump(data: object) -> str:
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when present: 1 MB in a blink
     return yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False,
                      default_flow_style=False, width=1_000_000, indent=2)
+
+
+def scalar(text: str) -> str:
+    """Return `text` written as the value of a `key: value` line that `parse` reads back as `text`.
+
+    Plain where that reads back unchanged (5, 艾城, 2024-12-20), as a clerk writes it; in double
+    quotes where YAML would read something else (a comment, a list, a null, spaces at the ends).
+    """
+    if text and "\n" not in text and "\r" not in text:
+        try:
+            root = yaml.compose(f"k: {text}\n", Loader=yaml.SafeLoader)
+        except yaml.YAMLError:
+            root = None
+        node = root.value[0][1] if isinstance(root, yaml.MappingNode) else None
+        if (isinstance(node, yaml.ScalarNode) and node.style is None and node.value == text
+                and text not in ("~", "null", "Null", "NULL")):
+            return text
+    return yaml.dump(text, Dumper=yaml.SafeDumper, allow_unicode=True, default_style='"',
+                     width=1_000_000).rstrip("\n")
+
+
+def flow_list(items: list[str]) -> str:
+    """Return `items` as a one-line YAML flow list, `[南岭, 新华]`, each quoted only where needed."""
+    return yaml.safe_dump(items, default_flow_style=True, allow_unicode=True, width=1_000_000).rstrip("\n")

@@ -37,6 +37,28 @@ def example_docx(template, example, tmp_path_factory) -> Path:
     return template.render_docx(example, tmp_path_factory.mktemp("docx") / "example.docx")
 
 
+@pytest.fixture(scope="session")
+def office_schema(tmp_path_factory):
+    """Return a function that asserts .docx bytes validate against the Office Open XML schema.
+
+    openxml-audit is an independent, pure-Python validator of the ECMA-376 schemas and Word's own
+    compatibility rules: it catches what makes Word call a file unreadable, which LibreOffice and
+    python-docx forgive. Loading its schemas takes seconds, so one validator serves the session.
+    """
+    from openxml_audit import OpenXmlValidator
+
+    validator = OpenXmlValidator()
+    folder = tmp_path_factory.mktemp("audit")
+
+    def check(data: bytes, name: str = "report.docx") -> None:
+        path = folder / name
+        path.write_bytes(data)
+        result = validator.validate(path)
+        assert result.is_valid, [str(error) for error in result.errors]
+
+    return check
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()

@@ -163,3 +163,47 @@ def test_package_says_what_it_is_and_is_readable_by_others(example_docx, documen
     assert properties.title == "艾城镇人民政府工作报告" and properties.author == ""
     assert properties.language == "zh-CN" and properties.created.year >= 2025
     assert stat.S_IMODE(example_docx.stat().st_mode) & 0o044  # not mkstemp's private 0600
+
+
+def _entries(data: bytes) -> dict[str, bytes]:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        assert package.testzip() is None  # every entry's CRC checks out
+        return {name: package.read(name) for name in package.namelist()}
+
+
+def test_reports_share_the_prepared_parts_and_differ_in_their_own(template, example):
+    other = {**example, "基本信息": {**example["基本信息"], "镇名": "青溪"}}
+    first, second = _entries(template.render_bytes(example)), _entries(template.render_bytes(other))
+    assert first.keys() == second.keys()
+    changed = {name for name in first if first[name] != second[name]}
+    assert changed == {"word/document.xml", "docProps/core.xml"}
+    assert "青溪镇人民政府工作报告" in second["docProps/core.xml"].decode()
+    assert "青溪" in second["word/document.xml"].decode() and "青溪" not in first["word/document.xml"].decode()
+
+
+def test_package_parts_and_content_types_agree(template, example):
+    import xml.etree.ElementTree as ET
+
+    entries = _entries(template.render_bytes(example))
+    assert next(iter(entries)) == "[Content_Types].xml"  # readers look for it first
+    types = ET.fromstring(entries["[Content_Types].xml"])
+    overrides = {e.get("PartName").lstrip("/") for e in types if e.tag.endswith("Override")}
+    parts = {name for name in entries if not name.endswith(".rels") and name != "[Content_Types].xml"}
+    assert overrides == parts
+    for rels_name in [n for n in entries if n.endswith(".rels")]:
+        folder = rels_name.replace("_rels/", "").removesuffix(".rels").rpartition("/")[0]
+        for rel in ET.fromstring(entries[rels_name]):
+            target = rel.get("Target")
+            resolved = target if not folder else f"{folder}/{target}"
+            parts_path = __import__("posixpath").normpath(resolved)
+            assert parts_path in entries, (rels_name, target)
+
+
+def test_styles_keep_the_defaults_and_drop_the_unused(template, example):
+    styles = _entries(template.render_bytes(example))["word/styles.xml"].decode()
+    assert "latentStyles" not in styles and "Heading1" not in styles
+    assert 'w:styleId="Normal"' in styles and 'w:eastAsia="仿宋_GB2312"' in styles
+    assert len(styles) < 5000

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from drafter.layout import lay_out, normalize_punctuation
+from drafter.layout import is_cjk, lay_out, normalize_punctuation
 from drafter.render import MARK_END, MISSING_START, VALUE_START
 
 
@@ -98,3 +100,21 @@ def test_a_filled_in_value_is_never_broken_across_title_lines():
 ], ids=["salutation", "long-paragraph", "heading"])
 def test_no_title_block_when_the_first_lines_are_not_a_title(text):
     assert "title" not in [block.kind for block in lay_out(text)]
+
+
+def _normalize_one_mark_at_a_time(text: str) -> str:
+    """Say, the slow and obvious way, what normalize_punctuation does to , ! : ; ? (not brackets)."""
+    full = {",": "，", "!": "！", ":": "：", ";": "；", "?": "？"}
+    out = list(text)
+    for i, char in enumerate(text):
+        before, after = text[i - 1 : i], text[i + 1 : i + 2]
+        if char in full and not (before.isdigit() and after.isdigit()) and (
+                (before and is_cjk(before)) or (after and is_cjk(after))):
+            out[i] = full[char]
+    return "".join(out)
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="中文,!:;?，12a .“”—", max_size=30))
+def test_marks_become_full_width_exactly_next_to_chinese(text):
+    assert normalize_punctuation(text) == _normalize_one_mark_at_a_time(text)

@@ -86,8 +86,33 @@ DOCUMENTS = {
 
 
 @pytest.fixture(scope="module", params=sorted(DOCUMENTS))
-def parts(request, template, example) -> dict[str, ET.Element]:
-    return _parts(DOCUMENTS[request.param](template, example))
+def document(request, template, example) -> bytes:
+    return DOCUMENTS[request.param](template, example)
+
+
+@pytest.fixture(scope="module")
+def parts(document) -> dict[str, ET.Element]:
+    return _parts(document)
+
+
+def test_every_document_validates_against_the_office_schema(document, office_schema):
+    office_schema(document)
+
+
+def test_the_validator_catches_an_element_out_of_order(template, example, office_schema):
+    data = write_docx(template.render_blocks(example))
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        entries = {name: package.read(name) for name in package.namelist()}
+    run_props = b'<w:spacing w:val="-5"/><w:sz w:val="32"/>'
+    assert run_props in entries["word/document.xml"]
+    entries["word/document.xml"] = entries["word/document.xml"].replace(
+        run_props, b'<w:sz w:val="32"/><w:spacing w:val="-5"/>', 1)
+    broken = io.BytesIO()
+    with zipfile.ZipFile(broken, "w") as package:
+        for name, content in entries.items():
+            package.writestr(name, content)
+    with pytest.raises(AssertionError, match="spacing"):
+        office_schema(broken.getvalue(), "broken.docx")
 
 
 def test_property_elements_are_in_schema_order(parts):

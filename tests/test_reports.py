@@ -196,7 +196,8 @@ def test_lint_finds_the_figures_cut_out_with_their_lines():
     "一、回顾\n引进亿元以上项目5个，个人所得税增长，个别村组滞后，人口密度为每平方公里80人。",
     "一、回顾\n有利于召开大会，于2024年12月20日召开，第二届运动会，本届个体户增加。",
     "一、回顾\n建成万亩良田，各个村组、整个乡镇、这个项目都已完成，每个村有1个卫生室。",
-], ids=["money-words", "above-and-personal", "dates-and-ordinals", "idioms"])
+    "表1 投资（万元）、增长（%）\n单位：万元，金额/万元\n| 项目 | 万元 |",
+], ids=["money-words", "above-and-personal", "dates-and-ordinals", "idioms", "units-named"])
 def test_no_cut_is_found_in_whole_sentences(text):
     assert lint_report(text) == ()
 

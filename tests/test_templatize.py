@@ -390,11 +390,16 @@ def test_docx_tables_are_read_in_document_order(tmp_path, runner):
     report = tmp_path / "报告.docx"
     document.save(str(report))
     assert word.read_report(report.read_bytes(), file="报告.docx") == [
-        "XX镇政府工作报告", "一、主要指标", "指标", "2023年", "20XX年", "财税收入（万元）", "1200", "完成x万元",
-        "合计签约x个", "备注：含续建项目", "二、工作安排", "新建x座。"]
+        "XX镇政府工作报告", "一、主要指标", "【表格】", "列宽：1 1 1", "| 指标 | 2023年 | 20XX年 |", "|---|---|---|",
+        "| 财税收入（万元） | 1200 | 完成x万元 |", "| 合计签约x个 备注：含续建项目 | < | < |", "【表格完】",
+        "二、工作安排", "新建x座。"]
     result = _run(runner, "templatize", report, "-o", tmp_path / "t")
     assert result.exit_code == 0, result.stderr
-    assert "{{ 主要指标.年份 }}年\n" in (tmp_path / "t" / "template.txt").read_text("utf-8")
+    source = (tmp_path / "t" / "template.txt").read_text("utf-8")
+    assert "| 指标 | 2023年 | {{ 主要指标.指标年份 }}年 |\n" in source  # a header's blank, named as in text
+    # A body cell's blank is named by its row and its column's header, or by its own words.
+    assert "| 财税收入（万元） | 1200 | 完成{{ 主要指标.财税收入万元20XX年 }}万元 |\n" in source
+    assert "| 合计签约{{ 主要指标.合计签约 }}个 备注：含续建项目 | < | < |\n" in source
 
 
 @pytest.mark.parametrize("name, content, words", [
