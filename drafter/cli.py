@@ -112,9 +112,11 @@ PREVIOUS = click.option("--previous", type=PATH, metavar="去年.yaml",
 def _rendered(template: str, files: tuple[Path, ...], sets: tuple[str, ...], *, draft: bool,
               mark_values: bool, no_rules: bool, strict: bool = False) -> Rendered:
     """Load `template` and the values, lay out the report and print the warnings."""
-    rendered = load_template(template).render(_load_values(files, sets, draft=draft), draft=draft,
-                                              mark_values=mark_values, rules=not no_rules)
+    loaded = load_template(template)
+    rendered = loaded.render(_load_values(files, sets, draft=draft), draft=draft,
+                             mark_values=mark_values, rules=not no_rules)
     _say_warnings(rendered.warnings, strict=strict)
+    _warn_cuts(loaded)
     return rendered
 
 
@@ -128,6 +130,22 @@ def _say_warnings(warnings: Sequence[Problem], *, strict: bool) -> None:
 
 def _warned(count: int) -> str:
     return f"（有 {count} 处警告，见上，请逐条核对）" if count else ""
+
+
+def _warn_cuts(template: Template) -> None:
+    """Warn about the words or figures cut out of the template's text: they print as they are."""
+    from . import lint as linting
+
+    cuts = linting.template_cuts(template.source)
+    if not cuts:
+        return
+    where = str(template.path / TEMPLATE_FILE)
+    click.echo(f"警告：模板正文还有 {len(cuts)} 处疑似删去了词语或数字，生成的报告中这些地方是空的：",
+               err=True)
+    for cut in cuts:
+        click.echo(f"  {cut.located(where)}", err=True)
+    click.echo("提示：在 template.txt 中补上原文，或重新 drafter templatize 报告 -o 模板 --gaps，"
+               "把它们设为变量后填写。", err=True)
 
 
 def _say_missing(missing: Mapping[str, str]) -> None:
@@ -207,6 +225,7 @@ def check(template: str, files: tuple[Path, ...], sets: tuple[str, ...], no_rule
     if any(p.level == "error" for p in problems):
         raise ValuesError(problems)
     _say_warnings(problems, strict=strict)
+    _warn_cuts(loaded)
     compared = _warn_against(loaded, data, previous, strict=strict) if previous is not None else 0
     warned = len(problems) + compared
     if warned:
@@ -356,7 +375,7 @@ REPORT_VALUES_FILE = "报告原值.yaml"  # a finished report's values, when val
 @click.option("-o", "--output", type=PATH, required=True, metavar="文件夹",
               help="要生成的模板文件夹（写入 template.txt、schema.yaml、values.yaml）。")
 @click.option("--gaps", "with_gaps", is_flag=True,
-              help="把疑似删去词语的地方（如“坚持以为指导”“纠治“””）也设为文字变量。")
+              help="把疑似删去词语或数字的地方（如“坚持以为指导”“纠治“””“辖个社区”）也设为变量。")
 @click.option("--title", metavar="标题", help="模板标题（默认为报告的标题行，没有标题行时为报告的文件名）。")
 @click.option("--force", is_flag=True,
               help="文件夹已有内容时仍然写入（覆盖 template.txt 和 schema.yaml；"
@@ -383,7 +402,11 @@ def templatize_command(report: Path, output: Path, with_gaps: bool, title: str |
         hint = ("待填的数字或名称请用 x、XX、××、**、○○ 等标出，例如“签约新项目x个”；"
                 "名称也可以用 --name 设为变量。")
         if draft.gaps:
-            hint += f" 另发现 {len(draft.gaps)} 处疑似删去的词语，可加 --gaps 把它们设为变量。"
+            hint += f" 另发现 {len(draft.gaps)} 处疑似删去的词语或数字（见上），可加 --gaps 把它们设为变量。"
+            from . import lint as linting
+
+            for finding in linting.lint_report(text):
+                click.echo(finding.located(str(report)))
         raise ReportError("报告中既没有空位（用 x、×× 等标出的待填处），也没有可设为变量的数字。",
                           file=str(report), hint=hint)
     check_consistency(draft.source, draft.schema, file=str(output / TEMPLATE_FILE))
@@ -449,7 +472,7 @@ def _summarize(draft: Draft, output: Path, *, kept: bool, untitled: bool) -> Non
         for note in draft.notes:
             click.echo(f"  {note}")
     if draft.gaps and not draft.gap_keys:
-        click.echo(f"\n疑似删去的词语 {len(draft.gaps)} 处（未处理；加 --gaps 可设为文字变量）：")
+        click.echo(f"\n疑似删去的词语或数字 {len(draft.gaps)} 处（未处理；加 --gaps 可设为变量）：")
         for gap in draft.gaps:
             unsure = "" if gap.rule.sure else "，不一定，请核对"
             click.echo(f"  第 {gap.line} 行（{gap.shape}{unsure}）：{gap.context}")

@@ -35,7 +35,8 @@ class Finding(NamedTuple):
 
 def lint_report(text: str) -> tuple[Finding, ...]:
     """Return the unmarked cuts in report `text`: words removed and nothing left in their place."""
-    return tuple(Finding(gap.line, f"{'疑似' if gap.rule.sure else '可能'}删去了词语（{gap.shape}）"
+    return tuple(Finding(gap.line, f"{'疑似' if gap.rule.sure else '可能'}删去了"
+                                   f"{'数字' if gap.rule.figure else '词语'}（{gap.shape}）"
                                    f"{'' if gap.rule.sure else '，不一定，请核对'}。", gap.context)
                  for gap in find_gaps(text))
 
@@ -64,9 +65,19 @@ def lint_template(source: str, schema: Schema, *, file: str, schema_file: str | 
             findings += [Finding(line, f"清单 {var.key} 没有“{name}”这一列。")
                          for name, line in columns[var.key].items()
                          if name not in {c.name for c in var.columns}]
-    # Masking keeps the line numbers: an expression's own newlines stay in place.
-    masked = _JINJA.sub(lambda m: _MASK + "\n" * m.group().count("\n"), source)
+    masked = _masked(source)
     findings += lint_report(masked)
     findings += [Finding(ph.line, f"还有未改成变量的空位“{ph.token}”。", ph.context)
                  for ph in find_placeholders(masked)]
     return tuple(sorted(findings, key=lambda f: f.line or 0))
+
+
+def template_cuts(source: str) -> tuple[Finding, ...]:
+    """Return the cuts template `source` still has in its text (坚持以为指导), which would print as
+    they are: what `check` and `render` warn about. Cheap: no word segmenter is loaded."""
+    return lint_report(_masked(source))
+
+
+def _masked(source: str) -> str:
+    # Masking keeps the line numbers: an expression's own newlines stay in place.
+    return _JINJA.sub(lambda m: _MASK + "\n" * m.group().count("\n"), source)

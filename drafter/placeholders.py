@@ -17,12 +17,16 @@ import unicodedata
 from bisect import bisect_left
 from typing import NamedTuple
 
+from . import chinese
+
 # Units written after a blank, by the schema type they imply.
 UNITS: dict[str, tuple[str, ...]] = {
     "count": ("个", "座", "条", "人", "户", "人次", "起", "件", "批", "套", "位", "家", "所", "届", "次",
               "名", "项", "处", "台", "辆", "场", "篇", "份", "栋", "间", "只", "头", "张", "本", "天",
-              "个月", "周", "轮", "例", "宗", "株", "棵", "盏", "支", "期", "类", "笔", "季度"),
-    "amount": ("万元", "亿元", "元", "万", "亿", "千元", "百万元", "万美元", "美元"),
+              "个月", "周", "轮", "例", "宗", "株", "棵", "盏", "支", "期", "类", "笔", "季度", "册", "块",
+              "口", "枚", "片", "眼", "根", "艘", "部", "首", "门", "层", "场次", "批次", "架次", "班次"),
+    "amount": ("万元", "亿元", "元", "万", "亿", "千元", "百万元", "千万元", "万亿元", "万美元", "亿美元",
+               "千万美元", "美元", "欧元", "港元"),
     "quantity": ("亩", "万亩", "公里", "平方公里", "平方米", "立方米", "米", "千米", "吨", "万吨",
                  "公顷", "公斤", "千克", "斤", "千瓦", "万千瓦", "千瓦时", "个百分点", "倍", "万人",
                  "万人次", "万户",
@@ -39,7 +43,7 @@ UNITS: dict[str, tuple[str, ...]] = {
 }
 UNIT_KIND = {unit: kind for kind, units in UNITS.items() for unit in units}
 # What separates clauses: the words of a clause name the blank in it.
-CLAUSE_MARKS = "，,、；;。：:！!？?（）()【】…\n"
+CLAUSE_MARKS = "，,、；;。：:！!？?（）()【】…|｜\n"  # | and ｜ part the cells of a table row
 SENTENCE_MARKS = "。！？!?；;\n"
 _CLAUSE_MARK = re.compile("[" + re.escape(CLAUSE_MARKS) + "]")
 _SENTENCE_MARK = re.compile("[" + re.escape(SENTENCE_MARKS) + "]")
@@ -48,8 +52,10 @@ SCAN_CHARS = 200  # how far to look for the start or end of a clause or sentence
 
 # Letters that stand for a digit: half- and full-width x and X.
 _X = "xXｘＸ"
-_YEAR_TOKEN = (rf"(?:19|20|１９|２０)(?:\d[{_X}×]|[{_X}×]{{2}})"      # 20XX, 201x, ２０ＸＸ
-               rf"|[一二][〇○零](?:[〇○零一二三四五六七八九][{_X}×]|[{_X}×]{{2}})")  # 二〇XX, 二〇二X
+# Any blank letter may finish a year: 20XX, 201x, ２０ＸＸ, 200*, 20**; 二〇XX, 二〇二X, 二00*.
+_YEAR_LETTERS = f"{_X}×*＊"
+_YEAR_TOKEN = (rf"(?:19|20|１９|２０)(?:[\d０-９][{_YEAR_LETTERS}]|[{_YEAR_LETTERS}]{{2}})"
+               rf"|[一二][〇○零0０](?:[〇○零一二三四五六七八九0-9０-９][{_YEAR_LETTERS}]|[{_YEAR_LETTERS}]{{2}})")
 _DATE_TOKEN = (rf"(?:(?:19|20)(?:\d[{_X}]|[{_X}]{{2}})|[{_X}]{{4}})"        # 20xx-xx-xx, XXXX/XX/XX
                rf"(?P<sep>[-/.])[{_X}]{{1,2}}(?P=sep)[{_X}]{{1,2}}")
 
@@ -62,9 +68,14 @@ def _run(letters: str) -> str:
 
 _BLANK = re.compile(
     rf"(?P<date>{_DATE_TOKEN})(?![{_X}\d])"
-    rf"|(?P<year>{_YEAR_TOKEN})(?![{_X}×])"
+    rf"|(?P<year>{_YEAR_TOKEN})(?![{_YEAR_LETTERS}])"
     rf"|{_run(f'[{_X}]')}|{_run('×')}|{_run('[*＊]')}|[○〇]+")
 _YEAR = re.compile(_YEAR_TOKEN)
+# A figure partly blanked out: x2.4, xx.37, xx615, x.8, 2x.5 (a letter and a digit, one point at most).
+_MIXED = re.compile(r"(?<![A-Za-z0-9０-９ｘＸ.．,])(?=[0-9０-９.．]*[xXｘＸ])(?=[xXｘＸ.．]*[0-9０-９])"
+                    r"[xXｘＸ0-9０-９]+(?:[.．][xXｘＸ0-9０-９]+)?(?![A-Za-z0-9０-９ｘＸ])")
+_CODE = re.compile(r"[xXｘＸ][0-9０-９]+")
+_PRODUCT = re.compile(r"[0-9０-９]+[xXｘＸ][0-9０-９]+")  # 3x4米: a size, not a blank
 _DATE = re.compile(_DATE_TOKEN)
 _DECIMAL_POINT = re.compile("[.．]")
 
@@ -86,6 +97,7 @@ _LATIN_UNIT = re.compile("|".join(_unit_pattern(u) for u in _UNITS_LONGEST_FIRST
                                   and u[0].isalpha()))
 # Marks between the two ends of a range: x-x月, x至x万元.
 RANGE_MARKS = ("-", "－", "~", "～", "〜", "—", "至", "到")
+BRACKET_CHARS = 12  # a bracketed word inside a clause: 新增（市场）主体
 BOLD_INDENT = 8    # Markdown bold opens a line: at most this much indent and # > - before it
 BOLD_CHARS = 100   # and closes within this many characters
 # What a footnote mark is followed by: *表示预计数.
@@ -95,6 +107,11 @@ _APPROX = re.compile(r"[余多]")
 _URL = re.compile(r"(?:https?://|ftp://|www\.)[\w\-./?%&=:#~+@]*|[\w.\-]+@[\w\-]+(?:\.[\w\-]+)+",
                   re.ASCII)
 _PERCENT_WORDS = re.compile(r"(?:率|占比|占|比重|增长|下降|降低|提高|增幅|降幅)(?:达到|均达|达|为|约|了)?$")
+# Words that make a bare 万 or 亿 money: 投资x万, 收入x亿.
+_MONEY_WORDS = re.compile(r"元|资|金|款|收入|产值|税|费|贷|补贴|补助|总值|额|预算|支出|利润|营收|价|GDP|收益")
+_BLANK_LETTERS = re.compile(f"[{_X}×*＊○〇]+")
+_TIMES = ("year", "month", "day", "date")
+_TIME_WORDS = "以来前后起底初末中旬"
 _YEARS_COUNTED = re.compile(r"(?:近|连续|连|历时|用了|经过)$")
 # Chinese numerals around a circle make it a zero (二〇二四年), not a blank.
 _NUMERALS = "零一二三四五六七八九十"
@@ -116,7 +133,8 @@ class Placeholder(NamedTuple):
     after: str                # the words of its clause after its unit
     chained: bool             # it follows another blank in its clause, or right after that one's 、
     basis: str                # what the kind was read from: unit, token, before, after, default
-    part: str = ""            # "from" or "to" for the two ends of a range (x-x月), else ""
+    part: str = ""            # "from"/"to" for the ends of a range (x-x月), "ratio1"… for x:x, else ""
+    lead: str = ""            # the words of its sentence before its clause (where a subject may be)
 
     @property
     def sure(self) -> bool:
@@ -135,28 +153,51 @@ class Placeholder(NamedTuple):
         return "," in self.token
 
 
-def find_placeholders(text: str) -> tuple[Placeholder, ...]:
-    """Return every blank of report `text`, in order."""
+def find_placeholders(text: str, reading: str | None = None) -> tuple[Placeholder, ...]:
+    """Return every blank of report `text`, in order.
+
+    Traditional text is read as Simplified (萬元 is 万元, 個 is 个): the words and unit of each
+    placeholder are Simplified, its token and context as written. `reading` is
+    `chinese.to_simplified(text)`, when the caller has it.
+    """
+    reading = chinese.to_simplified(text) if reading is None else reading
     found: list[Placeholder] = []
     offset = 0
-    for number, line in enumerate(text.split("\n"), start=1):
-        found += _line_placeholders(line, number, offset)
+    for number, (line, read) in enumerate(zip(text.split("\n"), reading.split("\n"), strict=True), start=1):
+        found += _line_placeholders(line, number, offset, read)
         offset += len(line) + 1
     return tuple(found)
 
 
-def blank_spans(line: str) -> list[tuple[int, int]]:
-    """Return the spans of the blanks in one `line` of text."""
+def blank_spans(line: str, reading: str | None = None) -> list[tuple[int, int]]:
+    """Return the spans of the blanks in one `line` of text.
+
+    `reading` is the line in Simplified characters (chinese.to_simplified), when the caller has it.
+    """
+    line = chinese.to_simplified(line) if reading is None else reading
     urls = [m.span() for m in _URL.finditer(line)] if ("/" in line or "@" in line or "www." in line) else []
-    spans = []
+    mixed = [m.span() for m in _MIXED.finditer(line) if _half_redacted(line, *m.span())]
+    spans = list(mixed)
     for match in _BLANK.finditer(line):
         start, end = match.span()
-        if any(s <= start < e for s, e in urls):
+        if any(s <= start < e for s, e in urls) or any(s < end and start < e for s, e in mixed):
             continue
         dated = match.group("year") is not None or match.group("date") is not None
         if _is_blank(line, start, end, year=dated):
             spans.append((start, end))
-    return spans
+    return sorted(spans)
+
+
+def _half_redacted(line: str, start: int, end: int) -> bool:
+    """Return True for a figure partly blanked out with a unit after it: 增长x2.4%, xx615元, x.8亿元."""
+    token = line[start:end]
+    unit = _UNIT.match(line, end)
+    if _PRODUCT.fullmatch(token) or unit is None:
+        return False  # 3x4米 is a size; x86架构 a code
+    if _YEAR.fullmatch(token):
+        return unit.group("unit") in UNITS["year"]  # 201x年
+    # x64位 is a code; x5万元 a blank
+    return not (_CODE.fullmatch(token) and UNIT_KIND[unit.group("unit")] in ("count", "name"))
 
 
 def mask_blanks(line: str, mark: str = "…") -> str:
@@ -166,7 +207,7 @@ def mask_blanks(line: str, mark: str = "…") -> str:
         token = line[start:end]
         kept = ""
         if _YEAR.fullmatch(token):
-            kept = token.rstrip(_X + "×")
+            kept = token.rstrip(_YEAR_LETTERS)
         pieces += [line[position:start], kept, mark]
         position = end
     pieces.append(line[position:])
@@ -301,8 +342,9 @@ def _unit_after(line: str, start: int, end: int) -> _Unit:
     return _Unit(unit, approx, bool(match.group("etc")), tail)
 
 
-def _line_placeholders(line: str, number: int, offset: int) -> list[Placeholder]:
-    spans = blank_spans(line)
+def _line_placeholders(written: str, number: int, offset: int, line: str) -> list[Placeholder]:
+    """Return the blanks of one line: `written` as the report has it, `line` read as Simplified."""
+    spans = blank_spans(written, line)
     if not spans:
         return []
     units = [_unit_after(line, start, end) for start, end in spans]
@@ -313,27 +355,56 @@ def _line_placeholders(line: str, number: int, offset: int) -> list[Placeholder]
         if not units[index].unit and units[index + 1].unit and line[end:following] in RANGE_MARKS:
             parts[index], parts[index + 1] = "from", "to"
             units[index] = units[index]._replace(unit=units[index + 1].unit)
+    _mark_ratios(line, spans, units, parts)
     marks = LineMarks(line)
     found: list[Placeholder] = []
     previous_end = 0
     for index, (start, end) in enumerate(spans):
-        token = line[start:end]
+        token = written[start:end]
         unit, approx, etc, tail = units[index]
         # （x）个: the brackets hold the figure, the clause around them names it.
         bracketed = start > 0 and line[start - 1] in "（(" and line[end:end + 1] in "）)"
         clause_start = marks.start(start - 1) if bracketed else marks.start(start)
+        # 新增（市场）主体x户: a word in brackets is part of the clause, not the end of one.
+        while clause_start > 1 and line[clause_start - 1] in "）)" and not bracketed:
+            opening = max(line.rfind("（", 0, clause_start - 1), line.rfind("(", 0, clause_start - 1))
+            if opening < 0 or clause_start - opening > BRACKET_CHARS:
+                break
+            clause_start = marks.start(opening)
         # 接待来访人数x批x人次, 帮扶群众x人、x户: the later blank counts the same people or things.
         chained = clause_start < previous_end or (
-            index > 0 and clause_start == previous_end + 1 and line[previous_end] == "、")
+            index > 0 and clause_start == previous_end + 1 and line[previous_end] == "、") or (
+            parts[index].startswith("ratio") and parts[index] != "ratio1")  # x:x: one ratio
         before = line[max(clause_start, previous_end):start - 1 if bracketed else start]
         next_start = spans[index + 1][0] if index + 1 < len(spans) else len(line)
         after = line[tail:min(marks.end(tail), next_start)]
         kind, basis = _kind(token, unit, before, line[tail:tail + 1], etc=etc)
+        # x月x日，召开…; x年以来，累计…: a date at the head of a sentence dates the clause after it.
+        mark = tail + len(after)
+        if kind in _TIMES and not after.strip(_TIME_WORDS) and line[mark:mark + 1] in "，,":
+            # The clause may hold a blank itself: its first words name the event (x月x日，XX大桥建成通车;
+            # x年以来，累计发放低保金xx万元).
+            after = next((words for words in _BLANK_LETTERS.split(line[mark + 1:marks.end(mark + 1)])
+                          if words), "")
+        elif kind in _TIMES and after in ("在", "于", "") and mark < marks.end(tail):
+            # x月x日在××镇第x届…会议上: the date's clause goes on past the next blank.
+            after = _BLANK_LETTERS.sub("", line[tail:marks.end(tail)])
+        if parts[index].startswith("ratio"):
+            kind, basis = "quantity", "token"
+        elif unit in ("万", "亿") and chained and found and found[-1].kind == "amount":
+            kind = "amount"  # 收入x万元、x万: the same money
+        lead = line[marks.start(clause_start, sentence=True):max(clause_start, previous_end)]
         found.append(Placeholder(
             token=token, span=(offset + start, offset + end), line=number, kind=kind, unit=unit,
-            approx=approx, context=context_of(line, start, end, marks), before=before, after=after,
-            chained=chained, basis=basis, part=parts[index]))
+            approx=approx, context=context_of(written, start, end, marks), before=before, after=after,
+            chained=chained, basis=basis, part=parts[index], lead=lead))
         previous_end = tail
+    # x年x月x日召开: the year and the month date the event after the day.
+    for index in range(len(found) - 2, -1, -1):
+        ph, following = found[index], found[index + 1]
+        if (ph.kind, following.kind) in (("year", "month"), ("month", "day")) and \
+                following.span[0] - ph.span[1] == len(ph.unit):
+            found[index] = ph._replace(after=following.after)
     # The two ends of a range share their words: 预计x-x月完成 is 完成 from and to.
     for index, ph in enumerate(found):
         if ph.part == "from":
@@ -341,6 +412,20 @@ def _line_placeholders(line: str, number: int, offset: int) -> list[Placeholder]
             found[index] = ph._replace(after=following.after)
             found[index + 1] = following._replace(before=ph.before, chained=ph.chained)
     return found
+
+
+def _mark_ratios(line: str, spans: list[tuple[int, int]], units: list[_Unit], parts: list[str]) -> None:
+    """Mark the terms of each ratio, x.x:xx.x:xx.x, in `parts` as ratio1, ratio2, …: numbers, not names."""
+    index = 0
+    while index < len(spans) - 1:
+        last = index
+        while (last + 1 < len(spans) and not units[last].unit and not parts[last]
+               and line[spans[last][1]:spans[last + 1][0]] in (":", "：")):
+            last += 1
+        if last > index and not units[last].unit:
+            for term in range(index, last + 1):
+                parts[term] = f"ratio{term - index + 1}"
+        index = last + 1
 
 
 def _unit_kind(unit: str) -> str:
@@ -358,6 +443,8 @@ def _kind(token: str, unit: str, before: str, rest: str, *, etc: bool) -> tuple[
         return "year", "token"
     if unit:
         kind = _unit_kind(unit)
+        if unit in ("万", "亿") and not _MONEY_WORDS.search(before):
+            return "quantity", "unit"  # 常住人口x万: people, not money
         if kind == "name" and etc:
             return "list", "unit"
         if kind == "year" and (_YEARS_COUNTED.search(before) or rest[:1] in ("来", "内", "间")):

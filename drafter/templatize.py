@@ -1,10 +1,12 @@
 """Placeholders → named variables → template source and Schema: a report made a template. Pure.
 
-Each blank gets a `组.名称` key: the group is the report's numbered section (一、…), the name the
-words before the blank in its clause (完成财税收入x万元 → 财税收入), else the words after it, else
-its unit. Two blanks of one section with the same words and unit (完成招商签约任务x亿元 and
-确保全年完成招商签约任务x亿元) are one variable. With `with_gaps`, each unmarked cut becomes a text
-variable whose original is ""; cuts share a variable only when their words are exactly the same.
+Each blank gets a `组.名称` key: the group is the report's numbered section (一、…), the name made
+by `naming` of whole words (完成财税收入x万元 → 财税收入). Blanks share a variable only when `facts`
+finds them the same fact (完成招商签约任务x亿元 and 确保全年完成招商签约任务x亿元); the reporting body
+and the reporting year go to the group 基本信息. A Traditional report is read as Simplified and its
+keys, labels and units written back in Traditional. With `with_gaps`, each unmarked cut becomes a
+variable whose original is "": a cut phrase is text, a cut figure (辖个社区) a number of its unit's
+kind; cut phrases share a variable only when their words are exactly the same.
 
 The report's empty lines carry nothing (one line is one paragraph) and are dropped, except that a
 title block (a short title line, with its 题注 and speaker lines) gets exactly one empty line after
@@ -18,13 +20,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from . import tables
+from . import chinese, facts, tables
 from .figures import Figure, find_figures
-from .gaps import Gap, find_gaps
+from .gaps import DATE_CUT, Gap, find_gaps
 from .layout import paragraph_kind
 from .names import find_names
-from .naming import NAME_CHARS, find_sections, identifier, number_name, plain_name, text_name, unique
-from .placeholders import Placeholder, find_placeholders, mask_blanks
+from .naming import (
+    NAME_CHARS,
+    find_sections,
+    identifier,
+    number_name,
+    person_name,
+    plain_name,
+    text_name,
+    unique,
+)
+from .placeholders import Placeholder, context_of, find_placeholders, mask_blanks
 from .render import RAW_BRACE
 from .schema import DEFAULT_LIMITS, Schema, Variable
 
@@ -66,12 +77,14 @@ class Draft:
     def finished(self) -> bool:
         """Return True when the report had no blanks and was read as a finished report."""
         return any(f is not None and not f.given for f in self.figures)
+    # Figures written out that became variables (the reporting year, 2024年): span and key.
+    literals: tuple[tuple[tuple[int, int], str], ...] = ()
 
     @property
     def uses(self) -> dict[str, int]:
         """Return how many places of the report each variable fills, by key."""
         counts = {v.key: 0 for v in self.schema.variables}
-        for key in (*self.keys, *self.gap_keys):
+        for key in (*self.keys, *self.gap_keys, *(key for _, key in self.literals)):
             counts[key] += 1
         return counts
 
@@ -103,14 +116,18 @@ def templatize(text: str, *, title: str | None = None, default_title: str = "报
     if title is None:
         shown = mask_blanks(text.split("\n", 1)[0]).strip() if title_lines else ""
         title = shown if shown.strip("…") else default_title  # a title of blanks only names nothing
-    placeholders, figures = _places_and_figures(text, names)
+    reading = chinese.to_simplified(text)
+    placeholders, figures = _places_and_figures(text, names, reading)
     in_cells = table_blanks(text, placeholders)
     placeholders = tuple(ph._replace(kind=cell.kind, unit=cell.unit, context=cell.context,
                                      basis="unit" if cell.kind != "name" else ph.basis)
                          if (cell := in_cells.get(i)) else ph for i, ph in enumerate(placeholders))
     rows = table_lines(text)
-    gaps = tuple(gap for gap in find_gaps(text) if gap.line not in rows)  # cuts are for sentences
-    sections = find_sections(text.split("\n"), start_group=START_GROUP)
+    gaps = tuple(gap for gap in find_gaps(text, reading) if gap.line not in rows)  # cuts are for sentences
+    script = chinese.to_traditional if chinese.is_traditional(text, reading) else _same
+    sections = find_sections(text.split("\n"), start_group=START_GROUP, reading=reading.split("\n"),
+                             script=None if script is _same else script)
+    body = facts.reporting_body(reading)
     # Blanks and gaps in report order, so that variables are declared in the order they appear.
     places = sorted([(ph.span[0], "blank", i) for i, ph in enumerate(placeholders)]
                     + ([(gap.offset, "gap", i) for i, gap in enumerate(gaps)] if with_gaps else []))
@@ -118,8 +135,12 @@ def templatize(text: str, *, title: str | None = None, default_title: str = "报
     taken: dict[str, dict[str, int]] = {}
     keys: dict[tuple[str, int], str] = {}
     values: dict[str, str] = {}
+    merger = facts.Facts()
+    guessed: list[int] = []   # blanks with no unit taken as the reporting body's name
+    people: set[int] = set()
     previous_name = ""
     for _, what, index in places:
+        group = ""
         if what == "blank":
             ph = placeholders[index]
             chained = ph.chained and index > 0 and placeholders[index - 1].line == ph.line
@@ -132,18 +153,26 @@ def templatize(text: str, *, title: str | None = None, default_title: str = "报
                 if index in in_cells:
                     merge, proposal = ("cell", index), in_cells[index]
                 else:
-                    merge, proposal = _propose_blank(ph, section, previous_name if chained else "")
+                    merge, proposal, person = _propose_blank(ph, section, previous_name if chained else "",
+                                                             merger)
                     if figure is not None and figure.merge:  # a year: one variable wherever it stands
                         merge = figure.merge
+                    elif person:
+                        people.add(index)
+                    elif figure is None and facts.is_body(ph, body, person=person) and body is not None:
+                        merge, group = ("body",), facts.INFO_GROUP
+                        proposal = proposal._replace(name=body.name, unit="", label=facts.body_label(body))
+                        if ph.unit != body.unit:
+                            guessed.append(index)
                 previous_name = proposal.name
         else:
             gap = gaps[index]
             section = sections.of_line[gap.line - 1]
-            # Only the very same words are the same phrase: 以……为指导 and 以……为统领 are not.
-            merge = ("gap", gap.words) if gap.rule.shared else ("gap", gap.offset)
-            proposal = _Proposal(text_name(gap.rule.name), gap.label, "text", "", gap.context, "")
+            merge, proposal = _propose_gap(gap, text)
         if merge not in variables:
-            group = sections.groups[section]
+            group = group or sections.groups[section]
+            proposal = proposal._replace(name=identifier(script(proposal.name)) or proposal.name,
+                                         label=script(proposal.label), unit=script(proposal.unit))
             name = unique(proposal.name, taken.setdefault(group, {}))
             variables[merge] = _variable(f"{group}.{name}", proposal)
             if what == "blank" and figure is not None:
@@ -156,29 +185,70 @@ def templatize(text: str, *, title: str | None = None, default_title: str = "报
 
     edits = [(ph.span[0], ph.span[1], key) for ph, key in zip(placeholders, blank_keys, strict=True)]
     edits += [(gap.offset, gap.offset, key) for gap, key in zip(gaps, gap_keys, strict=False)]
+    literals: tuple[tuple[tuple[int, int], str], ...] = ()
+    # A report that blanks its years (20XX年) writes out only years gone by; a table's years are its
+    # columns and captions (| 2023年 | 2024年 |), left as they are.
+    prose = "\n".join(" " * len(line) if number in rows else line
+                      for number, line in enumerate(reading.split("\n"), start=1))
+    # A finished report's years are figures already, each a variable of its own.
+    year = facts.reporting_year(prose) if variables and not any(
+        ph.kind == "year" for ph in placeholders) and not any(
+        f is not None and not f.given for f in figures) else None
+    if year is not None:
+        written, spans = year
+        key = f"{facts.INFO_GROUP}.{unique(script('报告年份'), taken.setdefault(facts.INFO_GROUP, {}))}"
+        first = spans[0][0]
+        variables[("year",)] = _variable(key, _Proposal(
+            script("报告年份"), script("报告年份（报告所说的年度）"), "year", script("年"),
+            context_of(text.split("\n")[_line_of(text, first) - 1], *_in_line(text, spans[0])), written))
+        literals = tuple((span, key) for span in spans)
+        edits += [(start, end, key) for start, end in spans]
     source, escaped = _source(text, sorted(edits))
-    declared = tuple(variables.values())
+    declared = tuple(sorted(variables.values(), key=lambda v: v.group != facts.INFO_GROUP))
     used = {v.group for v in declared}
-    schema = Schema(title=title, variables=declared,
-                    groups={g: label for g, label in zip(sections.groups, sections.labels, strict=True)
-                            if g in used})
-    notes = _notes(placeholders, blank_keys, declared, escaped, figures)
+    groups = {facts.INFO_GROUP: script(facts.INFO_LABEL)} if facts.INFO_GROUP in used else {}
+    groups |= {g: label for g, label in zip(sections.groups, sections.labels, strict=True)
+               if g in used and g not in groups}
+    schema = Schema(title=title, variables=declared, groups=groups)
+    notes = _notes(placeholders, blank_keys, escaped, figures, people=people)
+    if guessed:
+        lines = "、".join(str(n) for n in dict.fromkeys(placeholders[i].line for i in guessed))
+        notes += (f"{blank_keys[guessed[0]]}：第 {lines} 行有 {len(guessed)} 处名称空位后面没有单位，"
+                  f"本报告是{body.unit if body else ''}的报告，按本{body.unit if body else ''}的名称处理；"
+                  "如某处不是，请在 template.txt 中改用新的变量。",)
+    if year is not None:
+        lines = "、".join(str(n) for n in dict.fromkeys(_line_of(text, s) for s, _ in year[1]))
+        notes += (f"第 {lines} 行写明的“{year[0]}年”是报告年份，已设为变量 {literals[0][1]}；"
+                  "如某处不是报告年份，请在 template.txt 中改回。",)
     notes += tuple(f"第 {gap.line} 行 {key}：“{gap.shape}”不一定删去了词语，请核对原文；没有删去的，"
                    f"在 template.txt 中删去 {{{{ {key} }}}}，并从 schema.yaml 删去这一项。原句：{gap.context}"
                    for gap, key in zip(gaps, gap_keys, strict=False) if not gap.rule.sure)
     return Draft(source=source, report=text, title_lines=title_lines, schema=schema,
                  placeholders=placeholders, keys=blank_keys, gaps=gaps, gap_keys=gap_keys, notes=notes,
-                 figures=figures, values=values)
+                 figures=figures, values=values, literals=literals)
 
 
-def _places_and_figures(text: str, names: tuple[str, ...]) -> tuple[tuple[Placeholder, ...],
-                                                                   tuple[Figure | None, ...]]:
+def _same(text: str) -> str:
+    return text
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def _in_line(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    start = text.rfind("\n", 0, span[0]) + 1
+    return span[0] - start, span[1] - start
+
+
+def _places_and_figures(text: str, names: tuple[str, ...], reading: str) -> tuple[
+        tuple[Placeholder, ...], tuple[Figure | None, ...]]:
     """Return the places to make variables of, in order, and the figure of each (None for a blank).
 
     The blanks, when the report has any; else its figures (a finished report). The places of
     `names` come first: a figure inside a given name (第一中学) is part of the name.
     """
-    blanks = find_placeholders(text)
+    blanks = find_placeholders(text, reading)
     named = find_names(text, names, taken=tuple(ph.span for ph in blanks))
     figures = () if blanks else find_figures(text, names=names)
     taken = bytearray(len(text))
@@ -350,17 +420,66 @@ def _title_like(line: str, limit: int) -> bool:
             and not text.startswith(tables.OPEN))
 
 
-def _propose_blank(ph: Placeholder, section: int, previous: str) -> tuple[tuple[object, ...], _Proposal]:
-    """Return what merges blank `ph` with others of its section, and the variable it proposes."""
+def _propose_blank(ph: Placeholder, section: int, previous: str, merger: facts.Facts
+                   ) -> tuple[tuple[object, ...], _Proposal, bool]:
+    """Return what merges blank `ph` with others of the same fact, its variable, and whether it
+    holds a person's name."""
+    person = False
     if ph.kind in ("name", "list"):
-        name, label, stem = plain_name(ph)
+        found = person_name(ph)
+        person = found is not None
+        name, label, stem = found or plain_name(ph)
     else:
         name, label, stem = number_name(ph, previous)
-    # The same words and unit in one section are one fact, written twice (招商签约任务).
-    merge = (("stem", section, ph.kind, ph.unit, stem, ph.token, ph.part) if stem else
-             ("clause", section, ph.kind, ph.unit, ph.before, ph.after, ph.token, ph.part))
-    return merge, _Proposal(name, label, ph.kind, ph.unit, ph.context, ph.token, ph.approx, _places(ph),
-                            ph.thousands and ph.kind in ("amount", "quantity"))
+    # A name's 村, 镇 or 项目 is text around it, not a unit of measure: the label says it is left out.
+    unit = "" if ph.kind in ("name", "list") else ph.unit
+    return merger.key(ph, section, stem), _Proposal(
+        name, label, ph.kind, unit, ph.context, ph.token, ph.approx, _places(ph),
+        ph.thousands and ph.kind in ("amount", "quantity")), person
+
+
+def _propose_gap(gap: Gap, text: str) -> tuple[tuple[object, ...], _Proposal]:
+    """Return what merges cut `gap` with others, and the variable that fills it.
+
+    A figure cut before its unit (辖个社区) is read as the blank it would be (辖x个社区): a number
+    of that unit's kind, named as a blank is; a cut phrase is text.
+    """
+    if gap.rule.figure:
+        found, before = _figure_blank(gap, text)
+        if found is not None and found.kind not in ("name", "list"):
+            previous = number_name(before, "")[0] if before is not None and found.chained else ""
+            name, label, _ = number_name(found, previous)
+            unit = "" if found.kind == "date" else found.unit
+            return ("gap", gap.offset), _Proposal(name, label, found.kind, unit, gap.context, "")
+    # Only the very same words are the same phrase: 以……为指导 and 以……为统领 are not.
+    merge = ("gap", gap.words) if gap.rule.shared else ("gap", gap.offset)
+    return merge, _Proposal(text_name(gap.rule.name), gap.label, "text", "", gap.context, "")
+
+
+def _figure_blank(gap: Gap, text: str) -> tuple[Placeholder | None, Placeholder | None]:
+    """Return the blank figure cut `gap` would be, had the figure been marked (辖x个社区, 定于20xx-xx-xx
+    召开), and the blank before it in its line.
+
+    Every figure cut of the line is marked at once, so that 低保户x户x人 names both.
+    """
+    line_start = text.rfind("\n", 0, gap.offset) + 1
+    line = text[line_start:text.find("\n", gap.offset) if "\n" in text[gap.offset:] else len(text)]
+    # A date cut before its verb (定于召开) is a whole date; any other cut, one figure.
+    cuts = sorted((g.column - 1, "20xx-xx-xx" if g.rule.shape == DATE_CUT else "x")
+                  for g in find_gaps(line) if g.rule.figure)
+    pieces, position, wanted = [], 0, None
+    for column, mark in cuts:
+        pieces += [line[position:column]]
+        if column == gap.column - 1:
+            wanted = sum(len(p) for p in pieces)
+        pieces.append(mark)
+        position = column
+    pieces.append(line[position:])
+    probe = find_placeholders("".join(pieces))
+    index = next((i for i, ph in enumerate(probe) if ph.span[0] == wanted), None)
+    if index is None:
+        return None, None
+    return probe[index], probe[index - 1] if index else None
 
 
 def _places(ph: Placeholder) -> int | None:
@@ -399,15 +518,15 @@ def _escape(literal: str) -> tuple[str, bool]:
     return _JINJA_OPENERS.sub(RAW_BRACE, literal), True
 
 
-def _notes(placeholders: tuple[Placeholder, ...], keys: tuple[str, ...], variables: tuple[Variable, ...],
-           escaped: bool, figures: tuple[Figure | None, ...]) -> tuple[str, ...]:
+def _notes(placeholders: tuple[Placeholder, ...], keys: tuple[str, ...], escaped: bool,
+           figures: tuple[Figure | None, ...], *, people: set[int]) -> tuple[str, ...]:
     notes = []
     given = {key for key, figure in zip(keys, figures, strict=True) if figure is not None and figure.given}
-    for ph, key, figure in zip(placeholders, keys, figures, strict=True):
+    for index, (ph, key, figure) in enumerate(zip(placeholders, keys, figures, strict=True)):
         if figure is not None:
             if figure.note:
                 notes.append(f"第 {ph.line} 行 {key}：“{ph.token}”{figure.note}。原句：{ph.context}")
-        elif not ph.sure:
+        elif not ph.sure and index not in people and not key.startswith(f"{facts.INFO_GROUP}."):
             notes.append(f"第 {ph.line} 行 {key}：空位后面没有单位，按“名称”处理，请核对类型。"
                          f"原句：{ph.context}")
     uses: dict[str, list[int]] = {}
@@ -419,9 +538,18 @@ def _notes(placeholders: tuple[Placeholder, ...], keys: tuple[str, ...], variabl
         if len(lines) > 1 and key not in given:
             rows = list(dict.fromkeys(lines))
             where = "、".join(str(n) for n in rows[:10]) + ("等" if len(rows) > 10 else "")
-            notes.append(f"{key}：第 {where} 行的 {len(lines)} 处{same}相同，合为一个变量；"
-                         "如不是同一项，请分开。")
-    bare = [v.key for v in variables if v.type == "name" and not v.unit and v.key not in given]
+            if any(f is not None and not f.given for f in figures):
+                same = "处数字词语、单位和数值相同"  # a finished report's figures merge only when equal
+            elif key.startswith(f"{facts.INFO_GROUP}."):
+                same = "处空位都是报告单位自己的名称"
+            else:
+                same = "处空位词语（连同主语）和单位相同"
+            notes.append(f"{key}：第 {where} 行的 {len(lines)} {same}，合为一个变量；"
+                         "如不是同一项，请在 template.txt 中改用新的变量。")
+    bare = list(dict.fromkeys(
+        key for index, (ph, key) in enumerate(zip(placeholders, keys, strict=True))
+        if ph.kind == "name" and not ph.unit and index not in people and not facts.names_a_thing(ph)
+        and not key.startswith(f"{facts.INFO_GROUP}.") and key not in given))
     if len(bare) > 1:
         shown = "、".join(bare[:8]) + ("等" if len(bare) > 8 else "")
         notes.append(f"{len(bare)} 个名称空位后面没有“村”“镇”等字（{shown}），"

@@ -41,7 +41,10 @@ def test_light_commands_load_neither_python_docx_nor_lxml(args, tmp_path):
     assert done.returncode == 0, done.stderr
     loaded = set(done.stdout.split())
     assert "drafter.cli" in loaded
-    assert not [m for m in loaded if m.split(".")[0] in ("docx", "lxml") or m in HEAVY]
+    # check also looks for words cut out of the template's text (lint's cut finder, not jieba).
+    allowed = {"drafter.placeholders"} if args[0] == "check" else set()
+    assert not [m for m in loaded if m.split(".")[0] in ("docx", "lxml", "jieba") or m in HEAVY
+                and m not in allowed]
 
 
 def test_render_loads_the_writer(tmp_path):

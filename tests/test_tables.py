@@ -501,7 +501,7 @@ def test_a_text_report_is_read_as_before():
     from drafter.templatize import templatize
     # Bars in a text report are words like any other: no table without 【表格】.
     draft = templatize("一、回顾\n| 签约x个 | 完成x万元 |\n")
-    assert draft.source == "一、回顾\n| 签约{{ 回顾.签 }}个 | 完成{{ 回顾.完成 }}万元 |\n"
+    assert draft.source == "一、回顾\n| 签约{{ 回顾.签约 }}个 | 完成{{ 回顾.完成 }}万元 |\n"
     assert [p.context for p in draft.placeholders] == ["| 签约【】个 | 完成x万元 |", "| 签约x个 | 完成【】万元 |"]
 
 
