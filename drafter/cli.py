@@ -418,6 +418,7 @@ def templatize_command(report: Path, output: Path, with_gaps: bool, title: str |
                               schema_url=VALUES_SCHEMA, source=draft.source, filled=draft.values or None)
     files = {TEMPLATE_FILE: draft.source, SCHEMA_FILE: dump_schema(draft.schema, header=header),
              VALUES_FILE: skeleton, VALUES_SCHEMA: _json(to_json_schema(draft.schema))}
+    _refuse_unreadable(files, report)
     kept = write_template_folder(output, files, keep_filled=VALUES_FILE)
     if kept and draft.finished:  # the clerk's values.yaml stays; the report's own values go beside it
         write_atomically(output / REPORT_VALUES_FILE,
@@ -426,6 +427,17 @@ def templatize_command(report: Path, output: Path, with_gaps: bool, title: str |
                                         schema_url=VALUES_SCHEMA, source=draft.source,
                                         filled=draft.values).encode("utf-8"))
     _summarize(draft, output, kept=kept, untitled=title is None and draft.schema.title == report.stem)
+
+
+def _refuse_unreadable(files: Mapping[str, str], report: Path) -> None:
+    """Raise ReportError when a YAML file templatize would write is more than drafter reads back."""
+    limit = values_module.yamlfile.MAX_BYTES
+    for name in (SCHEMA_FILE, VALUES_FILE):
+        size = len(files[name].encode("utf-8"))
+        if size > limit:
+            raise ReportError(f"报告太长：做成的 {name} 有 {size} 字节，超过 drafter 能读取的 {limit} 字节，"
+                              "这样的模板无法使用，所以没有写出任何文件。", file=str(report),
+                              hint="请把报告按章节分成几份，分别做成模板。")
 
 
 def _summarize(draft: Draft, output: Path, *, kept: bool, untitled: bool) -> None:

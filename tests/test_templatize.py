@@ -481,3 +481,16 @@ def test_lint_names_the_template_file_and_sorts_by_line(tmp_path, runner, seed_f
     located = [int(line.split(":")[1]) for line in shown[1:]]
     assert located == sorted(located) and 3 in located and 16 in located
     assert all(line.startswith(f"{out / 'template.txt'}:") for line in shown[1:])
+
+
+def test_a_template_too_big_to_read_back_is_not_written(runner, tmp_path, monkeypatch):
+    from drafter import yamlfile
+    from drafter.cli import cli
+
+    # The seed makes a schema.yaml of some 12 KB; with the reading limit below that, templatize
+    # must refuse rather than write a template drafter itself would then refuse to load.
+    monkeypatch.setattr(yamlfile, "MAX_BYTES", 10_000)
+    out = tmp_path / "t"
+    result = runner.invoke(cli, ["templatize", str(SEED), "-o", str(out)])
+    assert result.exit_code == 1 and "报告太长" in result.stderr and "schema.yaml" in result.stderr
+    assert "Traceback" not in result.stderr and not out.exists()
