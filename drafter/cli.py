@@ -110,14 +110,19 @@ PREVIOUS = click.option("--previous", type=PATH, metavar="去年.yaml",
 
 
 def _rendered(template: str, files: tuple[Path, ...], sets: tuple[str, ...], *, draft: bool,
-              mark_values: bool, no_rules: bool, strict: bool = False) -> Rendered:
-    """Load `template` and the values, lay out the report and print the warnings."""
+              mark_values: bool, no_rules: bool, strict: bool = False,
+              previous: Path | None = None) -> tuple[Rendered, int]:
+    """Load `template` and the values (once: `-f -` is standard input), lay out the report and
+    print the warnings, those against last year's `previous` values included; return the
+    report and how many warnings came from `previous`.
+    """
     loaded = load_template(template)
-    rendered = loaded.render(_load_values(files, sets, draft=draft), draft=draft,
-                             mark_values=mark_values, rules=not no_rules)
+    data = _load_values(files, sets, draft=draft)
+    rendered = loaded.render(data, draft=draft, mark_values=mark_values, rules=not no_rules)
     _say_warnings(rendered.warnings, strict=strict)
     _warn_cuts(loaded)
-    return rendered
+    compared = _warn_against(loaded, data, previous, strict=strict) if previous is not None else 0
+    return rendered, compared
 
 
 def _say_warnings(warnings: Sequence[Problem], *, strict: bool) -> None:
@@ -183,12 +188,8 @@ def render(template: str, files: tuple[Path, ...], sets: tuple[str, ...], output
     """用取值文件填写模板，生成 .docx。"""
     if output.suffix.lower() != ".docx":
         raise OutputError("输出文件应以 .docx 结尾。", file=str(output), hint="例如 -o 报告.docx。")
-    rendered = _rendered(template, files, sets, draft=draft, mark_values=mark_values, no_rules=no_rules,
-                         strict=strict)
-    compared = 0
-    if previous is not None:
-        compared = _warn_against(load_template(template), _load_values(files, sets, draft=draft), previous,
-                                 strict=strict)
+    rendered, compared = _rendered(template, files, sets, draft=draft, mark_values=mark_values,
+                                   no_rules=no_rules, strict=strict, previous=previous)
     write_atomically(output, rendered.docx(profile=profile))
     _say_missing(rendered.missing)
     click.echo(f"已生成 {output}{_warned(len(rendered.warnings) + compared)}")
@@ -354,8 +355,8 @@ def preview(template: str, files: tuple[Path, ...], sets: tuple[str, ...], outpu
     previewing.find_soffice()  # say what to install before the values are checked
     if png_dir is not None:
         previewing.find_pdftoppm()
-    rendered = _rendered(template, files, sets, draft=draft, mark_values=mark_values, no_rules=no_rules,
-                         strict=strict)
+    rendered, _ = _rendered(template, files, sets, draft=draft, mark_values=mark_values, no_rules=no_rules,
+                            strict=strict)
     for font in previewing.missing_fonts():
         click.echo(f"警告：预览字体 {font} 未安装，页面中的字形会不同（行数、每行字数不变）。"
                    f"安装：sudo apt-get install {previewing.font_packages([font])}", err=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import functools
 import os
 import re
 import stat
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from . import chars, layout, render, tables, textfile, values
+from . import chars, layout, records, render, tables, textfile, values
 from .errors import (
     DrafterError,
     OutputError,
@@ -79,6 +80,13 @@ class Template:
         """Return the template's variables in report order."""
         return self.schema.variables
 
+    @functools.cached_property
+    def labels(self) -> dict[str, str]:
+        """Return the label of every variable and list column by key, for the anchor record."""
+        labels = {c.key: c.label for v in self.variables for c in v.columns}
+        labels.update({v.key: v.label for v in self.variables})
+        return labels
+
     @property
     def example_path(self) -> Path:
         """Return the path of the template's example values file."""
@@ -124,7 +132,7 @@ class Template:
             for index, row in enumerate(rows if var.key in checked_items else ()):
                 for column in var.columns:
                     if column.name not in row:
-                        missing[f"{var.key}第{index + 1}项.{column.name}"] = f"【{column.label}】"
+                        missing[records.item_key(var, index, column.name)] = f"【{column.label}】"
         return found
 
     def _lay_out(self, text: Mapping[str, str], missing: dict[str, str], items: Mapping[str, tables.Items],
@@ -133,10 +141,15 @@ class Template:
                                anchor=anchor)
         if not self.tables:
             return layout.lay_out(marked)
-        laid = {tables.marker(i): tables.render_table(t, text, missing, items, mark=mark,
+        return layout.lay_out(marked, self._laid_tables(text, missing, items, mark=mark, anchor=anchor))
+
+    def _laid_tables(self, text: Mapping[str, str], missing: dict[str, str],
+                     items: Mapping[str, tables.Items], *, mark: bool,
+                     anchor: bool) -> dict[str, layout.Block | None]:
+        """Return each table's block (None for a table left out) by its marker line."""
+        return {tables.marker(i): tables.render_table(t, text, missing, items, mark=mark,
                                                       size=self.schema.table_size, anchor=anchor)
                 for i, t in enumerate(self.tables)}
-        return layout.lay_out(marked, laid)
 
     def _check(self, data: Mapping[str, object] | values.Values, *, draft: bool,
                rules: bool) -> values.Checked:
@@ -179,10 +192,14 @@ class Template:
             text = {k: _plain_text(v) for k, v in raw.items() if not isinstance(v, values.Records)}
             items = self._items({k: tuple({c: _plain_text(x) for c, x in item.items()} for item in v.items)
                                  for k, v in raw.items() if isinstance(v, values.Records)}, {})
-        blocks = self._lay_out(text, {}, items, mark=False)
-        if not self.tables:
-            return render.strip_marks(render.render(self.compiled, text))  # type: ignore[arg-type]
-        return render.strip_marks("\n".join(tables.plain_text(b) if b.table else b.text for b in blocks))
+        plain = render.render(self.compiled, text)  # type: ignore[arg-type]
+        if self.tables:
+            # The text as rendered, each table's marker line replaced by the table as plain text:
+            # not the laid-out blocks, whose title breaks and full-width marks are the document's.
+            laid = self._laid_tables(text, {}, items, mark=False, anchor=False)
+            plain = "\n".join(line if line not in laid else tables.plain_text(laid[line])  # type: ignore[arg-type]
+                               for line in plain.split("\n") if not (line in laid and laid[line] is None))
+        return render.strip_marks(plain)
 
     def render(self, data: Mapping[str, object] | values.Values, *, draft: bool = False,
                mark_values: bool = False, rules: bool = True) -> Rendered:
@@ -195,9 +212,7 @@ class Template:
         text, missing, warnings = self._prepared(checked)
         items = self._items(checked.items, missing)
         blocks = self._lay_out(text, missing, items, mark=mark_values, anchor=True)
-        labels = {c.key: c.label for v in self.variables for c in v.columns}
-        labels.update({v.key: v.label for v in self.variables})
-        return Rendered(blocks, missing, warnings, self.name, labels,
+        return Rendered(blocks, missing, warnings, self.name, self.labels,
                         {key: len(rows) for key, rows in checked.items.items()})
 
     def render_blocks(self, data: Mapping[str, object] | values.Values, *, draft: bool = False,
@@ -222,8 +237,6 @@ class Template:
 
 
 def _plain_text(raw: object) -> str:
-    if isinstance(raw, values.Records):
-        return str(raw)
     if isinstance(raw, tuple):
         return "、".join(item or "" for item in raw)
     return raw or ""
@@ -254,7 +267,7 @@ def write_atomically(path: Path, content: bytes, *, template_files: bool = False
     """
     target, _ = output_target(path, template_files=template_files)
     folder = target.parent
-    _remove_stale_temporaries(folder)
+    _remove_stale_temporaries(folder, once=not sync)
     try:
         # A short name of its own: `.{name}.XXXXXXXX.tmp` of a legal 250-byte name would not be legal.
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=f"{TEMPORARY_PREFIX}{os.getpid()}-",
@@ -319,8 +332,18 @@ def _os_problem(err: OSError) -> str:
     return "文件名太长。" if _too_long(err) else f"无法使用这个路径：{describe_os_error(err)}。"
 
 
-def _remove_stale_temporaries(folder: Path) -> None:
-    """Remove temporary files of ours whose process is gone (POSIX) or that are a day old."""
+_TIDIED: set[Path] = set()  # folders a batch has tidied in this process
+
+
+def _remove_stale_temporaries(folder: Path, *, once: bool) -> None:
+    """Remove temporary files of ours whose process is gone (POSIX) or that are a day old.
+
+    With `once` (a batch, writing thousands of files into one folder) only the first write to a
+    folder looks: listing the folder at every write would cost the square of the reports.
+    """
+    if once and folder in _TIDIED:
+        return
+    _TIDIED.add(folder)
     try:
         leftovers = list(folder.glob(f"{TEMPORARY_PREFIX}*.tmp"))
         now = time.time()

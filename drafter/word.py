@@ -719,19 +719,23 @@ def _table_lines(tbl: BaseOxmlElement, parent: BlockItemContainer) -> list[str]:
     """Return table `tbl` as the lines of a table block (without a caption yet)."""
     from docx.oxml.ns import qn
 
-    grid = [int(col.get(qn("w:w")) or 0) for col in tbl.iter(qn("w:gridCol"))
+    grid = [_whole(col.get(qn("w:w"))) for col in tbl.iter(qn("w:gridCol"))
             if col.getparent().getparent() is tbl]
     rows: list[list[tuple[str, int, bool]]] = []  # per row: (text, span, continues the cell above)
     headers = 0
     for tr in tbl.tr_lst:
         cells: list[tuple[str, int, bool]] = []
         before = tr.find(f"{qn('w:trPr')}/{qn('w:gridBefore')}")
-        for _ in range(int(before.get(qn("w:val")) or 0) if before is not None else 0):
+        for _ in range(min(_whole(before.get(qn("w:val"))), 64) if before is not None else 0):
             cells.append(("", 1, False))
         for tc in tr.tc_lst:
             text = " ".join(t for t in (paragraph_text(p).replace("\n", "").strip()
                                         for p in tc.iter(qn("w:p"))) if t)
-            cells.append((text, max(1, tc.grid_span), tc.vMerge == "continue"))
+            # Read from the XML, not python-docx's typed attributes, which raise on odd values.
+            span = tc.find(f"{qn('w:tcPr')}/{qn('w:gridSpan')}")
+            merge = tc.find(f"{qn('w:tcPr')}/{qn('w:vMerge')}")
+            cells.append((text, max(1, min(_whole(span.get(qn("w:val"))), 64)) if span is not None else 1,
+                          merge is not None and merge.get(qn("w:val")) in (None, "continue")))
         if not cells:
             continue
         flag = tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}")
@@ -761,6 +765,15 @@ def _table_lines(tbl: BaseOxmlElement, parent: BlockItemContainer) -> list[str]:
         lines.append("| " + " | ".join(cells) + " |")
     lines.append(tables.CLOSE)
     return lines
+
+
+def _whole(text: str | None) -> int:
+    """Return a table measure or count written in the XML as a whole number ≥ 0, else 0.
+
+    Word writes whole twips, but the schema also allows 1440.5 or 1in: such a width counts as
+    unknown rather than stopping the reading of the report.
+    """
+    return int(text) if text is not None and text.isascii() and text.isdigit() else 0
 
 
 def _header_rows(rows: list[list[tuple[str, int, bool]]], columns: int) -> int:

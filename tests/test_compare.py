@@ -181,3 +181,12 @@ def test_render_and_check_warn_with_previous(runner, years, tmp_path):
     missing = runner.invoke(cli, ["check", "township-work-report", "-f", str(new), "--previous",
                                   str(tmp_path / "无.yaml")])
     assert missing.exit_code == 1 and "无.yaml" in missing.stderr and "Traceback" not in missing.output
+
+
+def test_render_reads_standard_input_once_with_previous(runner, tmp_path):
+    # `-f -` is standard input: the values are read once, for the report and the comparison alike.
+    out = tmp_path / "r.docx"
+    result = runner.invoke(cli, ["render", "township-work-report", "-f", "-", "-o", str(out),
+                                 "--previous", str(EXAMPLE)], input=EXAMPLE.read_text(encoding="utf-8"))
+    assert result.exit_code == 0, result.stderr
+    assert out.is_file() and "已生成" in result.stdout

@@ -555,3 +555,35 @@ def test_the_schema_sets_the_cell_size_of_tables_that_set_none(tmp_path, values)
     with pytest.raises(TemplateError, match="table_size“三号”不可用") as error:
         drafter.load_template(_folder(tmp_path / "bad", plain, SCHEMA + "table_size: 三号\n"))
     assert error.value.line == SCHEMA.count("\n") + 1
+
+
+def test_a_table_with_measures_word_does_not_write_is_still_read():
+    import docx
+    from docx.oxml import parse_xml
+
+    from drafter.word import read_report
+
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(1, 1).text = "甲", "乙"
+    for col in table._tbl.iter(f"{W}gridCol"):
+        col.set(f"{W}w", "1440.5")  # the schema allows it; int() does not
+    table.cell(0, 0)._tc.get_or_add_tcPr().append(parse_xml(
+        '<w:gridSpan xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:val="x"/>'))
+    data = io.BytesIO()
+    document.save(data)
+    lines = read_report(data.getvalue(), file="t.docx")
+    assert lines[0] == "【表格】" and "| 甲 |  |" in lines and "|  | 乙 |" in lines
+    assert not any(line.startswith("列宽") for line in lines)  # widths unknown, so none given
+
+
+def test_render_text_is_the_text_as_rendered_with_tables_as_plain_rows(tmp_path):
+    # A title long enough for the document to break it, and a half-width comma the document makes
+    # full-width: the text keeps both as the template wrote them, whether or not it has a table.
+    long_title = "艾城镇人民政府关于二〇二四年度重点项目建设和二〇二五年工作安排的情况报告"
+    source = TEMPLATE.replace("艾城镇2024年重点项目情况报告", long_title).replace(
+        "以上项目进展顺利。", "以上项目进展顺利,特此报告。")
+    loaded = drafter.load_template(_folder(tmp_path / "t", template=source))
+    lines = loaded.render_text(yaml.safe_load(VALUES)).split("\n")
+    assert lines[0] == long_title and lines[-1] == "以上项目进展顺利,特此报告。"
+    assert "表1　重点项目进展情况" in lines and "| 工业 | 光伏电站 | 3000.3 | 60 |" in lines
