@@ -53,6 +53,10 @@ def _usage_message(error: click.UsageError) -> str:
             return f"{_param_name(error.param)} 的取值不对，可选：{choices}。"
         return f"{_param_name(error.param)} 的取值不对，应为{_describe_type(error.param.type)}。"
     extra = re.match(r"Got unexpected extra arguments? \((.+)\)", error.message)
+    takes_files = error.ctx is not None and any(
+        "-f" in getattr(param, "opts", ()) for param in error.ctx.command.params)
+    if extra and takes_files and re.search(r"\.ya?ml\b", extra.group(1), re.IGNORECASE):
+        return f"多了参数 {extra.group(1)}。取值文件前要加 -f，例如 -f {extra.group(1).split()[0]}。"
     if extra:
         return (f"多了参数 {extra.group(1)}。"
                 "文件名里有空格时，请用引号把它括起来，例如 -o \"我的 报告.docx\"。")

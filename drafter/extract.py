@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import convert, extract_tables, records, tables, textfile, word
 from .errors import DrafterError
+from .render import RAW_BRACE
 from .schema import Schema, Variable
 
 Value = str | list[str]
@@ -217,10 +218,10 @@ def _sentences(source: str, kinds: tuple[tuple[str, str, str], ...]) -> tuple[Se
         current: list[tuple[str, bool]] = []
         position = 0
         for match in _SLOT.finditer(line):
-            _add_text(line[position:match.start()], current, raw, number)
+            _add_text(line[position:match.start()].replace(RAW_BRACE, "{"), current, raw, number)
             current.append((match.group(1), True))
             position = match.end()
-        _add_text(line[position:], current, raw, number)
+        _add_text(line[position:].replace(RAW_BRACE, "{"), current, raw, number)  # the report's “{”
         if current:
             raw.append((number, current))
     raw = [(n, parts) for n, parts in raw if any(is_key or text.strip() for text, is_key in parts)]

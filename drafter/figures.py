@@ -45,8 +45,9 @@ _NUMERALS = "零〇一二三四五六七八九十百千"
 _CHINESE_UNITS = "|".join(re.escape(u) for u in sorted(
     (u for kind in ("count", "amount", "quantity") for u in UNITS[kind]
      if not u.isascii() and u not in ("万", "亿")), key=len, reverse=True))
-# 十八, 四, 三 before such a unit, possibly with 余 or 多 between (十余个); not 几十个, 数十个.
-_CHINESE = re.compile(rf"(?<![{_NUMERALS}两万亿几数若])两?[{_NUMERALS}]*(?<=[{_NUMERALS}两])"
+# 十八, 四, 三 before such a unit, possibly with 余 or 多 between (十余个); not 几十个, 数十个, nor
+# the decimals of 零点五倍.
+_CHINESE = re.compile(rf"(?<![{_NUMERALS}两万亿几数若点])两?[{_NUMERALS}]*(?<=[{_NUMERALS}两])"
                       rf"(?=[余多]?(?:{_CHINESE_UNITS}))")
 # 二〇二四年十二月二十日, 十二月二十日, 二〇二四(年): dates in Chinese numerals, kept as typed (text).
 _CN_YEAR = "[一二][〇○零][〇○零一二三四五六七八九]{2}"

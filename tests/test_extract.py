@@ -331,3 +331,17 @@ def test_a_written_value_reads_back_as_it_was(name, tmp_path):
     assert raw["基本信息.报告人"] == name
     assert raw["农业农村.柑橘村"] == (name, "新华")
     assert raw["基本信息.镇名"] is None
+
+
+def test_a_brace_templatize_escaped_is_matched_as_the_report_has_it(runner, tmp_path):
+    report = tmp_path / "r.txt"
+    report.write_text("关于代码的说明\n\n代码{{a}}外，共有x人参加。\n", encoding="utf-8")
+    folder = tmp_path / "t"
+    assert runner.invoke(cli, ["templatize", str(report), "-o", str(folder)]).exit_code == 0
+    assert "{% raw %}" in (folder / "template.txt").read_text(encoding="utf-8")
+    last_year = tmp_path / "去年.txt"
+    last_year.write_text("关于代码的说明\n\n代码{{a}}外，共有12人参加。\n", encoding="utf-8")
+    result = runner.invoke(cli, ["extract", str(folder), str(last_year), "-o", str(tmp_path / "v.yaml")])
+    assert result.exit_code == 0, result.output
+    [recovered] = values.read_values_file(tmp_path / "v.yaml").raw.values()
+    assert recovered == "12"

@@ -376,3 +376,9 @@ def test_any_finished_report_renders_back(tmp_path, pieces):
                                           encoding="utf-8")
     template = drafter.load_template(tmp_path)
     assert template.render_text(read_values_file(tmp_path / "values.yaml")) == draft.report
+
+
+def test_the_decimals_of_a_chinese_figure_stay_text():
+    # 零点五倍: 五 after 点 is a decimal digit, not a count of 倍 that next year could be typed as 5.
+    tokens = [f.placeholder.token for f in find_figures("产值增长零点五倍，新建三个站点。\n")]
+    assert tokens == ["三"]

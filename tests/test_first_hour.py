@@ -279,8 +279,10 @@ def test_version_is_chinese(runner):
     (["render", "township-work-report", "-o"], "-o 后面缺少取值"),
     (["init", "township-work-report", "-o", "a.yaml", "--force=1"], "--force 是开关"),
     (["render", "township-work-report", "-o", "a.docx", "多余"], "多了参数 多余"),
+    (["check", "township-work-report", "values.yaml"], "取值文件前要加 -f，例如 -f values.yaml"),
     (["--bogus"], "没有选项 --bogus"),
-], ids=["out-of-range", "not-integer", "no-argument", "flag-value", "extra-argument", "group-option"])
+], ids=["out-of-range", "not-integer", "no-argument", "flag-value", "extra-argument", "forgot-f",
+        "group-option"])
 def test_usage_errors_are_chinese(runner, args, words):
     result = runner.invoke(cli, args, prog_name="drafter")
     assert result.exit_code == 2
