@@ -57,9 +57,10 @@ def _given_name(text: str, spans: list[tuple[int, int]], name: str) -> tuple[str
     unit = max((u for u in units if u), key=lambda u: (units[u], -_PLACE_UNITS.index(u)), default="")
     person = any(_PERSON_BEFORE.search(text, max(0, start - 8), start) or text.startswith("同志", end)
                  for start, end in spans)
-    where = f"，报告中共 {len(spans)} 处"
+    # The label is what every message, the form and compare call it: no count of places in it
+    # (templatize's summary gives that).
     if person and not unit:
-        return "姓名", f"姓名（{where[1:]}）"
+        return "姓名", "姓名"
     if unit:
-        return f"{unit}名", f"{unit}名，不含“{unit}”字（{where[1:]}）"
-    return "名称", f"名称（{where[1:]}）"
+        return f"{unit}名", f"{unit}名，不含“{unit}”字"
+    return "名称", "名称"

@@ -382,3 +382,8 @@ def test_the_decimals_of_a_chinese_figure_stay_text():
     # 零点五倍: 五 after 点 is a decimal digit, not a count of 倍 that next year could be typed as 5.
     tokens = [f.placeholder.token for f in find_figures("产值增长零点五倍，新建三个站点。\n")]
     assert tokens == ["三"]
+
+
+def test_a_given_name_is_labelled_by_what_it_is_not_by_its_count():
+    figures = find_names("青山镇人民政府。青山镇长　王五。王五同志讲话。", ("青山", "王五"))
+    assert sorted({f.label for f in figures}) == ["姓名", "镇名，不含“镇”字"]
