@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import compare as comparing
-from . import extract as extracting
 from . import textfile
 from . import values as values_module
 from .chinese_click import ChineseGroup, display_width
@@ -139,18 +137,39 @@ def _warned(count: int) -> str:
 
 def _warn_cuts(template: Template) -> None:
     """Warn about the words or figures cut out of the template's text: they print as they are."""
-    from . import lint as linting
-
-    cuts = linting.template_cuts(template.source)
+    cuts = _template_cuts(template.source, str(template.path / TEMPLATE_FILE))
     if not cuts:
         return
-    where = str(template.path / TEMPLATE_FILE)
     click.echo(f"警告：模板正文还有 {len(cuts)} 处疑似删去了词语或数字，生成的报告中这些地方是空的：",
                err=True)
     for cut in cuts:
-        click.echo(f"  {cut.located(where)}", err=True)
+        click.echo(f"  {cut}", err=True)
     click.echo("提示：在 template.txt 中补上原文，或重新 drafter templatize 报告 -o 模板 --gaps，"
                "把它们设为变量后填写。", err=True)
+
+
+def _template_cuts(source: str, where: str) -> list[str]:
+    """Return the cuts template `source` (the file `where`) still has, as printed.
+
+    Kept in the cache: finding them loads OpenCC (0.1 s) to read a Traditional template too, and
+    a template's text changes far less often than its values.
+    """
+    from . import cache
+
+    try:
+        digest = cache.key(source, where, cache.source("lint", "gaps", "placeholders", "chinese"),
+                           cache.library("opencc"))
+    except OSError:
+        digest = ""
+    kept = cache.load("cuts", digest) if digest else None
+    if isinstance(kept, list) and all(isinstance(line, str) for line in kept):
+        return kept
+    from . import lint as linting
+
+    found = [cut.located(where) for cut in linting.template_cuts(source)]
+    if digest:
+        cache.store("cuts", digest, found)
+    return found
 
 
 def _say_missing(missing: Mapping[str, str]) -> None:
@@ -561,6 +580,8 @@ def _warn_against(loaded: Template, data: values_module.Values, previous: Path, 
 
     Return how many; with `strict`, raise instead when there are any.
     """
+    from . import compare as comparing
+
     lines = comparing.warnings(comparing.compare(loaded.schema, values_module.read_values_file(previous),
                                                  data))
     for line in lines:
@@ -580,6 +601,8 @@ def _warn_against(loaded: Template, data: values_module.Values, previous: Path, 
 @click.option("--strict", is_flag=True, help="有疑似填错的项时退出码为 1（默认只警告）。")
 def compare_command(template: str, old: Path, new: Path, as_json: bool, strict: bool) -> None:
     """对比去年和今年的取值文件：逐项列出变化，标出疑似填错的数字。"""
+    from . import compare as comparing
+
     loaded = load_template(template)
     changes = comparing.compare(loaded.schema, values_module.read_values_file(old),
                                 values_module.read_values_file(new))
@@ -609,6 +632,8 @@ def compare_command(template: str, old: Path, new: Path, as_json: bool, strict: 
 @click.option("--force", is_flag=True, help="覆盖已存在的文件。")
 def extract_command(template: str, report: Path, output: Path, force: bool) -> None:
     """从按模板写成的报告（去年的 .docx 或 .txt）取回各项取值，写成取值文件。"""
+    from . import extract as extracting
+
     loaded = load_template(template)
     json_schema = _values_outputs(output, force=force)
     result = extracting.extract_report(loaded.source, loaded.schema, report)

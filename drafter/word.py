@@ -18,10 +18,9 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import tables
+from . import cache, tables
 from .errors import ReportError
 from .layout import Block, Cell, Row, Segment
 from .layout import Table as LaidTable
@@ -160,42 +159,43 @@ def prepared_package(profile: str) -> Package:
 
     A process that renders one report would spend most of its time importing python-docx to
     build them, so they are also kept in the user's cache folder, under a name that changes with
-    this module's source and python-docx's version; a cache that cannot be read or written is
-    only not used.
+    this module's source and python-docx's files.
     """
-    cache = _cache_file(profile)
-    package = _read_cached(cache) if cache is not None else None
+    digest = _package_key(profile)
+    package = _unpacked(cache.load(_CACHE_KIND, digest)) if digest else None
     if package is None:
         package = _build_package(profile)
-        if cache is not None:
-            _write_cached(cache, package)
+        if digest:
+            cache.store(_CACHE_KIND, digest, _packed(package))
     return package
 
 
-def _cache_file(profile: str) -> Path | None:
-    import hashlib
-    import importlib.metadata
-    import os
+_CACHE_KIND = "docx-package"
 
+
+def _package_key(profile: str) -> str | None:
     try:
-        root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "drafter"
-        key = hashlib.sha256(Path(__file__).read_bytes())
-        key.update(f"{profile}\0{importlib.metadata.version('python-docx')}".encode())
-    except (OSError, RuntimeError, importlib.metadata.PackageNotFoundError):
-        return None  # no home folder, or the source not readable as a file: no cache
-    return root / f"docx-package-{key.hexdigest()[:32]}.json"
+        return cache.key(profile, cache.source("word"), cache.library("docx"))
+    except OSError:  # the source not readable as a file (a zipped install): no cache
+        return None
 
 
-def _read_cached(path: Path) -> Package | None:
+def _packed(package: Package) -> dict[str, str]:
     import base64
-    import json
+
+    return {"static": base64.b64encode(package.static).decode("ascii"), "head": package.head,
+            "tail": package.tail, "core": package.core}
+
+
+def _unpacked(data: object) -> Package | None:
+    """Return the package kept as `data`, or None when it is not one (damaged, or edited by hand)."""
+    import base64
 
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        package = Package(base64.b64decode(data["static"], validate=True), data["head"], data["tail"],
-                          data["core"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # absent, or damaged: built again
+        package = Package(base64.b64decode(data["static"], validate=True), data["head"],  # type: ignore[index]
+                          data["tail"], data["core"])  # type: ignore[index]
+    except (ValueError, KeyError, TypeError):
+        return None
     if not all(isinstance(text, str) for text in (package.head, package.tail, package.core)):
         return None
     try:
@@ -203,28 +203,6 @@ def _read_cached(path: Path) -> Package | None:
     except zipfile.BadZipFile:
         return None
     return package
-
-
-def _write_cached(path: Path, package: Package) -> None:
-    import base64
-    import json
-    import os
-    import tempfile
-
-    text = json.dumps({"static": base64.b64encode(package.static).decode("ascii"), "head": package.head,
-                       "tail": package.tail, "core": package.core}, ensure_ascii=False)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(text)
-            os.replace(temporary, path)  # a reader sees the old file or the whole new one
-        except BaseException:
-            os.unlink(temporary)
-            raise
-    except OSError:
-        pass  # a read-only home folder: every process builds the package itself
 
 
 def _build_package(profile: str) -> Package:

@@ -210,19 +210,27 @@ def test_styles_keep_the_defaults_and_drop_the_unused(template, example):
 
 
 def test_the_prepared_package_is_cached_and_a_damaged_cache_is_rebuilt(template, example, tmp_path, monkeypatch):
-    from drafter import word
+    import json
+
+    from drafter import cache, word
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    word.prepared_package.cache_clear()
     built = word._build_package("windows")
-    cache = word._cache_file("windows")
-    assert cache is not None and cache.parent == tmp_path / "drafter" and not cache.exists()
-    word._write_cached(cache, built)
-    assert word._read_cached(cache) == built
+    digest = word._package_key("windows")
+    file = tmp_path / "drafter" / f"docx-package-{digest}.json"
+    assert not file.exists()
+    assert word.prepared_package("windows") == built and file.exists()
+    assert word._unpacked(cache.load("docx-package", digest)) == built
     for damage in ("", "{}", '{"static": "not base64!", "head": "", "tail": "", "core": ""}',
-                   '{"static": "UEsFBg==", "head": 1, "tail": "", "core": ""}'):
-        cache.write_text(damage, encoding="utf-8")
-        assert word._read_cached(cache) is None, damage
-    assert word._cache_file("gb2312") != cache  # one file per profile
+                   '{"static": "UEsFBg==", "head": 1, "tail": "", "core": ""}', "[1, 2]"):
+        file.write_text(damage, encoding="utf-8")
+        assert word._unpacked(cache.load("docx-package", digest)) is None, damage
+        word.prepared_package.cache_clear()
+        assert word.prepared_package("windows") == built, damage  # rebuilt, and kept again
+        assert json.loads(file.read_text(encoding="utf-8"))["head"] == built.head
+    assert word._package_key("gb2312") != digest  # one file per profile
+    word.prepared_package.cache_clear()
 
 
 def test_a_process_renders_from_the_cache_without_python_docx(tmp_path):

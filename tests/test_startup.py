@@ -57,6 +57,33 @@ def test_render_loads_the_writer(tmp_path):
     assert "docx" in done.stdout.split()
 
 
+def test_render_warns_of_cuts_from_the_cache_without_loading_opencc(tmp_path):
+    import shutil
+
+    folder = tmp_path / "模板"
+    shutil.copytree(TEMPLATE_DIR, folder)
+    source = folder / "template.txt"
+    source.write_text(source.read_text(encoding="utf-8").replace("坚持稳中求进", "坚持以为引领，坚持稳中求进", 1),
+                      encoding="utf-8")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+
+    def run() -> tuple[set[str], str]:
+        done = subprocess.run([sys.executable, "-c", _PROBE, "render", str(folder), "-f",
+                               str(TEMPLATE_DIR / "example.yaml"), "-o", str(tmp_path / "r.docx")],
+                              capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        return set(done.stdout.split()), done.stderr
+
+    first, warned = run()
+    assert "opencc" in first and "以……为引领" in warned and f"{source}:" in warned
+    second, again = run()
+    assert again == warned  # the same warning, word for word, line for line
+    assert "opencc" not in second and "drafter.gaps" not in second and "drafter.lint" not in second
+    source.write_text(source.read_text(encoding="utf-8").replace("坚持以为引领，", "", 1), encoding="utf-8")
+    third, mended = run()  # an edited template is read again, not answered from the cache
+    assert "opencc" in third and "以……为引领" not in mended
+
+
 def _outcome(text: str) -> object:
     try:
         return yamlfile.parse(text, "v.yaml")

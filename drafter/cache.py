@@ -1,0 +1,85 @@
+"""Work kept between runs: small JSON files in the user's cache folder, named by what made them.
+
+A one-shot `drafter render` would otherwise spend most of its time on results that do not change
+from run to run: python-docx building the static parts of a .docx, OpenCC loaded to look for
+words cut out of a template that has not changed. An entry's name is a digest of everything its
+result depends on (the source of the modules that computed it, the libraries' files, the input),
+so a changed input or an upgrade simply misses. A cache that cannot be read or written is only
+not used: every caller can compute its result itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zlib
+from pathlib import Path
+
+_HERE = Path(__file__).parent
+
+
+def folder() -> Path | None:
+    """Return drafter's cache folder ($XDG_CACHE_HOME/drafter or ~/.cache/drafter), or None."""
+    try:
+        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "drafter"
+    except RuntimeError:  # no home folder
+        return None
+
+
+def source(*modules: str) -> bytes:
+    """Return the source of drafter's own `modules` (names without .py), to key what they compute."""
+    return b"\0".join((_HERE / f"{name}.py").read_bytes() for name in modules)
+
+
+def library(name: str) -> str:
+    """Return a stamp of installed library `name` that changes when it is upgraded, without
+    importing it: importlib.metadata alone takes 20 ms to import."""
+    from importlib.util import find_spec
+
+    spec = find_spec(name)
+    if spec is None or spec.origin is None:
+        return f"{name}:absent"
+    stat = os.stat(spec.origin)
+    return f"{name}:{spec.origin}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def key(*parts: str | bytes) -> str:
+    """Return a 64-bit digest of `parts`, for a file name.
+
+    Two checksums instead of hashlib, whose OpenSSL import costs a one-shot run 4 ms: the parts
+    are our own files and the user's, not an attacker's, so only accidental collisions matter.
+    """
+    data = b"\0\1".join(part.encode("utf-8") if isinstance(part, str) else part for part in parts)
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}{len(data) & 0xFFFF:04x}"
+
+
+def load(kind: str, digest: str) -> object | None:
+    """Return the JSON value kept as `kind` under `digest`, or None when absent or unreadable."""
+    root = folder()
+    if root is None:
+        return None
+    try:
+        return json.loads((root / f"{kind}-{digest}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # absent, or damaged: the caller computes it again
+
+
+def store(kind: str, digest: str, value: object) -> None:
+    """Keep JSON `value` as `kind` under `digest`, atomically; do nothing when it cannot be written."""
+    root = folder()
+    if root is None:
+        return
+    text = json.dumps(value, ensure_ascii=False)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=root, prefix=".tmp-", suffix=".json")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(text)
+            os.replace(temporary, root / f"{kind}-{digest}.json")  # readers see old or whole new
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError:
+        pass  # a read-only home folder: every process computes the result itself
