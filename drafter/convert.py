@@ -169,12 +169,16 @@ def _format_number(var: Variable, text: str) -> tuple[object, str]:
     text = text.translate(_FULL_WIDTH).replace(" ", "")
     if var.type == "percent" and text.endswith("%"):
         text = text[:-1]
-    suffix = {"year": "年", "month": "月", "day": "日"}.get(var.type)
+    suffix = _SUFFIXES.get(var.type)
     if suffix and text.endswith(suffix):
         text = text[: -len(suffix)]
-    if var.type in _INTEGRAL and not _NUMBER.fullmatch(text):
+    if var.type in _INTEGRAL and text.isascii() and text.isdigit() and len(text) <= MAX_DIGITS:
+        return _integral(var, shown, int(text))  # most counts, years and months: plain digits
+    number_like = _NUMBER.fullmatch(text)
+    if var.type in _INTEGRAL and not number_like:
         text = str(_from_chinese(text)) if _from_chinese(text) is not None else text
-    if not _NUMBER.fullmatch(text):
+        number_like = _NUMBER.fullmatch(text)
+    if not number_like:
         _refuse_sentence_words(var, shown, text)
         unit = _UNIT_AFTER.fullmatch(text)
         if unit and var.unit and unit.group(2) != var.unit:
@@ -187,7 +191,7 @@ def _format_number(var: Variable, text: str) -> tuple[object, str]:
                        f"单位已写在{_where(var)}{context}，只填数字，例如 {unit.group(1)}。")
         raise BadValue(f"“{shown}”不是数字。", f"应填{expected(var)}。")
     whole, _, fraction = text.partition(".")
-    if len(re.sub(r"\D", "", whole)) > MAX_DIGITS:
+    if len(_NOT_DIGIT.sub("", whole)) > MAX_DIGITS:
         raise BadValue(f"数字位数太多（整数部分超过 {MAX_DIGITS} 位）。", f"应填{expected(var)}。")
     if len(fraction) > MAX_PLACES:  # printed as typed when the schema sets no places
         raise BadValue(f"小数位数太多（超过 {MAX_PLACES} 位）。", f"应填{expected(var)}。")
@@ -197,23 +201,31 @@ def _format_number(var: Variable, text: str) -> tuple[object, str]:
     integral = var.type in _INTEGRAL
     if integral and value != value.to_integral_value():
         raise BadValue(f"“{shown}”不是整数。", f"应填{expected(var)}。")
+    if integral:
+        return _integral(var, shown, int(value))
     if (var.min is not None and value < var.min) or (var.max is not None and value > var.max):
         raise BadValue(f"{shown} 超出范围。", f"应填{expected(var)}。")
-    if integral:
-        number = int(value)
-        if var.chinese:
-            chinese = _chinese_number(number)
-            # 两个, 两千元: a cardinal before a measure word says 两, but 二十 stays 二十.
-            if var.liang and chinese.startswith("二") and not chinese.startswith("二十"):
-                chinese = "两" + chinese[1:]
-            return number, chinese
-        return number, f"{number:,}" if var.thousands else str(number)
     if var.places is not None:
         value = value.quantize(Decimal(1).scaleb(-var.places), rounding=ROUND_HALF_UP)  # 四舍五入
     return value, format(value, ",f") if var.thousands else format(value, "f")
 
 
+def _integral(var: Variable, shown: str, number: int) -> tuple[int, str]:
+    """Return whole `number` (typed as `shown`) for `var` and its printed form; raise when out of range."""
+    if (var.min is not None and number < var.min) or (var.max is not None and number > var.max):
+        raise BadValue(f"{shown} 超出范围。", f"应填{expected(var)}。")
+    if var.chinese:
+        chinese = _chinese_number(number)
+        # 两个, 两千元: a cardinal before a measure word says 两, but 二十 stays 二十.
+        if var.liang and chinese.startswith("二") and not chinese.startswith("二十"):
+            chinese = "两" + chinese[1:]
+        return number, chinese
+    return number, f"{number:,}" if var.thousands else str(number)
+
+
 _INTEGRAL = ("count", "year", "month", "day")
+_SUFFIXES = {"year": "年", "month": "月", "day": "日"}
+_NOT_DIGIT = re.compile(r"\D")
 _APPROX_AFTER = ("余", "多", "左右", "以上", "上下")
 _APPROX_BEFORE = ("大约", "约", "近", "超过", "超", "逾", "达")
 _FIGURE = re.compile(r"^(\D*?)([+-]?[\d,]+(?:\.\d+)?|[零〇○一二两三四五六七八九十百千万]+)(\D*)$")

@@ -14,13 +14,17 @@ _H2 = re.compile(r"[（(][一二三四五六七八九十]+[）)]")
 _H3 = re.compile(r"\d{1,2}[.．](?!\d)")
 _H4 = re.compile(r"[（(]\d{1,2}[）)]")
 _SALUTATION = re.compile(r"[^，。；！？：,.;!?:]{1,12}[：:]")
+_HEADING_STARTS = frozenset("一二三四五六七八九十（(")  # and digits: str.isdecimal, as \d has them
 _SENTENCE_END = re.compile(r"[。！？]")
 _PAREN_PAIR = re.compile(r"\(([^()\n]*)\)")
 _HALF_TO_FULL = {",": "，", "!": "！", ":": "：", ";": "；", "?": "？"}
 # What is_cjk accepts, written as a negated class: a class up to U+10FFFF takes re ~10 ms to compile.
 _CJK = "[^\x00-\u2e7f]|[“”‘’—…·]"
-_HALF_MARK = re.compile(f"(?<={_CJK})[,!:;?]|[,!:;?](?={_CJK})")
+# The mark first, its neighbour looked at after: a pattern starting with a lookbehind is tried at
+# every position of the paragraph, four times slower.
+_HALF_MARK = re.compile(f"[,!:;?](?:(?<=(?:{_CJK})[,!:;?])|(?={_CJK}))")
 _HALF_WIDTH = re.compile(r"[,!:;?(]")
+_ANY_MARK = re.compile(f"[{VALUE_START}{MISSING_START}{ANCHOR_START}]")
 _MARK_SPLIT = re.compile(f"([{VALUE_START}{MISSING_START}{ANCHOR_START}][^{MARK_END}]*{MARK_END})")
 
 _FULL_STOPS = ("。", "！", "？", "；", ".", "!", "?", ";")
@@ -101,7 +105,7 @@ def normalize_punctuation(text: str) -> str:
     if not _HALF_WIDTH.search(text):
         return text  # nothing to change, as in most paragraphs
     # A mark with Chinese on either side cannot sit between two digits, so 3,000 is safe.
-    out = _HALF_MARK.sub(lambda match: _HALF_TO_FULL[match.group()], text)
+    out = _HALF_MARK.sub(_full_width, text)
 
     def full(match: re.Match[str]) -> str:
         start, end = match.span()
@@ -110,12 +114,19 @@ def normalize_punctuation(text: str) -> str:
             return f"（{match.group(1)}）"
         return match.group(0)
 
-    return _PAREN_PAIR.sub(full, out)
+    return _PAREN_PAIR.sub(full, out) if "(" in out else out
+
+
+def _full_width(match: re.Match[str]) -> str:
+    return _HALF_TO_FULL[match.group()]
 
 
 def line_segments(line: str) -> tuple[Segment, ...]:
     """Return the segments of one rendered `line` of text (value marks kept, punctuation normalized)."""
     pieces = _pieces(line)
+    if pieces is None:
+        plain = normalize_punctuation(line)
+        return (Segment(plain),) if plain else ()
     return _segments(pieces, normalize_punctuation("".join(piece[0] for piece in pieces)), 0, ())
 
 
@@ -127,12 +138,15 @@ def lay_out(text: str, inserts: Mapping[str, Block | None] | None = None) -> tup
     lines = text.split("\n")
     if inserts:
         return _insert(lay_out("\n".join(line for line in lines if line not in inserts)), lines, inserts)
-    plains = ["".join(piece[0] for piece in _pieces(line)) for line in lines]
+    split = [_pieces(line) for line in lines]
+    plains = [line if pieces is None else "".join(piece[0] for piece in pieces)
+              for line, pieces in zip(lines, split, strict=True)]
     head = _title_block_length(plains)
     blocks = []
-    for index, line in enumerate(lines):
-        pieces = _pieces(line)
+    for index, pieces in enumerate(split):
         plain = normalize_punctuation(plains[index])
+        if pieces is None:
+            pieces = [(plain, None, None)]
         if index < head:
             kind = "title" if index == 0 else "caption"
             width = TITLE_CHARS if index == 0 else LINE_CHARS
@@ -140,7 +154,7 @@ def lay_out(text: str, inserts: Mapping[str, Block | None] | None = None) -> tup
             blocks.append(Block(kind, _segments(pieces, plain, 0, breaks)))
             continue
         kind = paragraph_kind(plain)
-        lead = _lead_length(plain) if kind.startswith("h") else 0
+        lead = _lead_length(plain) if kind[0] == "h" else 0
         blocks.append(Block(kind, _segments(pieces, plain, lead, ())))
     return tuple(blocks)
 
@@ -193,13 +207,15 @@ def _marked_spans(pieces: list[tuple[str, str | None, str | None]]) -> list[tupl
 
 def paragraph_kind(plain: str) -> str:
     """Return the kind of a paragraph from how it starts: h1–h4, salutation, body or blank."""
-    if not plain.strip():
-        return "blank"
-    for kind, pattern in (("h1", _H1), ("h2", _H2), ("h4", _H4), ("h3", _H3)):
-        if pattern.match(plain):
-            return kind
-    if _SALUTATION.fullmatch(plain):
+    first = plain[:1]
+    if first in _HEADING_STARTS or first.isdecimal():  # most start otherwise: no pattern tried
+        for kind, pattern in (("h1", _H1), ("h2", _H2), ("h4", _H4), ("h3", _H3)):
+            if pattern.match(plain):
+                return kind
+    if len(plain) <= 13 and _SALUTATION.fullmatch(plain):
         return "salutation"
+    if not first or not plain.strip():
+        return "blank"
     return "body"
 
 
@@ -265,16 +281,24 @@ def _breakable(plain: str, at: int, protected: list[tuple[int, int]]) -> bool:
     return not any(start < at < end for start, end in protected)
 
 
-def _pieces(line: str) -> list[tuple[str, str | None, str | None]]:
-    """Return the stretches of `line` between value marks: text, mark and key (when anchored)."""
+def _pieces(line: str) -> list[tuple[str, str | None, str | None]] | None:
+    """Return the stretches of `line` between value marks: text, mark and key (when anchored).
+
+    Return None for a line without marks (a heading, a paragraph with no value in it).
+    """
+    if not _ANY_MARK.search(line):
+        return None
     pieces: list[tuple[str, str | None, str | None]] = []
     for part in _MARK_SPLIT.split(line):
         if not part:
             continue
-        if part[0] in (VALUE_START, MISSING_START, ANCHOR_START):
+        start = part[0]
+        if start == ANCHOR_START:
             key, _, text = part[1:-1].rpartition(KEY_END)
-            mark = {VALUE_START: "value", MISSING_START: "missing"}.get(part[0])
-            pieces.append((text, mark, key or None))
+            pieces.append((text, None, key or None))
+        elif start == VALUE_START or start == MISSING_START:
+            key, _, text = part[1:-1].rpartition(KEY_END)
+            pieces.append((text, "value" if start == VALUE_START else "missing", key or None))
         else:
             pieces.append((part, None, None))
     return pieces
@@ -283,6 +307,8 @@ def _pieces(line: str) -> list[tuple[str, str | None, str | None]]:
 def _segments(pieces: list[tuple[str, str | None, str | None]], plain: str, lead: int,
               breaks: tuple[int, ...]) -> tuple[Segment, ...]:
     """Cut `plain` (the normalized text of `pieces`) at piece, lead and line-break boundaries."""
+    if not breaks:
+        return _cut_pieces(pieces, plain, lead)
     cuts = {0, len(plain), lead, *breaks}
     position = 0
     marks: list[tuple[int, int, str | None, str | None]] = []
@@ -304,4 +330,21 @@ def _segments(pieces: list[tuple[str, str | None, str | None]], plain: str, lead
             index, mark, key = 0, None, None
         prefix = "\n" if start in breaks else ""
         segments.append(Segment(prefix + plain[start:end], start < lead, mark, key, index))
+    return tuple(segments)
+
+
+def _cut_pieces(pieces: list[tuple[str, str | None, str | None]], plain: str,
+                lead: int) -> tuple[Segment, ...]:
+    """Return `_segments` without line breaks, as every paragraph but the title block has them:
+    one segment a piece, and the piece the run-in heading ends in cut in two at `lead`."""
+    segments = []
+    start = 0
+    for index, (text, mark, key) in enumerate(pieces):
+        end = start + len(text)
+        if start < lead < end:
+            segments.append(Segment(plain[start:lead], True, mark, key, index))
+            segments.append(Segment(plain[lead:end], False, mark, key, index))
+        elif start < end:
+            segments.append(Segment(plain[start:end], start < lead, mark, key, index))
+        start = end
     return tuple(segments)

@@ -322,7 +322,10 @@ def check_rule(expression: str, typed: Mapping[str, object]) -> bool | None:
     Return None when the values leave it undecided (a ratio over a zero).
     """
     context: dict[str, dict[str, object]] = {}
-    for key, value in typed.items():
+    for key in rule_keys(expression):  # only what it uses: a rule names each value as 组.名称
+        if key not in typed:
+            continue  # undefined: StrictUndefined says so
+        value = typed[key]
         group, _, name = key.partition(".")
         # Decimal does not mix with the float constants a rule may hold (0.5 * 总数).
         context.setdefault(group, {})[name] = float(value) if isinstance(value, Decimal) else value

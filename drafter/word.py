@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
-import itertools
 import math
 import re
 import zipfile
@@ -89,17 +88,18 @@ def write_docx(blocks: Sequence[Block], *, profile: str = "gb2312", bold_h3: boo
     """
     package = prepared_package(profile)
     fonts = PROFILES[profile]
-    title_bold = profile == "windows"
     anchors = _Anchors(labels or {}, lists or {})
-    body = "".join([_table(block.table, fonts, last=_ends_table(blocks, index), anchors=anchors)
-                    if block.table is not None
-                    else _paragraph(block, fonts, bold_h3=bold_h3, title_bold=title_bold, anchors=anchors)
-                    for index, block in enumerate(blocks)])
+    parts = [package.head]
+    parts += [_table(block.table, fonts, last=_ends_table(blocks, index), anchors=anchors)
+              if block.table is not None
+              else _paragraph(block, _run_starts(profile, block.kind, bold_h3), anchors)
+              for index, block in enumerate(blocks)]
+    parts.append(package.tail)
     titles = [block.text.replace("\n", "") for block in blocks if block.kind == "title"]
     now = dt.datetime.now(dt.timezone.utc)
     core = (package.core.replace(_TITLE, escape(titles[0][:255] if titles else ""))  # OOXML's limit
             .replace(_TIME, now.strftime("%Y-%m-%dT%H:%M:%SZ")))
-    return assemble(package, package.head + body + package.tail, core, now, anchors=anchors.record(template))
+    return assemble(package, "".join(parts), core, now, anchors=anchors.record(template))
 
 
 class _Anchors:
@@ -110,15 +110,15 @@ class _Anchors:
         self.lists = lists or {}
         self.keys: list[str] = []
 
-    def wrap(self, key: str, runs: str) -> str:
-        """Return `runs` (one value) inside a bookmark, numbered in document order.
+    def open(self, key: str) -> tuple[str, str]:
+        """Return the start and the end of the bookmark around one value, numbered in document order.
 
         Not a content control: python-docx (and what is built on it) does not see the text of
         runs inside `w:sdt`, and LibreOffice drops a control's tag and title when it saves.
         """
         self.keys.append(key)
         number = len(self.keys)
-        return (f'<w:bookmarkStart w:id="{number}" w:name="{BOOKMARK_PREFIX}{number}"/>{runs}'
+        return (f'<w:bookmarkStart w:id="{number}" w:name="{BOOKMARK_PREFIX}{number}"/>',
                 f'<w:bookmarkEnd w:id="{number}"/>')
 
     def record(self, template: str) -> str:
@@ -127,12 +127,18 @@ class _Anchors:
         rows = []
         for number, anchor in enumerate(self.keys, start=1):
             key, item = tables.split_item_anchor(anchor)
-            rows.append(f'<anchor name="{BOOKMARK_PREFIX}{number}" key="{escape(key)}" '
-                        + (f'item="{item}" ' if item is not None else "")
-                        + f'label="{escape(self.labels.get(key, key))}"/>')
+            rows.append(f'<anchor name="{BOOKMARK_PREFIX}{number}" '
+                        f'{_anchor_attributes(key, item, self.labels.get(key, key))}/>')
         rows += [f'<list key="{escape(key)}" items="{count}"/>' for key, count in self.lists.items()]
         return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                 f'<drafter xmlns="{ANCHORS_NS}" template="{escape(template)}">{"".join(rows)}</drafter>')
+
+
+@functools.lru_cache(maxsize=4096)
+def _anchor_attributes(key: str, item: int | None, label: str) -> str:
+    """Return the attributes recording an anchor: its variable's key, its item, its label."""
+    return (f'key="{escape(key)}" ' + (f'item="{item}" ' if item is not None else "")
+            + f'label="{escape(label)}"')
 
 
 def assemble(package: Package, document: str, core: str, when: dt.datetime, *,
@@ -324,8 +330,10 @@ def _set_section(document: docx.document.Document) -> None:
 
 def escape(text: str) -> str:
     """Return `text` with the characters XML reserves in text and attribute values escaped."""
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;"))
+    if "&" in text or "<" in text or ">" in text or '"' in text:  # seldom: most text is returned as is
+        return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                .replace('"', "&quot;"))
+    return text
 
 
 def _fonts(east_asia: str) -> str:
@@ -333,14 +341,16 @@ def _fonts(east_asia: str) -> str:
             f'w:cs="{LATIN}" w:hint="eastAsia"/>')
 
 
-def _run(text: str, font: str, size: int, *, bold: bool = False, mark: str | None = None) -> str:
-    content = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(part)}</w:t>'
-                             for part in text.split("\n"))
-    return f"<w:r>{_run_properties(font, size, bold, mark)}{content}</w:r>"
+def _run_text(text: str) -> str:
+    """Return the rest of a run after its start: `text`, each newline a line break, and the end."""
+    if "\n" in text:
+        return '</w:t><w:br/><w:t xml:space="preserve">'.join(map(escape, text.split("\n"))) + "</w:t></w:r>"
+    return escape(text) + "</w:t></w:r>"
 
 
 @functools.lru_cache(maxsize=256)
-def _run_properties(font: str, size: int, bold: bool, mark: str | None) -> str:
+def _run_start(font: str, size: int, bold: bool, mark: str | None) -> str:
+    """Return a run up to its text: the run, its properties, the opening of its text."""
     props = [_fonts(font)]
     if bold:
         props.append("<w:b/><w:bCs/>")
@@ -350,16 +360,21 @@ def _run_properties(font: str, size: int, bold: bool, mark: str | None) -> str:
     if mark:
         props.append(f'<w:highlight w:val="{HIGHLIGHT[mark]}"/>')
     props.append('<w:lang w:val="en-US" w:eastAsia="zh-CN"/>')
-    return "<w:rPr>" + "".join(props) + "</w:rPr>"
+    return '<w:r><w:rPr>' + "".join(props) + '</w:rPr><w:t xml:space="preserve">'
 
 
-def _paragraph(block: Block, fonts: dict[str, str], *, bold_h3: bool, title_bold: bool,
-               anchors: _Anchors | None = None) -> str:
-    kind = block.kind
+def _paragraph(block: Block, starts: Mapping[tuple[bool, str | None], str], anchors: _Anchors | None) -> str:
+    """Return the paragraph of `block`, each run begun as `starts` says for its lead and mark."""
+    runs = _anchored(block.segments, anchors, lambda segment: starts[segment.lead, segment.mark])
+    return f"<w:p>{_paragraph_properties(block.kind, block.standalone)}{runs}</w:p>"
+
+
+@functools.lru_cache(maxsize=64)
+def _paragraph_properties(kind: str, standalone: bool) -> str:
     centred = kind in ("title", "caption")
     indent = 0 if centred or kind == "salutation" else INDENT
     props = []
-    if block.standalone:
+    if standalone:
         props.append("<w:keepNext/>")
     # overflowPunct=1 is Word's default (a closing mark may hang past the margin). LibreOffice reads
     # it inverted and then moves the last character down instead; left to its own default it hangs
@@ -369,36 +384,53 @@ def _paragraph(block: Block, fonts: dict[str, str], *, bold_h3: bool, title_bold
     props.append(f'<w:spacing w:before="0" w:after="0" w:line="{LINE}" w:lineRule="exact"/>')
     props.append(f'<w:ind w:firstLine="{indent}"/>' if indent else '<w:ind w:firstLine="0"/>')
     props.append(f'<w:jc w:val="{"center" if centred else "left" if kind == "salutation" else "both"}"/>')
-    if block.standalone:
+    if standalone:
         props.append(f'<w:outlineLvl w:val="{OUTLINE[kind]}"/>')
-    runs = _anchored(block.segments, anchors, lambda segment: _segment_run(
-        segment, kind, fonts, bold_h3=bold_h3, title_bold=title_bold))
-    return f"<w:p><w:pPr>{''.join(props)}</w:pPr>{runs}</w:p>"
+    return f"<w:pPr>{''.join(props)}</w:pPr>"
 
 
-def _anchored(segments: Sequence[Segment], anchors: _Anchors | None, run: Callable[[Segment], str]) -> str:
-    """Return the runs of `segments` (each made by `run`), each value's runs inside its bookmark."""
+def _anchored(segments: Sequence[Segment], anchors: _Anchors | None, start: Callable[[Segment], str]) -> str:
+    """Return the runs of `segments`, each begun with `start(segment)`, each value's runs inside
+    its bookmark (the segments of one value, cut at a title's line break, share one)."""
     out = []
-    for (key, _), group in itertools.groupby(segments, key=lambda s: (s.key, s.piece)):
-        xml = "".join(run(segment) for segment in group)
-        out.append(anchors.wrap(key, xml) if key and anchors is not None else xml)
+    value, end = None, ""
+    for segment in segments:
+        if anchors is not None and (segment.key, segment.piece) != value:
+            if end:
+                out.append(end)
+                end = ""
+            value = (segment.key, segment.piece)
+            if segment.key:
+                begin, end = anchors.open(segment.key)
+                out.append(begin)
+        out.append(start(segment))
+        out.append(_run_text(segment.text))
+    if end:
+        out.append(end)
     return "".join(out)
 
 
-def _segment_run(segment: Segment, kind: str, fonts: dict[str, str], *, bold_h3: bool,
-                 title_bold: bool) -> str:
-    if kind == "title":
-        return _run(segment.text, fonts["title"], TITLE_SIZE, bold=title_bold, mark=segment.mark)
-    font, bold = fonts["fang"], False
-    if kind == "caption":
-        font = fonts["kai"]
-    elif segment.lead and kind == "h1":
-        font = fonts["hei"]
-    elif segment.lead and kind == "h2":
-        font = fonts["kai"]
-    elif segment.lead and kind == "h3":
-        bold = bold_h3
-    return _run(segment.text, font, BODY_SIZE, bold=bold, mark=segment.mark)
+@functools.lru_cache(maxsize=64)
+def _run_starts(profile: str, kind: str, bold_h3: bool) -> dict[tuple[bool, str | None], str]:
+    """Return how each run of a paragraph of `kind` begins, by whether it is the run-in heading
+    (lead) and by its mark: the fonts, size and weight of GB/T 9704 for that kind."""
+    fonts = PROFILES[profile]
+    starts = {}
+    for lead in (False, True):
+        font, size, bold = fonts["fang"], BODY_SIZE, False
+        if kind == "title":
+            font, size, bold = fonts["title"], TITLE_SIZE, profile == "windows"
+        elif kind == "caption":
+            font = fonts["kai"]
+        elif lead and kind == "h1":
+            font = fonts["hei"]
+        elif lead and kind == "h2":
+            font = fonts["kai"]
+        elif lead and kind == "h3":
+            bold = bold_h3
+        for mark in (None, *HIGHLIGHT):
+            starts[lead, mark] = _run_start(font, size, bold, mark)
+    return starts
 
 
 def _set_footers(document: docx.document.Document, fonts: dict[str, str]) -> None:
@@ -467,7 +499,7 @@ def _table(table: LaidTable, fonts: dict[str, str], *, last: bool, anchors: _Anc
     """
     out = []
     if table.caption:
-        runs = _anchored(table.caption, anchors, lambda s: _run(s.text, fonts["hei"], BODY_SIZE, mark=s.mark))
+        runs = _anchored(table.caption, anchors, lambda s: _run_start(fonts["hei"], BODY_SIZE, False, s.mark))
         out.append('<w:p><w:pPr><w:keepNext/><w:widowControl w:val="0"/>'
                    f'<w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="{LINE}" '
                    f'w:lineRule="exact"/><w:ind w:firstLine="0"/><w:jc w:val="center"/></w:pPr>{runs}</w:p>')
@@ -482,7 +514,7 @@ def _table(table: LaidTable, fonts: dict[str, str], *, last: bool, anchors: _Anc
                f"<w:right w:w=\"{CELL_MARGIN}\" w:type=\"dxa\"/></w:tblCellMar></w:tblPr>"
                f"<w:tblGrid>{grid}</w:tblGrid>{rows}</w:tbl>")
     if last:
-        out.append(_paragraph(Block("blank", ()), fonts, bold_h3=False, title_bold=False))
+        out.append(_paragraph(Block("blank", ()), {}, None))
     return "".join(out)
 
 
@@ -511,7 +543,7 @@ def _table_cell(cell: Cell, width: int, size: int, font: str, anchors: _Anchors 
     elif cell.merge == "continue":
         props.append("<w:vMerge/>")
     props.append('<w:vAlign w:val="center"/>')
-    runs = _anchored(cell.segments, anchors, lambda s: _run(s.text, font, size, mark=s.mark))
+    runs = _anchored(cell.segments, anchors, lambda s: _run_start(font, size, False, s.mark))
     # Single line spacing: the body's exact 28.95 pt lines would clip smaller text in a row.
     paragraph = ('<w:p><w:pPr><w:widowControl w:val="0"/><w:autoSpaceDE w:val="0"/>'
                  '<w:autoSpaceDN w:val="0"/><w:snapToGrid w:val="0"/>'
