@@ -17,15 +17,17 @@ _SALUTATION = re.compile(r"[^，。；！？：,.;!?:]{1,12}[：:]")
 _HEADING_STARTS = frozenset("一二三四五六七八九十（(")  # and digits: str.isdecimal, as \d has them
 _SENTENCE_END = re.compile(r"[。！？]")
 _PAREN_PAIR = re.compile(r"\(([^()\n]*)\)")
-_HALF_TO_FULL = {",": "，", "!": "！", ":": "：", ";": "；", "?": "？"}
+_HALF_TO_FULL = str.maketrans(",!:;?", "，！：；？")
 # What is_cjk accepts, written as a negated class: a class up to U+10FFFF takes re ~10 ms to compile.
 _CJK = "[^\x00-\u2e7f]|[“”‘’—…·]"
 # The mark first, its neighbour looked at after: a pattern starting with a lookbehind is tried at
-# every position of the paragraph, four times slower.
-_HALF_MARK = re.compile(f"[,!:;?](?:(?<=(?:{_CJK})[,!:;?])|(?={_CJK}))")
+# every position of the paragraph, four times slower. The mark is captured for re.split.
+_HALF_MARK = re.compile(f"([,!:;?])(?:(?<=(?:{_CJK})[,!:;?])|(?={_CJK}))")
 _HALF_WIDTH = re.compile(r"[,!:;?(]")
-_ANY_MARK = re.compile(f"[{VALUE_START}{MISSING_START}{ANCHOR_START}]")
-_MARK_SPLIT = re.compile(f"([{VALUE_START}{MISSING_START}{ANCHOR_START}][^{MARK_END}]*{MARK_END})")
+# A marked value: its start, its key up to the last KEY_END (if anchored), its text, MARK_END.
+_MARK_SPLIT = re.compile(f"([{VALUE_START}{MISSING_START}{ANCHOR_START}])(?:([^{MARK_END}]*){KEY_END})?"
+                         f"([^{KEY_END}{MARK_END}]*){MARK_END}")
+_MARK_KINDS = {ANCHOR_START: None, VALUE_START: "value", MISSING_START: "missing"}
 
 _FULL_STOPS = ("。", "！", "？", "；", ".", "!", "?", ";")
 _NO_LINE_START = "）)】」》”’、，。；：！？,.;:!?%"
@@ -105,7 +107,9 @@ def normalize_punctuation(text: str) -> str:
     if not _HALF_WIDTH.search(text):
         return text  # nothing to change, as in most paragraphs
     # A mark with Chinese on either side cannot sit between two digits, so 3,000 is safe.
-    out = _HALF_MARK.sub(_full_width, text)
+    parts = _HALF_MARK.split(text)  # the marks to change at the odd places: no call for each
+    parts[1::2] = "".join(parts[1::2]).translate(_HALF_TO_FULL)
+    out = "".join(parts)
 
     def full(match: re.Match[str]) -> str:
         start, end = match.span()
@@ -115,10 +119,6 @@ def normalize_punctuation(text: str) -> str:
         return match.group(0)
 
     return _PAREN_PAIR.sub(full, out) if "(" in out else out
-
-
-def _full_width(match: re.Match[str]) -> str:
-    return _HALF_TO_FULL[match.group()]
 
 
 def line_segments(line: str) -> tuple[Segment, ...]:
@@ -286,21 +286,14 @@ def _pieces(line: str) -> list[tuple[str, str | None, str | None]] | None:
 
     Return None for a line without marks (a heading, a paragraph with no value in it).
     """
-    if not _ANY_MARK.search(line):
+    parts = _MARK_SPLIT.split(line)  # text, then start, key, value, text for each mark
+    if len(parts) == 1:
         return None
-    pieces: list[tuple[str, str | None, str | None]] = []
-    for part in _MARK_SPLIT.split(line):
-        if not part:
-            continue
-        start = part[0]
-        if start == ANCHOR_START:
-            key, _, text = part[1:-1].rpartition(KEY_END)
-            pieces.append((text, None, key or None))
-        elif start == VALUE_START or start == MISSING_START:
-            key, _, text = part[1:-1].rpartition(KEY_END)
-            pieces.append((text, "value" if start == VALUE_START else "missing", key or None))
-        else:
-            pieces.append((part, None, None))
+    pieces: list[tuple[str, str | None, str | None]] = [(parts[0], None, None)] if parts[0] else []
+    for start, key, value, after in zip(parts[1::4], parts[2::4], parts[3::4], parts[4::4], strict=True):
+        pieces.append((value, _MARK_KINDS[start], key or None))
+        if after:
+            pieces.append((after, None, None))
     return pieces
 
 
@@ -342,9 +335,13 @@ def _cut_pieces(pieces: list[tuple[str, str | None, str | None]], plain: str,
     for index, (text, mark, key) in enumerate(pieces):
         end = start + len(text)
         if start < lead < end:
-            segments.append(Segment(plain[start:lead], True, mark, key, index))
-            segments.append(Segment(plain[lead:end], False, mark, key, index))
+            segments.append(_segment(Segment, (plain[start:lead], True, mark, key, index)))
+            segments.append(_segment(Segment, (plain[lead:end], False, mark, key, index)))
         elif start < end:
-            segments.append(Segment(plain[start:end], start < lead, mark, key, index))
+            segments.append(_segment(Segment, (plain[start:end], start < lead, mark, key, index)))
         start = end
     return tuple(segments)
+
+
+# Segment's own __new__ is Python code, a tenth of this loop's time; every field is given here.
+_segment = tuple.__new__
