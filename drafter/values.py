@@ -273,9 +273,10 @@ def check(schema: Schema, values: Values, *, allow_missing: bool = False,
                                      code="invalid"))
             continue
         value = typed[var.key]
-        problems += [_problem(var.key, doubt.message, origin, label=var.label, hint=doubt.hint,
-                              level="warning", code="invalid") for doubt in convert.doubts(var, value)]
-        if var.type == "percent" and isinstance(value, Decimal) and 0 < value < 1:
+        if var.type == "text":
+            problems += [_problem(var.key, doubt.message, origin, label=var.label, hint=doubt.hint,
+                                  level="warning", code="invalid") for doubt in convert.doubts(var, value)]
+        elif var.type == "percent" and isinstance(value, Decimal) and 0 < value < 1:
             guess = format((value * 100).normalize(), "f")
             problems.append(_problem(var.key, f"{text[var.key]} 看起来是小数形式的比率。", origin,
                                      label=var.label, hint=f"百分号已写在句中，是否应为 {guess}？",
@@ -291,6 +292,8 @@ def sort_problems(problems: Iterable[Problem], schema: Schema, values: Values) -
     Files come in the order they were given; problems without a place (a group missing from every
     file) come last, in report order.
     """
+    if not problems:
+        return []
     files = list(dict.fromkeys(origin.file for origin in values.origins.values()))
     order = {key: i for i, key in enumerate(schema.by_key)}
     return sorted(problems, key=lambda p: (

@@ -13,9 +13,10 @@ import functools
 import io
 import math
 import re
+import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -117,46 +118,84 @@ class _Anchors:
         runs inside `w:sdt`, and LibreOffice drops a control's tag and title when it saves.
         """
         self.keys.append(key)
-        number = len(self.keys)
-        return (f'<w:bookmarkStart w:id="{number}" w:name="{BOOKMARK_PREFIX}{number}"/>',
-                f'<w:bookmarkEnd w:id="{number}"/>')
+        return _bookmark(len(self.keys))
 
     def record(self, template: str) -> str:
         """Return the custom XML part: the template's name, each bookmark's variable, label and
         item (a list item's cell: key 组.名称.列 and item="2"), and each list's number of items."""
+        labels = self.labels
         rows = []
         for number, anchor in enumerate(self.keys, start=1):
-            key, item = tables.split_item_anchor(anchor)
-            rows.append(f'<anchor name="{BOOKMARK_PREFIX}{number}" '
-                        f'{_anchor_attributes(key, item, self.labels.get(key, key))}/>')
+            label = labels.get(anchor)  # a plain value's key is its anchor; a list cell's is not
+            if label is None:
+                key, _ = tables.split_item_anchor(anchor)
+                label = labels.get(key, key)
+            rows.append(_anchor_row(number, anchor, label))
         rows += [f'<list key="{escape(key)}" items="{count}"/>' for key, count in self.lists.items()]
         return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                 f'<drafter xmlns="{ANCHORS_NS}" template="{escape(template)}">{"".join(rows)}</drafter>')
 
 
 @functools.lru_cache(maxsize=4096)
-def _anchor_attributes(key: str, item: int | None, label: str) -> str:
-    """Return the attributes recording an anchor: its variable's key, its item, its label."""
-    return (f'key="{escape(key)}" ' + (f'item="{item}" ' if item is not None else "")
-            + f'label="{escape(label)}"')
+def _bookmark(number: int) -> tuple[str, str]:
+    """Return the start and end of bookmark `number`: the same in every report, made once."""
+    return (f'<w:bookmarkStart w:id="{number}" w:name="{BOOKMARK_PREFIX}{number}"/>',
+            f'<w:bookmarkEnd w:id="{number}"/>')
+
+
+@functools.lru_cache(maxsize=4096)
+def _anchor_row(number: int, anchor: str, label: str) -> str:
+    """Return the record of anchor `number`: its variable's key, its item (a list cell), its label.
+
+    Kept: the same template gives the same rows report after report.
+    """
+    key, item = tables.split_item_anchor(anchor)
+    return (f'<anchor name="{BOOKMARK_PREFIX}{number}" key="{escape(key)}" '
+            + (f'item="{item}" ' if item is not None else "") + f'label="{escape(label)}"/>')
 
 
 def assemble(package: Package, document: str, core: str, when: dt.datetime, *,
              anchors: str = "") -> bytes:
     """Return `package`'s static parts with `document`, `core` and `anchors` added: a whole .docx.
 
-    Appending to a copy of the prepared zip copies the static parts' compressed bytes as they are,
-    so a report costs the deflate of its own parts only.
+    The static parts' compressed bytes are copied as they are, so a report costs the deflate of
+    its own parts only. The zip is laid out here rather than by zipfile, which appending would
+    make read the prepared zip's directory again for every report.
     """
     anchors = anchors or _Anchors({}).record("")
-    buffer = io.BytesIO(package.static)
-    stamp = when.timetuple()[:6]
-    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, text in ((DOCUMENT_PART, document), (CORE_PART, core), (ANCHORS_PART, anchors)):
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, text.encode("utf-8"))
-    return buffer.getvalue()
+    local, directory, count = _static_zip(package.static)
+    day = (when.year - 1980) << 9 | when.month << 5 | when.day
+    clock = when.hour << 11 | when.minute << 5 | when.second // 2
+    out, entries = [local], [directory]
+    offset = len(local)
+    for name, text in ((DOCUMENT_PART, document), (CORE_PART, core), (ANCHORS_PART, anchors)):
+        data, path = text.encode("utf-8"), name.encode("ascii")
+        packer = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)  # raw deflate
+        packed = packer.compress(data) + packer.flush()
+        sums = (zlib.crc32(data), len(packed), len(data), len(path))
+        header = _LOCAL_HEADER.pack(b"PK\3\4", 20, 0, zipfile.ZIP_DEFLATED, clock, day, *sums, 0)
+        out += [header, path, packed]
+        entries += [_CENTRAL_HEADER.pack(b"PK\1\2", 20, 3, 20, 0, 0, zipfile.ZIP_DEFLATED, clock, day, *sums,
+                                         0, 0, 0, 0, 0, offset), path]
+        offset += _LOCAL_HEADER.size + len(path) + len(packed)
+    directory_size = sum(map(len, entries))
+    out += entries
+    out.append(_END_RECORD.pack(b"PK\5\6", 0, 0, count + 3, count + 3, directory_size, offset, 0))
+    return b"".join(out)
+
+
+# The zip records of APPNOTE 4.3.7, 4.3.12 and 4.3.16, as zipfile writes them (no zip64: a report
+# is far below 4 GB).
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+_CENTRAL_HEADER = struct.Struct("<4s4B4H3L5H2L")
+_END_RECORD = struct.Struct("<4s4H2LH")
+
+
+@functools.lru_cache(maxsize=8)
+def _static_zip(static: bytes) -> tuple[bytes, bytes, int]:
+    """Return the prepared zip's entries, its central directory and its number of entries."""
+    _, _, _, _, count, size, start, _ = _END_RECORD.unpack(static[-_END_RECORD.size:])
+    return static[:start], static[start:start + size], count
 
 
 @functools.cache
@@ -208,6 +247,9 @@ def _unpacked(data: object) -> Package | None:
         zipfile.ZipFile(io.BytesIO(package.static)).close()
     except zipfile.BadZipFile:
         return None
+    end = package.static[-_END_RECORD.size:]
+    if end[:4] != b"PK\5\6" or end[-2:] != b"\0\0":
+        return None  # a zip with a comment: assemble reads the directory from the last 22 bytes
     return package
 
 
@@ -341,13 +383,6 @@ def _fonts(east_asia: str) -> str:
             f'w:cs="{LATIN}" w:hint="eastAsia"/>')
 
 
-def _run_text(text: str) -> str:
-    """Return the rest of a run after its start: `text`, each newline a line break, and the end."""
-    if "\n" in text:
-        return '</w:t><w:br/><w:t xml:space="preserve">'.join(map(escape, text.split("\n"))) + "</w:t></w:r>"
-    return escape(text) + "</w:t></w:r>"
-
-
 @functools.lru_cache(maxsize=256)
 def _run_start(font: str, size: int, bold: bool, mark: str | None) -> str:
     """Return a run up to its text: the run, its properties, the opening of its text."""
@@ -365,7 +400,7 @@ def _run_start(font: str, size: int, bold: bool, mark: str | None) -> str:
 
 def _paragraph(block: Block, starts: Mapping[tuple[bool, str | None], str], anchors: _Anchors | None) -> str:
     """Return the paragraph of `block`, each run begun as `starts` says for its lead and mark."""
-    runs = _anchored(block.segments, anchors, lambda segment: starts[segment.lead, segment.mark])
+    runs = _anchored(block.segments, anchors, starts)
     return f"<w:p>{_paragraph_properties(block.kind, block.standalone)}{runs}</w:p>"
 
 
@@ -389,25 +424,39 @@ def _paragraph_properties(kind: str, standalone: bool) -> str:
     return f"<w:pPr>{''.join(props)}</w:pPr>"
 
 
-def _anchored(segments: Sequence[Segment], anchors: _Anchors | None, start: Callable[[Segment], str]) -> str:
-    """Return the runs of `segments`, each begun with `start(segment)`, each value's runs inside
-    its bookmark (the segments of one value, cut at a title's line break, share one)."""
-    out = []
-    value, end = None, ""
-    for segment in segments:
-        if anchors is not None and (segment.key, segment.piece) != value:
+def _anchored(segments: Sequence[Segment], anchors: _Anchors | None,
+              starts: Mapping[tuple[bool, str | None], str]) -> str:
+    """Return the runs of `segments`, each begun as `starts` says for its lead and mark, each
+    value's runs inside its bookmark (the segments of one value cut at a title's line break share one)."""
+    out: list[str] = []
+    append = out.append
+    open_key, open_piece, end = None, -1, ""
+    for text, lead, mark, key, piece in segments:
+        if anchors is not None and (key != open_key or piece != open_piece):
             if end:
-                out.append(end)
+                append(end)
                 end = ""
-            value = (segment.key, segment.piece)
-            if segment.key:
-                begin, end = anchors.open(segment.key)
-                out.append(begin)
-        out.append(start(segment))
-        out.append(_run_text(segment.text))
+            open_key, open_piece = key, piece
+            if key:
+                begin, end = anchors.open(key)
+                append(begin)
+        append(starts[lead, mark])
+        append(escape(text) if "\n" not in text else _LINE_BREAK.join(map(escape, text.split("\n"))))
+        append(_RUN_END)
     if end:
-        out.append(end)
+        append(end)
     return "".join(out)
+
+
+_LINE_BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
+_RUN_END = "</w:t></w:r>"
+
+
+@functools.lru_cache(maxsize=64)
+def _plain_starts(font: str, size: int) -> dict[tuple[bool, str | None], str]:
+    """Return how each run begins in `font` and `size`, by lead and mark: all alike but the mark."""
+    return {(lead, mark): _run_start(font, size, False, mark) for lead in (False, True)
+            for mark in (None, *HIGHLIGHT)}
 
 
 @functools.lru_cache(maxsize=64)
@@ -499,7 +548,7 @@ def _table(table: LaidTable, fonts: dict[str, str], *, last: bool, anchors: _Anc
     """
     out = []
     if table.caption:
-        runs = _anchored(table.caption, anchors, lambda s: _run_start(fonts["hei"], BODY_SIZE, False, s.mark))
+        runs = _anchored(table.caption, anchors, _plain_starts(fonts["hei"], BODY_SIZE))
         out.append('<w:p><w:pPr><w:keepNext/><w:widowControl w:val="0"/>'
                    f'<w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="{LINE}" '
                    f'w:lineRule="exact"/><w:ind w:firstLine="0"/><w:jc w:val="center"/></w:pPr>{runs}</w:p>')
@@ -543,7 +592,7 @@ def _table_cell(cell: Cell, width: int, size: int, font: str, anchors: _Anchors 
     elif cell.merge == "continue":
         props.append("<w:vMerge/>")
     props.append('<w:vAlign w:val="center"/>')
-    runs = _anchored(cell.segments, anchors, lambda s: _run_start(font, size, False, s.mark))
+    runs = _anchored(cell.segments, anchors, _plain_starts(font, size))
     # Single line spacing: the body's exact 28.95 pt lines would clip smaller text in a row.
     paragraph = ('<w:p><w:pPr><w:widowControl w:val="0"/><w:autoSpaceDE w:val="0"/>'
                  '<w:autoSpaceDN w:val="0"/><w:snapToGrid w:val="0"/>'

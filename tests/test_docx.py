@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import docx
 import pytest
 from docx.oxml.ns import qn
@@ -209,6 +212,17 @@ def test_styles_keep_the_defaults_and_drop_the_unused(template, example):
     assert len(styles) < 5000
 
 
+def _commented_zip() -> str:
+    """Return, in base64, a well-formed zip whose directory does not end the file: it has a comment."""
+    import base64
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("a.xml", "<a/>")
+        archive.comment = b"edited"
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
 def test_the_prepared_package_is_cached_and_a_damaged_cache_is_rebuilt(template, example, tmp_path, monkeypatch):
     import json
 
@@ -223,7 +237,8 @@ def test_the_prepared_package_is_cached_and_a_damaged_cache_is_rebuilt(template,
     assert word.prepared_package("windows") == built and file.exists()
     assert word._unpacked(cache.load("docx-package", digest)) == built
     for damage in ("", "{}", '{"static": "not base64!", "head": "", "tail": "", "core": ""}',
-                   '{"static": "UEsFBg==", "head": 1, "tail": "", "core": ""}', "[1, 2]"):
+                   '{"static": "UEsFBg==", "head": 1, "tail": "", "core": ""}', "[1, 2]",
+                   json.dumps({"static": _commented_zip(), "head": "", "tail": "", "core": ""})):
         file.write_text(damage, encoding="utf-8")
         assert word._unpacked(cache.load("docx-package", digest)) is None, damage
         word.prepared_package.cache_clear()
