@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import sys
 import zlib
 from pathlib import Path
 
@@ -33,15 +33,21 @@ def source(*modules: str) -> bytes:
 
 
 def library(name: str) -> str:
-    """Return a stamp of installed library `name` that changes when it is upgraded, without
-    importing it: importlib.metadata alone takes 20 ms to import."""
-    from importlib.util import find_spec
+    """Return a stamp of installed library `name` (a package or a module on sys.path) that changes
+    when it is upgraded or reinstalled, without importing it.
 
-    spec = find_spec(name)
-    if spec is None or spec.origin is None:
-        return f"{name}:absent"
-    stat = os.stat(spec.origin)
-    return f"{name}:{spec.origin}:{stat.st_size}:{stat.st_mtime_ns}"
+    Looked up by hand: importlib.metadata takes 20 ms to import, importlib.util 10 ms, a tenth of
+    a one-shot render.
+    """
+    for folder in sys.path:
+        for candidate in (os.path.join(folder or ".", name, "__init__.py"),
+                          os.path.join(folder or ".", f"{name}.py")):
+            try:
+                stat = os.stat(candidate)
+            except OSError:
+                continue
+            return f"{name}:{candidate}:{stat.st_size}:{stat.st_mtime_ns}"
+    return f"{name}:absent"
 
 
 def key(*parts: str | bytes) -> str:
@@ -70,6 +76,8 @@ def store(kind: str, digest: str, value: object) -> None:
     root = folder()
     if root is None:
         return
+    import tempfile
+
     text = json.dumps(value, ensure_ascii=False)
     try:
         root.mkdir(parents=True, exist_ok=True)
