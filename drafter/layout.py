@@ -17,13 +17,16 @@ _SALUTATION = re.compile(r"[^，。；！？：,.;!?:]{1,12}[：:]")
 _HEADING_STARTS = frozenset("一二三四五六七八九十（(")  # and digits: str.isdecimal, as \d has them
 _SENTENCE_END = re.compile(r"[。！？]")
 _PAREN_PAIR = re.compile(r"\(([^()\n]*)\)")
-_HALF_TO_FULL = str.maketrans(",!:;?", "，！：；？")
+_HALF_TO_FULL = {",": "，", "!": "！", ":": "：", ";": "；", "?": "？"}
 # What is_cjk accepts, written as a negated class: a class up to U+10FFFF takes re ~10 ms to compile.
 _CJK = "[^\x00-\u2e7f]|[“”‘’—…·]"
-# The mark first, its neighbour looked at after: a pattern starting with a lookbehind is tried at
-# every position of the paragraph, four times slower. The mark is captured for re.split.
-_HALF_MARK = re.compile(f"([,!:;?])(?:(?<=(?:{_CJK})[,!:;?])|(?={_CJK}))")
+# One pattern for each mark, the mark first and its neighbours looked at after it: a pattern that
+# starts with a literal is found by a quick scan, one that starts with a class or a lookbehind is
+# tried at every character of the paragraph, several times slower.
+_HALF_MARKS = tuple((half, re.compile(f"{re.escape(half)}(?:(?<=(?:{_CJK}){re.escape(half)})|(?={_CJK}))"),
+                     held, full) for (half, full), held in zip(_HALF_TO_FULL.items(), "\1\2\3\4\5", strict=True))
 _HALF_WIDTH = re.compile(r"[,!:;?(]")
+_HELD = re.compile("[\1-\5]")
 _MARK_KINDS = {ANCHOR_START: None, VALUE_START: "value", MISSING_START: "missing"}
 
 _FULL_STOPS = ("。", "！", "？", "；", ".", "!", "?", ";")
@@ -103,10 +106,21 @@ def normalize_punctuation(text: str) -> str:
     """
     if not _HALF_WIDTH.search(text):
         return text  # nothing to change, as in most paragraphs
-    # A mark with Chinese on either side cannot sit between two digits, so 3,000 is safe.
-    parts = _HALF_MARK.split(text)  # the marks to change at the odd places: no call for each
-    parts[1::2] = "".join(parts[1::2]).translate(_HALF_TO_FULL)
-    out = "".join(parts)
+    # A mark with Chinese on either side cannot sit between two digits, so 3,000 is safe. Each
+    # kind of mark is first held as a control character, not Chinese as the mark was not, so that
+    # the next kind's neighbours are what the text had (in ",;" only the comma may change).
+    out = text
+    if not _HELD.search(out):  # no stand-in is taken already (no text drafter renders has them)
+        held = []
+        for half, pattern, stand_in, full in _HALF_MARKS:
+            if half in out:
+                out = pattern.sub(stand_in, out)
+                held.append((stand_in, full))
+        for stand_in, full in held:
+            out = out.replace(stand_in, full)
+    else:
+        out = "".join(_HALF_TO_FULL[c] if c in _HALF_TO_FULL and _next_to_cjk(text, i) else c
+                      for i, c in enumerate(text))
 
     def full(match: re.Match[str]) -> str:
         start, end = match.span()
@@ -116,6 +130,10 @@ def normalize_punctuation(text: str) -> str:
         return match.group(0)
 
     return _PAREN_PAIR.sub(full, out) if "(" in out else out
+
+
+def _next_to_cjk(text: str, at: int) -> bool:
+    return (at > 0 and is_cjk(text[at - 1])) or (at + 1 < len(text) and is_cjk(text[at + 1]))
 
 
 def line_segments(line: str) -> tuple[Segment, ...]:

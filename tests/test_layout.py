@@ -115,6 +115,6 @@ def _normalize_one_mark_at_a_time(text: str) -> str:
 
 
 @settings(max_examples=300)
-@given(st.text(alphabet="中文,!:;?，12a .“”—", max_size=30))
+@given(st.text(alphabet="中文,!:;?，12a .“”—\x02", max_size=30))
 def test_marks_become_full_width_exactly_next_to_chinese(text):
     assert normalize_punctuation(text) == _normalize_one_mark_at_a_time(text)
