@@ -166,7 +166,10 @@ def doubts(var: Variable, value: object) -> list[BadValue]:
 
 def _format_number(var: Variable, text: str) -> tuple[object, str]:
     shown = text
-    text = text.translate(_FULL_WIDTH).replace(" ", "")
+    if not text.isascii():  # full-width digits and marks, typed with a Chinese keyboard
+        text = text.translate(_FULL_WIDTH)
+    if " " in text:
+        text = text.replace(" ", "")
     if var.type == "percent" and text.endswith("%"):
         text = text[:-1]
     suffix = _SUFFIXES.get(var.type)

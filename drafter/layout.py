@@ -24,7 +24,8 @@ _CJK = "[^\x00-\u2e7f]|[“”‘’—…·]"
 # starts with a literal is found by a quick scan, one that starts with a class or a lookbehind is
 # tried at every character of the paragraph, several times slower.
 _HALF_MARKS = tuple((half, re.compile(f"{re.escape(half)}(?:(?<=(?:{_CJK}){re.escape(half)})|(?={_CJK}))"),
-                     held, full) for (half, full), held in zip(_HALF_TO_FULL.items(), "\1\2\3\4\5", strict=True))
+                     held, full)
+                    for (half, full), held in zip(_HALF_TO_FULL.items(), "\1\2\3\4\5", strict=True))
 _HALF_WIDTH = re.compile(r"[,!:;?(]")
 _HELD = re.compile("[\1-\5]")
 _MARK_KINDS = {ANCHOR_START: None, VALUE_START: "value", MISSING_START: "missing"}

@@ -238,12 +238,13 @@ def check(schema: Schema, values: Values, *, allow_missing: bool = False,
         hint = f"是不是“{close[0]}”？" if close else f"本模板的分组有：{'、'.join(schema.groups)}。"
         problems.append(_problem(group, f"模板中没有分组“{group}”，其下 {len(keys)} 项都用不上。",
                                  origin, hint=hint))
+    origins, python = values.origins, values.python
     for var in schema.variables:
-        origin = values.origins.get(var.key) or values.origins.get(var.group)
+        origin = origins.get(var.key) or origins.get(var.group)
         raw = values.raw.get(var.key)
         if var.key in typos:
             continue
-        refused = _refuse_python(var, values.python[var.key]) if var.key in values.python else ""
+        refused = _refuse_python(var, python[var.key]) if python and var.key in python else ""
         if refused:
             problems.append(_problem(var.key, refused, origin, label=var.label, code="invalid",
                                      hint=PYTHON_HINT))
