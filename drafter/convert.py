@@ -140,10 +140,13 @@ def _clean_text(var: Variable, raw: str) -> str:
 
 _QUOTES = "“”‘’\"'「」『』"
 _PAIRS = ("“”", "‘’", "「」", "『』", "【】", "〔〕", "［］", "[]", "《》")
+_MARK_CHARS = frozenset(_QUOTES + "".join(_PAIRS))
 
 
 def _stray_marks(text: str) -> str:
     """Return what quotes or brackets wrap `text` or stand unpaired in it ("" if none), in words."""
+    if _MARK_CHARS.isdisjoint(text):
+        return ""  # as most names are
     if text[0] in _QUOTES and text[-1] in _QUOTES:
         return "引号"
     if any(text[0] == pair[0] and text[-1] == pair[1] for pair in _PAIRS[4:]):
@@ -175,8 +178,10 @@ def _format_number(var: Variable, text: str) -> tuple[object, str]:
     suffix = _SUFFIXES.get(var.type)
     if suffix and text.endswith(suffix):
         text = text[: -len(suffix)]
-    if var.type in _INTEGRAL and text.isascii() and text.isdigit() and len(text) <= MAX_DIGITS:
-        return _integral(var, shown, int(text))  # most counts, years and months: plain digits
+    if text.isascii() and text.isdigit() and len(text) <= MAX_DIGITS:  # most figures: plain digits
+        if var.type in _INTEGRAL:
+            return _integral(var, shown, int(text))
+        return _decimal(var, shown, Decimal(text))
     number_like = _NUMBER.fullmatch(text)
     if var.type in _INTEGRAL and not number_like:
         text = str(_from_chinese(text)) if _from_chinese(text) is not None else text
@@ -206,6 +211,12 @@ def _format_number(var: Variable, text: str) -> tuple[object, str]:
         raise BadValue(f"“{shown}”不是整数。", f"应填{expected(var)}。")
     if integral:
         return _integral(var, shown, int(value))
+    return _decimal(var, shown, value)
+
+
+def _decimal(var: Variable, shown: str, value: Decimal) -> tuple[Decimal, str]:
+    """Return `value` (typed as `shown`) for `var`, rounded to its places, and its printed form;
+    raise when out of range."""
     if (var.min is not None and value < var.min) or (var.max is not None and value > var.max):
         raise BadValue(f"{shown} 超出范围。", f"应填{expected(var)}。")
     if var.places is not None:
