@@ -155,7 +155,7 @@ def lay_out(text: str, inserts: Mapping[str, Block | None] | None = None) -> tup
     if inserts:
         return _insert(lay_out("\n".join(line for line in lines if line not in inserts)), lines, inserts)
     split = [_pieces(line) for line in lines]
-    plains = [line if pieces is None else "".join(piece[0] for piece in pieces)
+    plains = [line if pieces is None else "".join([piece[0] for piece in pieces])
               for line, pieces in zip(lines, split, strict=True)]
     head = _title_block_length(plains)
     blocks = []
@@ -308,15 +308,24 @@ def _pieces(line: str) -> list[tuple[str, str | None, str | None]] | None:
     # Neither the template's text nor a value may hold a mark, so each chunk is text, then one
     # start, then the key (when anchored) and the value.
     pieces: list[tuple[str, str | None, str | None]] = []
+    append = pieces.append
     chunks = line.split(MARK_END)
-    for chunk in chunks[:-1]:
-        start = max(chunk.rfind(VALUE_START), chunk.rfind(MISSING_START), chunk.rfind(ANCHOR_START))
-        if start:
-            pieces.append((chunk[:start], None, None))
-        key, _, value = chunk[start + 1:].rpartition(KEY_END)
-        pieces.append((value, _MARK_KINDS[chunk[start]], key or None))
+    if VALUE_START in line or MISSING_START in line or KEY_END not in line:
+        for chunk in chunks[:-1]:
+            start = max(chunk.rfind(VALUE_START), chunk.rfind(MISSING_START), chunk.rfind(ANCHOR_START))
+            if start:
+                append((chunk[:start], None, None))
+            key, _, value = chunk[start + 1:].rpartition(KEY_END)
+            append((value, _MARK_KINDS[chunk[start]], key or None))
+    else:  # anchors only, as in every report not marked up: two cuts a value
+        for chunk in chunks[:-1]:
+            head, _, value = chunk.rpartition(KEY_END)
+            text, _, key = head.rpartition(ANCHOR_START)
+            if text:
+                append((text, None, None))
+            append((value, None, key or None))
     if chunks[-1]:
-        pieces.append((chunks[-1], None, None))
+        append((chunks[-1], None, None))
     return pieces
 
 
