@@ -253,7 +253,8 @@ _worker: tuple[Template, Options] | None = None
 
 def _start_worker(template_path: str, options: Options) -> None:
     global _worker
-    _worker = (load_template(template_path), options)
+    if _worker is None or str(_worker[0].path) != template_path or _worker[1] != options:
+        _worker = (load_template(template_path), options)  # not forked from the batch: load it
     prepared_package(options.profile)  # the static parts of the .docx, once per worker
 
 
@@ -346,7 +347,9 @@ def _run_in_pool(template: Template, chunks: Iterator[list[Job]], options: Optio
                  summary: Summary, progress: Callable[[int], None]) -> None:
     import multiprocessing
 
+    global _worker
     prepared_package(options.profile)
+    _worker = (template, options)  # a forked worker has it already: no second reading of the template
 
     context = multiprocessing.get_context(START_METHOD)
     with futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
