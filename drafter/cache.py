@@ -89,5 +89,16 @@ def store(kind: str, digest: str, value: object) -> None:
         except BaseException:
             os.unlink(temporary)
             raise
+        _prune(root, kind)
     except OSError:
         pass  # a read-only home folder: every process computes the result itself
+
+
+KEPT = 32  # entries of one kind: every edit of a template, every upgrade makes a new one
+
+
+def _prune(root: Path, kind: str) -> None:
+    """Remove all but the KEPT newest entries of `kind`, so the folder does not grow for ever."""
+    entries = sorted(root.glob(f"{kind}-*.json"), key=lambda path: path.stat().st_mtime, reverse=True)
+    for old in entries[KEPT:]:
+        old.unlink(missing_ok=True)

@@ -148,3 +148,28 @@ def test_both_loaders_agree_on_any_text(text):
         assert fast == _outcome(text)
     finally:
         yamlfile._FAST_LOADER = original
+
+
+def test_a_long_template_is_compiled_once_and_a_damaged_copy_compiled_again(tmp_path, monkeypatch):
+    from drafter import cache, render
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    source = "今年以来，" * 500 + "签约新项目{{ 经济.项目 }}个。"
+    first = render.compile_source(source, file="t.txt")
+    [kept] = (tmp_path / "drafter").glob("jinja-code-*.json")
+    assert first.render({"经济": {"项目": "5"}}).endswith("签约新项目5个。")
+    compiled = []
+    monkeypatch.setattr(render._ENV, "compile", lambda *a, **k: compiled.append(1) or 1 / 0)
+    again = render.compile_source(source, file="t.txt")  # from the cache: Jinja not asked
+    assert again.render({"经济": {"项目": "7"}}).endswith("签约新项目7个。") and not compiled
+    monkeypatch.undo()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    for damage in ('"not base64!"', '"AAAA"', "[1]", ""):
+        kept.write_text(damage, encoding="utf-8")
+        assert render.compile_source(source, file="t.txt").render({"经济": {"项目": "9"}}).endswith("9个。")
+    with pytest.raises(errors.TemplateError) as refused:  # a syntax error is said, and nothing kept
+        render.compile_source("今年以来，" * 500 + "\n签约{{ 经济.项目 ", file="t.txt")
+    assert refused.value.line == 2 and len(list((tmp_path / "drafter").glob("jinja-code-*"))) == 1
+    for index in range(cache.KEPT + 5):  # the folder keeps the newest entries of a kind only
+        cache.store("jinja-code", f"{index:020x}", "")
+    assert len(list((tmp_path / "drafter").glob("jinja-code-*"))) == cache.KEPT
