@@ -1,6 +1,8 @@
 """drafter against docxtpl on the bundled seed report, and against its own floor; batch throughput.
 
-Run by hand (docxtpl is in the optional `bench` extra: pip install -e '.[bench]'):
+Run by hand, from a regular install (docxtpl is in the optional `bench` extra): pip install '.[bench]'.
+An editable install (-e) adds its import hook, 20-30 ms, to every drafter process and to none of
+docxtpl's, which skews the one-shot comparison.
 
     python bench/bench_peers.py [--reports 300] [--pairs 7] [--batch 1000] [--jobs 2]
 
@@ -8,12 +10,14 @@ Prints, in one run:
 
 1. per report in one process: drafter's `Template.render_bytes`, docxtpl rendering the same report
    (its template built here from the bundled template.txt, its values the strings drafter prints),
-   and the deflate of drafter's own word/document.xml, with the ratios;
+   and the deflate of drafter's own word/document.xml, with the ratios; timed in rounds (ten of
+   drafter, ten deflates, one docxtpl), so that a burst of load falls on all three alike;
 2. one-shot whole processes: `drafter render` against docxtpl's CLI (`python -m docxtpl`) on the
    same report, interleaved, the median of several pairs;
 3. `drafter batch` of a table of N reports with -j J: wall time of the process, files written.
 
-Medians throughout, so a shared machine's noise moves the figures less. No figure here is a test.
+Medians throughout, so a shared machine's noise moves the figures less; still, on a loaded machine
+Python code slows more than zlib does, and the ratio to the deflate with it. No figure here is a test.
 """
 
 from __future__ import annotations
