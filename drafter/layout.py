@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping
@@ -20,12 +21,7 @@ _PAREN_PAIR = re.compile(r"\(([^()\n]*)\)")
 _HALF_TO_FULL = {",": "，", "!": "！", ":": "：", ";": "；", "?": "？"}
 # What is_cjk accepts, written as a negated class: a class up to U+10FFFF takes re ~10 ms to compile.
 _CJK = "[^\x00-\u2e7f]|[“”‘’—…·]"
-# One pattern for each mark, the mark first and its neighbours looked at after it: a pattern that
-# starts with a literal is found by a quick scan, one that starts with a class or a lookbehind is
-# tried at every character of the paragraph, several times slower.
-_HALF_MARKS = tuple((half, re.compile(f"{re.escape(half)}(?:(?<=(?:{_CJK}){re.escape(half)})|(?={_CJK}))"),
-                     held, full)
-                    for (half, full), held in zip(_HALF_TO_FULL.items(), "\1\2\3\4\5", strict=True))
+_HELD_AS = dict(zip(_HALF_TO_FULL, "\1\2\3\4\5", strict=True))
 _HALF_WIDTH = re.compile(r"[,!:;?(]")
 _HELD = re.compile("[\1-\5]")
 _MARK_KINDS = {ANCHOR_START: None, VALUE_START: "value", MISSING_START: "missing"}
@@ -113,10 +109,10 @@ def normalize_punctuation(text: str) -> str:
     out = text
     if not _HELD.search(out):  # no stand-in is taken already (no text drafter renders has them)
         held = []
-        for half, pattern, stand_in, full in _HALF_MARKS:
+        for half, full in _HALF_TO_FULL.items():
             if half in out:
-                out = pattern.sub(stand_in, out)
-                held.append((stand_in, full))
+                out = _half_mark(half).sub(_HELD_AS[half], out)
+                held.append((_HELD_AS[half], full))
         for stand_in, full in held:
             out = out.replace(stand_in, full)
     else:
@@ -131,6 +127,18 @@ def normalize_punctuation(text: str) -> str:
         return match.group(0)
 
     return _PAREN_PAIR.sub(full, out) if "(" in out else out
+
+
+@functools.cache
+def _half_mark(half: str) -> re.Pattern[str]:
+    """Return the pattern of mark `half` next to Chinese, compiled when first met (3 ms each).
+
+    One pattern for each mark, the mark first and its neighbours looked at after it: a pattern
+    that starts with a literal is found by a quick scan, one that starts with a class or a
+    lookbehind is tried at every character of the paragraph, several times slower.
+    """
+    mark = re.escape(half)
+    return re.compile(f"{mark}(?:(?<=(?:{_CJK}){mark})|(?={_CJK}))")
 
 
 def _next_to_cjk(text: str, at: int) -> bool:
