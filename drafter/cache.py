@@ -27,12 +27,12 @@ def folder() -> Path | None:
         return None
 
 
-def source(*modules: str) -> bytes:
+def _source(*modules: str) -> bytes:
     """Return the source of drafter's own `modules` (names without .py), to key what they compute."""
     return b"\0".join((_HERE / f"{name}.py").read_bytes() for name in modules)
 
 
-def library(name: str) -> str:
+def _library(name: str) -> str:
     """Return a stamp of installed library `name` (a package or a module on sys.path) that changes
     when it is upgraded or reinstalled, without importing it.
 
@@ -50,13 +50,20 @@ def library(name: str) -> str:
     return f"{name}:absent"
 
 
-def key(*parts: str | bytes) -> str:
-    """Return a 64-bit digest of `parts`, for a file name.
+def key(*parts: str, modules: tuple[str, ...] = (), libraries: tuple[str, ...] = ()) -> str:
+    """Return a 64-bit digest of `parts`, of the source of drafter's `modules` (names without .py)
+    that compute the result and of the installed `libraries` it comes from, for a file name;
+    return "" (keep nothing) when a module's source cannot be read, as from a zipped install.
 
     Two checksums instead of hashlib, whose OpenSSL import costs a one-shot run 4 ms: the parts
     are our own files and the user's, not an attacker's, so only accidental collisions matter.
     """
-    data = b"\0\1".join(part.encode("utf-8") if isinstance(part, str) else part for part in parts)
+    try:
+        made_by = [_source(*modules), *map(_library, libraries)]
+    except OSError:
+        return ""
+    data = b"\0\1".join(part.encode("utf-8") if isinstance(part, str) else part
+                         for part in (*parts, *made_by))
     return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}{len(data) & 0xFFFF:04x}"
 
 

@@ -156,11 +156,8 @@ def _template_cuts(source: str, where: str) -> list[str]:
     """
     from . import cache
 
-    try:
-        digest = cache.key(source, where, cache.source("lint", "gaps", "placeholders", "chinese"),
-                           cache.library("opencc"))
-    except OSError:
-        digest = ""
+    digest = cache.key(source, where, modules=("lint", "gaps", "placeholders", "chinese"),
+                       libraries=("opencc",))
     kept = cache.load("cuts", digest) if digest else None
     if isinstance(kept, list) and all(isinstance(line, str) for line in kept):
         return kept

@@ -7,6 +7,7 @@ evaluated as template code, and Jinja never decides how a number is printed.
 from __future__ import annotations
 
 import re
+import sys
 import types
 from collections.abc import Collection, Mapping
 from decimal import Decimal
@@ -16,6 +17,7 @@ import jinja2
 from jinja2 import nodes
 from jinja2.sandbox import SandboxedEnvironment
 
+from . import cache
 from .errors import DrafterError, TemplateError
 
 # Private-use characters that bracket a value in the rendered text, so the document writer can
@@ -207,7 +209,9 @@ def compile_source(source: str, *, file: str) -> jinja2.Template:
     The compiled code of a long template is kept in the user's cache folder (as Python keeps its
     .pyc files): Jinja takes 20–30 ms to compile a report, a tenth of a one-shot render.
     """
-    digest = _code_key(source) if len(source) > _WORTH_KEEPING else ""
+    # marshal's format changes with Python's version, the code with Jinja's and this module's.
+    digest = cache.key(source, sys.version, jinja2.__version__, modules=("render",)) \
+        if len(source) > _WORTH_KEEPING else ""
     code = _kept_code(digest) if digest else None
     if code is None:
         try:
@@ -223,23 +227,9 @@ _WORTH_KEEPING = 2000  # characters: a table row or a caption compiles in a blin
 _CODE_KIND = "jinja-code"
 
 
-def _code_key(source: str) -> str:
-    import sys
-
-    from . import cache
-
-    try:
-        # marshal's format changes with Python's version, the code with Jinja's and this module's.
-        return cache.key(source, sys.version, jinja2.__version__, cache.source("render"))
-    except OSError:
-        return ""
-
-
 def _kept_code(digest: str) -> types.CodeType | None:
     import base64
     import marshal
-
-    from . import cache
 
     kept = cache.load(_CODE_KIND, digest)
     try:
@@ -252,8 +242,6 @@ def _kept_code(digest: str) -> types.CodeType | None:
 def _keep_code(digest: str, code: types.CodeType) -> None:
     import base64
     import marshal
-
-    from . import cache
 
     cache.store(_CODE_KIND, digest, base64.b64encode(marshal.dumps(code)).decode("ascii"))
 

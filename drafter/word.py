@@ -228,11 +228,8 @@ def prepared_package(profile: str) -> Package:
 _CACHE_KIND = "docx-package"
 
 
-def _package_key(profile: str) -> str | None:
-    try:
-        return cache.key(profile, cache.source("word"), cache.library("docx"))
-    except OSError:  # the source not readable as a file (a zipped install): no cache
-        return None
+def _package_key(profile: str) -> str:
+    return cache.key(profile, modules=("word",), libraries=("docx",))
 
 
 def _packed(package: Package) -> dict[str, str]:
@@ -393,8 +390,7 @@ def _fonts(east_asia: str) -> str:
             f'w:cs="{LATIN}" w:hint="eastAsia"/>')
 
 
-@functools.lru_cache(maxsize=256)
-def _run_start(font: str, size: int, bold: bool, mark: str | None) -> str:
+def _run_start(font: str, size: int, bold: bool, mark: str | None) -> bytes:
     """Return a run up to its text: the run, its properties, the opening of its text."""
     props = [_fonts(font)]
     if bold:
@@ -405,7 +401,7 @@ def _run_start(font: str, size: int, bold: bool, mark: str | None) -> str:
     if mark:
         props.append(f'<w:highlight w:val="{HIGHLIGHT[mark]}"/>')
     props.append('<w:lang w:val="en-US" w:eastAsia="zh-CN"/>')
-    return '<w:r><w:rPr>' + "".join(props) + '</w:rPr><w:t xml:space="preserve">'
+    return ('<w:r><w:rPr>' + "".join(props) + '</w:rPr><w:t xml:space="preserve">').encode()
 
 
 def _paragraph(block: Block, starts: Mapping[tuple[bool, str | None], bytes],
@@ -467,7 +463,7 @@ _RUN_END = b"</w:t></w:r>"
 @functools.lru_cache(maxsize=64)
 def _plain_starts(font: str, size: int) -> dict[tuple[bool, str | None], bytes]:
     """Return how each run begins in `font` and `size`, by lead and mark: all alike but the mark."""
-    return {(lead, mark): _run_start(font, size, False, mark).encode() for lead in (False, True)
+    return {(lead, mark): _run_start(font, size, False, mark) for lead in (False, True)
             for mark in (None, *HIGHLIGHT)}
 
 
@@ -490,7 +486,7 @@ def _run_starts(profile: str, kind: str, bold_h3: bool) -> dict[tuple[bool, str 
         elif lead and kind == "h3":
             bold = bold_h3
         for mark in (None, *HIGHLIGHT):
-            starts[lead, mark] = _run_start(font, size, bold, mark).encode()
+            starts[lead, mark] = _run_start(font, size, bold, mark)
     return starts
 
 
