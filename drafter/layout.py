@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 from collections.abc import Mapping
@@ -21,9 +22,9 @@ _PAREN_PAIR = re.compile(r"\(([^()\n]*)\)")
 _HALF_TO_FULL = {",": "，", "!": "！", ":": "：", ";": "；", "?": "？"}
 # What is_cjk accepts, written as a negated class: a class up to U+10FFFF takes re ~10 ms to compile.
 _CJK = "[^\x00-\u2e7f]|[“”‘’—…·]"
+_CJK_THEN_LATIN = re.compile(f"(?:{_CJK})[0-9A-Za-z]")
+_LATIN_THEN_CJK = re.compile(f"[0-9A-Za-z](?:{_CJK})")
 _HELD_AS = dict(zip(_HALF_TO_FULL, "\1\2\3\4\5", strict=True))
-_HALF_WIDTH = re.compile(r"[,!:;?(]")
-_HELD = re.compile("[\1-\5]")
 _MARK_KINDS = {ANCHOR_START: None, VALUE_START: "value", MISSING_START: "missing"}
 
 _FULL_STOPS = ("。", "！", "？", "；", ".", "!", "?", ";")
@@ -101,13 +102,15 @@ def normalize_punctuation(text: str) -> str:
 
     Figures keep their marks: a comma or colon between two digits (3,000 or 10:30) stays.
     """
-    if not _HALF_WIDTH.search(text):
-        return text  # nothing to change, as in most paragraphs
+    # `in` for each mark, not a class pattern: it scans a Chinese line five times faster.
+    if not ("," in text or ":" in text or ";" in text or "(" in text or "!" in text or "?" in text):
+        return text  # as in most paragraphs: the template's own marks were settled when it was loaded
     # A mark with Chinese on either side cannot sit between two digits, so 3,000 is safe. Each
     # kind of mark is first held as a control character, not Chinese as the mark was not, so that
     # the next kind's neighbours are what the text had (in ",;" only the comma may change).
     out = text
-    if not _HELD.search(out):  # no stand-in is taken already (no text drafter renders has them)
+    # No stand-in is in the text already (no text drafter renders has them).
+    if not ("\1" in out or "\2" in out or "\3" in out or "\4" in out or "\5" in out):
         held = []
         for half, full in _HALF_TO_FULL.items():
             if half in out:
@@ -139,6 +142,29 @@ def _half_mark(half: str) -> re.Pattern[str]:
     """
     mark = re.escape(half)
     return re.compile(f"{mark}(?:(?<=(?:{_CJK}){mark})|(?={_CJK}))")
+
+
+# What stays next to a mark of the template's text whatever the values: any character but a brace
+# of a tag (a value may come there), a value or table mark, or another half-width mark (whose own
+# fate may wait for a value). Whitespace stays too: drafter refuses Jinja's {{- -}}.
+_UNFIXED = "[,!:;?{}\ue000-\ue005]"
+_SETTLEABLE = re.compile(f"[,!:;?](?<!{_UNFIXED}.)(?!{_UNFIXED})")
+
+
+def settle_marks(source: str) -> str:
+    """Return template `source` with the half-width marks that Chinese text of its own surrounds made
+    full-width now, as `normalize_punctuation` would make them on every render.
+
+    A mark is settled when both its neighbours are the template's own text (or a line's end) and one
+    is Chinese: then its fate depends on nothing a value brings, and no other mark's on it.
+    """
+    def settle(match: re.Match[str]) -> str:
+        at = match.start()
+        if _next_to_cjk(source, at):
+            return _HALF_TO_FULL[match.group()]
+        return match.group()
+
+    return _SETTLEABLE.sub(settle, source)
 
 
 def _next_to_cjk(text: str, at: int) -> bool:
@@ -255,21 +281,20 @@ def _break_lines(plain: str, width: int, kind: str,
     Lines come out balanced with the upper ones longer (the 梯形 shape), never breaking inside a
     figure, a Latin word or a filled-in value, nor before a closing or after an opening mark.
     """
-    cumulative = [0.0]
-    for char in plain:
-        cumulative.append(cumulative[-1] + _display_width(char))
+    cumulative = [0.0, *itertools.accumulate(map(_display_width, plain))]
     total = cumulative[-1]
     # Word and LibreOffice set a small gap between Chinese and figures, so a 题注 whose characters
     # just fit (——2024年1月5日在…会议上) still wraps its last character onto a line of its own.
-    gaps = 0.25 * sum(map(_figure_edge, plain, plain[1:])) if kind == "caption" else 0
+    gaps = 0.25 * _figure_edges(plain) if kind == "caption" else 0
     if total + gaps <= width:
         return ()
-    allowed = [p for p in range(1, len(plain)) if _breakable(plain, p, protected)]
     if kind == "caption":
         # Break a 题注 before 在 so that "会议上" does not wrap alone.
         at = plain.rfind("在", 1)
-        if at in allowed and cumulative[at] <= width and total - cumulative[at] <= width:
+        if at > 0 and _breakable(plain, at, protected) and cumulative[at] <= width \
+                and total - cumulative[at] <= width:
             return (at,)
+    allowed = [p for p in range(1, len(plain)) if _breakable(plain, p, protected)]
     count = math.ceil(total / width)
     breaks: list[int] = []
     previous = 0
@@ -285,10 +310,10 @@ def _break_lines(plain: str, width: int, kind: str,
     return tuple(breaks)
 
 
-def _figure_edge(before: str, after: str) -> bool:
-    """Return True between a Chinese character (or mark) and a figure or Latin letter."""
-    return (is_cjk(before) and after.isascii() and after.isalnum()) or \
-           (is_cjk(after) and before.isascii() and before.isalnum())
+def _figure_edges(plain: str) -> int:
+    """Return how often a Chinese character (or mark) and a figure or Latin letter meet in `plain`."""
+    # Two patterns, each pair a match: pairs of one kind cannot overlap, so none is missed.
+    return len(_CJK_THEN_LATIN.findall(plain)) + len(_LATIN_THEN_CJK.findall(plain))
 
 
 def _word_end(plain: str, at: int) -> bool:
@@ -302,7 +327,7 @@ def _breakable(plain: str, at: int, protected: list[tuple[int, int]]) -> bool:
         return False
     if after in _NO_LINE_START or before in _NO_LINE_END:
         return False
-    return not any(start < at < end for start, end in protected)
+    return not protected or not any(start < at < end for start, end in protected)
 
 
 def _pieces(line: str) -> list[tuple[str, str | None, str | None]] | None:

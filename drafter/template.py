@@ -71,7 +71,8 @@ class Template:
     path: Path
     schema: Schema
     source: str
-    compiled: object
+    compiled: object  # the text to lay out, its marks next to Chinese already full-width
+    text: str = ""    # the text as Jinja renders it, each table a marker line
     followers: Mapping[str, frozenset[str]] = field(default_factory=dict)
     tables: tuple[tables.PreparedTable, ...] = ()
 
@@ -86,6 +87,11 @@ class Template:
         labels = {c.key: c.label for v in self.variables for c in v.columns}
         labels.update({v.key: v.label for v in self.variables})
         return labels
+
+    @functools.cached_property
+    def _as_written(self) -> object:
+        """Return the text compiled with its marks as written, for plain text (not laid out)."""
+        return render.compile_source(self.text, file=str(self.path / TEMPLATE_FILE))
 
     @property
     def example_path(self) -> Path:
@@ -192,7 +198,7 @@ class Template:
             text = {k: _plain_text(v) for k, v in raw.items() if not isinstance(v, values.Records)}
             items = self._items({k: tuple({c: _plain_text(x) for c, x in item.items()} for item in v.items)
                                  for k, v in raw.items() if isinstance(v, values.Records)}, {})
-        plain = render.render(self.compiled, text)  # type: ignore[arg-type]
+        plain = render.render(self._as_written, text)  # type: ignore[arg-type]
         if self.tables:
             # The text as rendered, each table's marker line replaced by the table as plain text:
             # not the laid-out blocks, whose title breaks and full-width marks are the document's.
@@ -473,7 +479,7 @@ def load_template(path_or_name: str | os.PathLike[str]) -> Template:
     text, specs = check_consistency(source, schema, file=source_file)
     schema = with_sentences(schema, text)  # every 原句 a clerk sees, with other blanks as …
     return Template(name=path.name, path=path, schema=schema, source=source,
-                    compiled=render.compile_source(text, file=source_file),
+                    compiled=render.compile_source(layout.settle_marks(text), file=source_file), text=text,
                     followers=_followers(text),
                     tables=tuple(tables.prepare_table(spec, file=source_file) for spec in specs))
 

@@ -175,23 +175,41 @@ def assemble(package: Package, document: str | bytes, core: str, when: dt.dateti
     clock = when.hour << 11 | when.minute << 5 | when.second // 2
     out, entries = [local], [directory]
     offset = len(local)
-    # The small parts are deflated fast (level 1): the anchor record's 7 KB then cost half the time
-    # and come out 5 % larger; the document gets zlib's default, as the whole package has.
-    for name, text, level in ((DOCUMENT_PART, document, zlib.Z_DEFAULT_COMPRESSION), (CORE_PART, core, 1),
-                              (ANCHORS_PART, anchors, 1)):
-        data, path = text if isinstance(text, bytes) else text.encode("utf-8"), name.encode("ascii")
-        packer = zlib.compressobj(level, zlib.DEFLATED, -15)  # raw deflate
-        packed = packer.compress(data) + packer.flush()
-        sums = (zlib.crc32(data), len(packed), len(data), len(path))
-        header = _LOCAL_HEADER.pack(b"PK\3\4", 20, 0, zipfile.ZIP_DEFLATED, clock, day, *sums, 0)
+    # Only the document is deflated per report, at zlib's default as the whole package is. core.xml
+    # (600 bytes) is stored, which costs nothing; the anchor record is the same report after report
+    # of one template (the values change, not their places), so its deflate is kept.
+    for name, (packed, method, crc, size) in ((DOCUMENT_PART, _deflated(_as_bytes(document), -1)),
+                                               (CORE_PART, _stored(core.encode("utf-8"))),
+                                               (ANCHORS_PART, _kept_deflated(anchors.encode("utf-8"), 1))):
+        path = name.encode("ascii")
+        sums = (crc, len(packed), size, len(path))
+        header = _LOCAL_HEADER.pack(b"PK\3\4", 20, 0, method, clock, day, *sums, 0)
         out += [header, path, packed]
-        entries += [_CENTRAL_HEADER.pack(b"PK\1\2", 20, 3, 20, 0, 0, zipfile.ZIP_DEFLATED, clock, day, *sums,
+        entries += [_CENTRAL_HEADER.pack(b"PK\1\2", 20, 3, 20, 0, 0, method, clock, day, *sums,
                                          0, 0, 0, 0, 0, offset), path]
         offset += _LOCAL_HEADER.size + len(path) + len(packed)
     directory_size = sum(map(len, entries))
     out += entries
     out.append(_END_RECORD.pack(b"PK\5\6", 0, 0, count + 3, count + 3, directory_size, offset, 0))
     return b"".join(out)
+
+
+def _as_bytes(text: str | bytes) -> bytes:
+    return text if isinstance(text, bytes) else text.encode("utf-8")
+
+
+def _deflated(data: bytes, level: int) -> tuple[bytes, int, int, int]:
+    """Return `data` as a zip entry holds it, raw-deflated at `level`: bytes, method, CRC, size."""
+    packer = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush(), zipfile.ZIP_DEFLATED, zlib.crc32(data), len(data)
+
+
+def _stored(data: bytes) -> tuple[bytes, int, int, int]:
+    """Return `data` as a zip entry holds it uncompressed: bytes, method, CRC, size."""
+    return data, zipfile.ZIP_STORED, zlib.crc32(data), len(data)
+
+
+_kept_deflated = functools.lru_cache(maxsize=16)(_deflated)
 
 
 # The zip records of APPNOTE 4.3.7, 4.3.12 and 4.3.16, as zipfile writes them (no zip64: a report

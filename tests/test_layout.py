@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from drafter.layout import is_cjk, lay_out, normalize_punctuation
+from drafter import render
+from drafter.layout import is_cjk, lay_out, normalize_punctuation, settle_marks
 from drafter.render import MARK_END, MISSING_START, VALUE_START
 
 
@@ -118,3 +119,30 @@ def _normalize_one_mark_at_a_time(text: str) -> str:
 @given(st.text(alphabet="中文,!:;?，12a .“”—\x02", max_size=30))
 def test_marks_become_full_width_exactly_next_to_chinese(text):
     assert normalize_punctuation(text) == _normalize_one_mark_at_a_time(text)
+
+
+_LITERAL = st.text(alphabet="中文,!:;?，（12a \n“”()", max_size=12)
+_BLANK = st.sampled_from(["{{ 组.甲 }}", "{{ 组.乙 }}"])
+
+
+@settings(max_examples=200, deadline=None)
+@example(["中,", "{{ 组.甲 }}"], ";1", "")    # the value's mark is judged by the comma as typed
+@example(["{{ 组.甲 }}", ":中"], "1,", "")    # and the other way round
+@example(["中,:1"], "", "")                  # a mark beside a mark waits for the render
+@given(st.lists(st.one_of(_LITERAL, _BLANK), max_size=8),
+       st.text(alphabet="中,;:1a (）\x02", max_size=5), st.text(alphabet="中,!?2 ", max_size=5))
+def test_settled_marks_lay_out_as_marks_normalized_at_render(parts, first, second):
+    # The template's own marks are made full-width once, when it is loaded; the report must come
+    # out as if each were judged next to the values on every render, whatever the values hold.
+    source = "".join(parts)
+    values = {"组.甲": first, "组.乙": second}
+    for mark in (False, True):
+        as_written = render.render(render.compile_source(source, file="t"), values, mark=mark, anchor=True)
+        settled = render.render(render.compile_source(settle_marks(source), file="t"), values, mark=mark,
+                                anchor=True)
+        assert lay_out(settled) == lay_out(as_written)
+
+
+def test_settling_leaves_marks_a_value_may_decide():
+    assert settle_marks("今年,全镇:\n3,000;中{{ 组.甲 }},个,{{ 组.乙 }}!") == \
+        "今年，全镇：\n3,000；中{{ 组.甲 }},个,{{ 组.乙 }}!"
