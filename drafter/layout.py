@@ -177,7 +177,9 @@ def line_segments(line: str) -> tuple[Segment, ...]:
     if pieces is None:
         plain = normalize_punctuation(line)
         return (Segment(plain),) if plain else ()
-    return _segments(pieces, normalize_punctuation("".join(piece[0] for piece in pieces)), 0, ())
+    joined = "".join([piece[0] for piece in pieces])
+    plain = normalize_punctuation(joined)
+    return _cut_pieces(pieces, plain, 0, plain == joined)
 
 
 def lay_out(text: str, inserts: Mapping[str, Block | None] | None = None) -> tuple[Block, ...]:
@@ -196,7 +198,7 @@ def lay_out(text: str, inserts: Mapping[str, Block | None] | None = None) -> tup
     for index, pieces in enumerate(split):
         plain = normalize_punctuation(plains[index])
         if pieces is None:
-            pieces = [(plain, None, None)]
+            pieces = [Segment(plain)] if plain else []
         if index < head:
             kind = "title" if index == 0 else "caption"
             width = TITLE_CHARS if index == 0 else LINE_CHARS
@@ -205,7 +207,7 @@ def lay_out(text: str, inserts: Mapping[str, Block | None] | None = None) -> tup
             continue
         kind = paragraph_kind(plain)
         lead = _lead_length(plain) if kind[0] == "h" else 0
-        blocks.append(Block(kind, _segments(pieces, plain, lead, ())))
+        blocks.append(Block(kind, _cut_pieces(pieces, plain, lead, plain == plains[index])))
     return tuple(blocks)
 
 
@@ -245,10 +247,10 @@ def _display_width(char: str) -> float:
     return 1.0 if is_cjk(char) else 0.5
 
 
-def _marked_spans(pieces: list[tuple[str, str | None, str | None]]) -> list[tuple[int, int]]:
+def _marked_spans(pieces: list[Segment]) -> list[tuple[int, int]]:
     # Only highlighted values are kept whole in a title; an anchor alone does not move a break.
     spans, position = [], 0
-    for text, mark, _ in pieces:
+    for text, _, mark, _, _ in pieces:
         if mark:
             spans.append((position, position + len(text)))
         position += len(text)
@@ -330,8 +332,9 @@ def _breakable(plain: str, at: int, protected: list[tuple[int, int]]) -> bool:
     return not protected or not any(start < at < end for start, end in protected)
 
 
-def _pieces(line: str) -> list[tuple[str, str | None, str | None]] | None:
-    """Return the stretches of `line` between value marks: text, mark and key (when anchored).
+def _pieces(line: str) -> list[Segment] | None:
+    """Return the stretches of `line` between value marks as segments: text, mark, key (when
+    anchored) and their number in the line. An empty value has none.
 
     Return None for a line without marks (a heading, a paragraph with no value in it).
     """
@@ -340,38 +343,40 @@ def _pieces(line: str) -> list[tuple[str, str | None, str | None]] | None:
     # String methods, not a pattern: a regular expression walks a Chinese line ten times slower.
     # Neither the template's text nor a value may hold a mark, so each chunk is text, then one
     # start, then the key (when anchored) and the value.
-    pieces: list[tuple[str, str | None, str | None]] = []
+    pieces: list[Segment] = []
     append = pieces.append
     chunks = line.split(MARK_END)
     if VALUE_START in line or MISSING_START in line or KEY_END not in line:
         for chunk in chunks[:-1]:
             start = max(chunk.rfind(VALUE_START), chunk.rfind(MISSING_START), chunk.rfind(ANCHOR_START))
             if start:
-                append((chunk[:start], None, None))
+                append(_segment(Segment, (chunk[:start], False, None, None, len(pieces))))
             key, _, value = chunk[start + 1:].rpartition(KEY_END)
-            append((value, _MARK_KINDS[chunk[start]], key or None))
+            if value:
+                append(_segment(Segment, (value, False, _MARK_KINDS[chunk[start]], key or None, len(pieces))))
     else:  # anchors only, as in every report not marked up: two cuts a value
         for chunk in chunks[:-1]:
             head, _, value = chunk.rpartition(KEY_END)
             text, _, key = head.rpartition(ANCHOR_START)
             if text:
-                append((text, None, None))
-            append((value, None, key or None))
+                append(_segment(Segment, (text, False, None, None, len(pieces))))
+            if value:
+                append(_segment(Segment, (value, False, None, key or None, len(pieces))))
     if chunks[-1]:
-        append((chunks[-1], None, None))
+        append(_segment(Segment, (chunks[-1], False, None, None, len(pieces))))
     return pieces
 
 
-def _segments(pieces: list[tuple[str, str | None, str | None]], plain: str, lead: int,
+def _segments(pieces: list[Segment], plain: str, lead: int,
               breaks: tuple[int, ...]) -> tuple[Segment, ...]:
     """Cut `plain` (the normalized text of `pieces`) at piece, lead and line-break boundaries."""
     if not breaks:
-        return _cut_pieces(pieces, plain, lead)
+        return _cut_pieces(pieces, plain, lead, False)
     cuts = {0, len(plain), lead, *breaks}
     position = 0
-    marks: list[tuple[int, int, str | None, str | None]] = []
-    for text, mark, key in pieces:
-        marks.append((position, position + len(text), mark, key))
+    marks: list[tuple[int, int, str | None, str | None, int]] = []
+    for text, _, mark, key, number in pieces:
+        marks.append((position, position + len(text), mark, key, number))
         cuts.add(position)
         position += len(text)
     segments = []
@@ -383,27 +388,35 @@ def _segments(pieces: list[tuple[str, str | None, str | None]], plain: str, lead
         while piece < len(marks) and marks[piece][1] <= start:
             piece += 1
         if piece < len(marks) and marks[piece][0] <= start:
-            index, (_, _, mark, key) = piece, marks[piece]
+            _, _, mark, key, number = marks[piece]
         else:
-            index, mark, key = 0, None, None
+            number, mark, key = 0, None, None
         prefix = "\n" if start in breaks else ""
-        segments.append(Segment(prefix + plain[start:end], start < lead, mark, key, index))
+        segments.append(Segment(prefix + plain[start:end], start < lead, mark, key, number))
     return tuple(segments)
 
 
-def _cut_pieces(pieces: list[tuple[str, str | None, str | None]], plain: str,
-                lead: int) -> tuple[Segment, ...]:
+def _cut_pieces(pieces: list[Segment], plain: str, lead: int, kept: bool) -> tuple[Segment, ...]:
     """Return `_segments` without line breaks, as every paragraph but the title block has them:
-    one segment a piece, and the piece the run-in heading ends in cut in two at `lead`."""
+    one segment a piece, and the piece the run-in heading ends in cut in two at `lead`.
+
+    When `plain` `kept` the pieces' text (no mark was made full-width), a piece after the heading
+    is a segment already: a body paragraph's segments are its pieces.
+    """
+    if kept and not lead:
+        return tuple(pieces)
     segments = []
     start = 0
-    for index, (text, mark, key) in enumerate(pieces):
+    for at, (text, _, mark, key, number) in enumerate(pieces):
+        if kept and start >= lead:
+            segments += pieces[at:]
+            break
         end = start + len(text)
         if start < lead < end:
-            segments.append(_segment(Segment, (plain[start:lead], True, mark, key, index)))
-            segments.append(_segment(Segment, (plain[lead:end], False, mark, key, index)))
+            segments.append(_segment(Segment, (plain[start:lead], True, mark, key, number)))
+            segments.append(_segment(Segment, (plain[lead:end], False, mark, key, number)))
         elif start < end:
-            segments.append(_segment(Segment, (plain[start:end], start < lead, mark, key, index)))
+            segments.append(_segment(Segment, (plain[start:end], start < lead, mark, key, number)))
         start = end
     return tuple(segments)
 

@@ -7,17 +7,15 @@ evaluated as template code, and Jinja never decides how a number is printed.
 from __future__ import annotations
 
 import re
-import sys
-import types
 from collections.abc import Collection, Mapping
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 import jinja2
 from jinja2 import nodes
 from jinja2.sandbox import SandboxedEnvironment
 
-from . import cache
 from .errors import DrafterError, TemplateError
 
 # Private-use characters that bracket a value in the rendered text, so the document writer can
@@ -132,20 +130,14 @@ def _plain_keys(source: str) -> dict[str, int] | None:
     Return None for anything else, which Jinja's parser then judges. A report of 100,000 blanks
     is read in a blink this way; Jinja's parser would take minutes and gigabytes on it.
     """
-    from .schema import is_valid_key  # schema → yamlfile → textfile → word → layout → render
-
-    if "\r" in source:  # Jinja counts \r as a line end too; files reach here with \n only
+    holes = _holes(source)
+    if holes is None:
         return None
     keys: dict[str, int] = {}
-    line, position = 1, 0
-    for match in _PLAIN.finditer(source):
-        key = match.group(1)
-        if match.group(2) or (key is not None and (not is_valid_key(key) or "._" in key or key[0] == "_")):
-            return None
-        if key is not None and key not in keys:
-            line += source.count("\n", position, match.start(1))
-            position = match.start(1)
-            keys[key] = line
+    line = 1
+    for text, key in zip(holes.texts, holes.keys, strict=False):  # one more text than keys
+        line += text.count("\n")  # a RAW_BRACE, one `{` in the texts, holds no line end
+        keys.setdefault(key, line)
     return keys
 
 
@@ -203,47 +195,53 @@ def _first_odd_tag(source: str) -> int | None:
     return None
 
 
-def compile_source(source: str, *, file: str) -> jinja2.Template:
+class Holes(NamedTuple):
+    """A plain template compiled: its text cut at each `{{ 组.名称 }}`, the keys of the holes between."""
+
+    texts: tuple[str, ...]  # one more than the keys: the text before each hole, and after the last
+    keys: tuple[str, ...]
+
+
+def compile_source(source: str, *, file: str) -> Holes | jinja2.Template:
     """Compile template `source`; raise TemplateError with the line on a syntax error.
 
-    The compiled code of a long template is kept in the user's cache folder (as Python keeps its
-    .pyc files): Jinja takes 20–30 ms to compile a report, a tenth of a one-shot render.
+    A plain template (text, `{{ 组.名称 }}` and RAW_BRACE, as every template drafter writes) is cut
+    at its holes, which a report fills in: nothing is executed, and a report renders in a blink.
+    Anything else is compiled by the sandboxed Jinja.
     """
-    # marshal's format changes with Python's version, the code with Jinja's and this module's.
-    digest = cache.key(source, sys.version, jinja2.__version__, modules=("render",)) \
-        if len(source) > _WORTH_KEEPING else ""
-    code = _kept_code(digest) if digest else None
-    if code is None:
-        try:
-            code = _ENV.compile(source)
-        except jinja2.TemplateSyntaxError as err:
-            raise _syntax_error(err, source, file) from err
-        if digest:
-            _keep_code(digest, code)
-    return _ENV.template_class.from_code(_ENV, code, _ENV.make_globals(None))
-
-
-_WORTH_KEEPING = 2000  # characters: a table row or a caption compiles in a blink
-_CODE_KIND = "jinja-code"
-
-
-def _kept_code(digest: str) -> types.CodeType | None:
-    import base64
-    import marshal
-
-    kept = cache.load(_CODE_KIND, digest)
+    holes = _holes(source)
+    if holes is not None:
+        return holes
     try:
-        code = marshal.loads(base64.b64decode(kept, validate=True))  # type: ignore[arg-type]
-    except (TypeError, ValueError, EOFError):
-        return None  # absent or damaged: compiled again
-    return code if isinstance(code, types.CodeType) else None
+        return _ENV.from_string(source)
+    except jinja2.TemplateSyntaxError as err:
+        raise _syntax_error(err, source, file) from err
 
 
-def _keep_code(digest: str, code: types.CodeType) -> None:
-    import base64
-    import marshal
+def _holes(source: str) -> Holes | None:
+    """Return plain template `source` cut at its holes, or None for anything else."""
+    from .schema import is_valid_key
 
-    cache.store(_CODE_KIND, digest, base64.b64encode(marshal.dumps(code)).decode("ascii"))
+    if "\r" in source:  # Jinja counts \r as a line end too; files reach here with \n only
+        return None
+    texts, keys, position = [], [], 0
+    stretch = ""
+    for match in _PLAIN.finditer(source):
+        key = match.group(1)
+        if match.group(2) or (key is not None and (not is_valid_key(key) or "._" in key or key[0] == "_")):
+            return None
+        stretch += source[position:match.start()]
+        position = match.end()
+        if key is None:  # RAW_BRACE: a `{` of the text
+            stretch += "{"
+        else:
+            texts.append(stretch)
+            keys.append(key)
+            stretch = ""
+    stretch += source[position:]
+    # Jinja drops the text's last line end (keep_trailing_newline is off); so must the holes.
+    texts.append(stretch[:-1] if stretch.endswith("\n") else stretch)
+    return Holes(tuple(texts), tuple(keys))
 
 
 def render(template: jinja2.Template, text: Mapping[str, str], *, mark: bool = False,
@@ -256,6 +254,8 @@ def render(template: jinja2.Template, text: Mapping[str, str], *, mark: bool = F
     can anchor it (without `mark`, it is anchored only). `missing` gives, by key, a placeholder
     that is shown bracketed as missing.
     """
+    if isinstance(template, Holes):
+        return _fill(template, text, mark, missing or {}, anchor, anchor_keys or {})
     context: dict[str, dict[str, object]] = {}
     for key, value in text.items():
         if mark or anchor:
@@ -276,6 +276,28 @@ def render(template: jinja2.Template, text: Mapping[str, str], *, mark: bool = F
     except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError) as err:
         # The template is untrusted text: an expression failing inside it is its author's error.
         raise TemplateError(f"模板渲染出错：{err}。") from err
+
+
+def _fill(holes: Holes, text: Mapping[str, str], mark: bool, missing: Mapping[str, str], anchor: bool,
+          anchor_keys: Mapping[str, str]) -> str:
+    """Return `holes` filled in, as `render` says: what Jinja prints for the same plain template."""
+    filled = text
+    if mark or anchor:
+        begin = VALUE_START if mark else ANCHOR_START
+        filled = {key: begin + (anchor_keys.get(key, key) + KEY_END if anchor else "") + value + MARK_END
+                  for key, value in text.items()}
+    if missing:  # a value missing in a draft (as in Jinja's context, over the text)
+        filled = {**filled, **{key: MISSING_START + label + MARK_END for key, label in missing.items()}}
+    out = [holes.texts[0]]
+    append = out.append
+    try:
+        for key, after in zip(holes.keys, holes.texts[1:], strict=False):  # one more text than keys
+            append(filled[key])
+            append(after)
+    except KeyError as err:
+        raise DrafterError(f"渲染时缺少变量：{err.args[0]}。",
+                           hint="检查取值文件是否包含模板的全部变量（drafter check）。") from None
+    return "".join(out)
 
 
 # Jinja's syntax errors, in the words of a template that may hold only {{ 组.名称 }}.

@@ -303,6 +303,7 @@ def _build_package(profile: str) -> Package:
                 if info.filename == "[Content_Types].xml":  # every part named, none left to a Default
                     override = f'<Override PartName="/{ANCHORS_PART}" ContentType="application/xml"/>'
                     content = content.replace(b"</Types>", override.encode() + b"</Types>")
+                info.date_time = (1980, 1, 1, 0, 0, 0)  # not the time it was built: one package a profile
                 target.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED)
         xml = source.read(DOCUMENT_PART).decode("utf-8")
         core = source.read(CORE_PART).decode("utf-8")
@@ -466,8 +467,10 @@ def _anchored(segments: Sequence[Segment], anchors: _Anchors | None,
                 begin, end = anchors.open(key)
                 append(begin)
         append(starts[lead, mark])
-        append((escape(text) if "\n" not in text else _LINE_BREAK.join(map(escape, text.split("\n"))))
-               .encode("utf-8"))
+        # Most runs have nothing to escape and no line break: looked for here, not in a call a run.
+        if "&" in text or "<" in text or ">" in text or '"' in text or "\n" in text:
+            text = _LINE_BREAK.join(map(escape, text.split("\n")))
+        append(text.encode("utf-8"))
         append(_RUN_END)
     if end:
         append(end)

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drafter import errors, yamlfile
@@ -150,26 +150,50 @@ def test_both_loaders_agree_on_any_text(text):
         yamlfile._FAST_LOADER = original
 
 
-def test_a_long_template_is_compiled_once_and_a_damaged_copy_compiled_again(tmp_path, monkeypatch):
-    from drafter import cache, render
+_TEXT = st.text(alphabet="今年,\n {}%#a", max_size=8)
+_HOLE = st.sampled_from(["{{ 经济.项目 }}", "{{经济.金额}}", "{% raw %}{{% endraw %}"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_TEXT, _HOLE), max_size=6), st.booleans(), st.booleans(), st.booleans())
+def test_a_plain_template_is_filled_in_as_jinja_renders_it(parts, mark, anchor, missing):
+    from drafter import render
+
+    source = "".join(parts)
+    try:
+        jinja = render._ENV.from_string(source)
+    except Exception:  # noqa: BLE001 - not a template: compile_source must refuse it too
+        with pytest.raises(errors.TemplateError):
+            render.compile_source(source, file="t.txt")
+        return
+    compiled = render.compile_source(source, file="t.txt")
+    if "{%" not in source.replace(render.RAW_BRACE, "") and "{#" not in source and \
+            "{{" not in source.replace("{{ 经济.项目 }}", "").replace("{{经济.金额}}", "").replace(render.RAW_BRACE, ""):
+        assert isinstance(compiled, render.Holes)  # nothing but holes: Jinja compiles nothing
+    text = {"经济.项目": "5", "经济.金额": "1,2"}
+    absent = {"经济.金额": "【金额】"} if missing else {}
+    assert render.render(compiled, text, mark=mark, anchor=anchor, missing=absent) == \
+        render.render(jinja, text, mark=mark, anchor=anchor, missing=absent)
+    if "经济.项目" in source:  # a value not given: both say so, in the same words
+        with pytest.raises(errors.DrafterError, match="渲染时缺少变量") as filled:
+            render.render(compiled, {"经济.金额": "1"})
+        with pytest.raises(errors.DrafterError, match="渲染时缺少变量") as rendered:
+            render.render(jinja, {"经济.金额": "1"})
+        assert "项目" in str(filled.value) and "项目" in str(rendered.value)
+
+
+def test_the_cache_keeps_the_newest_entries_of_a_kind(tmp_path, monkeypatch):
+    from drafter import cache
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    source = "今年以来，" * 500 + "签约新项目{{ 经济.项目 }}个。"
-    first = render.compile_source(source, file="t.txt")
-    [kept] = (tmp_path / "drafter").glob("jinja-code-*.json")
-    assert first.render({"经济": {"项目": "5"}}).endswith("签约新项目5个。")
-    compiled = []
-    monkeypatch.setattr(render._ENV, "compile", lambda *a, **k: compiled.append(1) or 1 / 0)
-    again = render.compile_source(source, file="t.txt")  # from the cache: Jinja not asked
-    assert again.render({"经济": {"项目": "7"}}).endswith("签约新项目7个。") and not compiled
-    monkeypatch.undo()
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    for damage in ('"not base64!"', '"AAAA"', "[1]", ""):
-        kept.write_text(damage, encoding="utf-8")
-        assert render.compile_source(source, file="t.txt").render({"经济": {"项目": "9"}}).endswith("9个。")
-    with pytest.raises(errors.TemplateError) as refused:  # a syntax error is said, and nothing kept
-        render.compile_source("今年以来，" * 500 + "\n签约{{ 经济.项目 ", file="t.txt")
-    assert refused.value.line == 2 and len(list((tmp_path / "drafter").glob("jinja-code-*"))) == 1
-    for index in range(cache.KEPT + 5):  # the folder keeps the newest entries of a kind only
-        cache.store("jinja-code", f"{index:020x}", "")
-    assert len(list((tmp_path / "drafter").glob("jinja-code-*"))) == cache.KEPT
+    for index in range(cache.KEPT + 5):
+        cache.store("cuts", f"{index:020x}", [index])
+        entry = tmp_path / "drafter" / f"cuts-{index:020x}.json"
+        os.utime(entry, (1e9 + index, 1e9 + index))  # one a second: the clock's tick may be coarser
+    cache.store("docx-package", "0" * 20, {})
+    kept = sorted(p.name for p in (tmp_path / "drafter").glob("cuts-*"))
+    assert len(kept) == cache.KEPT and kept[0] == f"cuts-{5:020x}.json"
+    assert cache.load("cuts", f"{cache.KEPT + 4:020x}") == [cache.KEPT + 4]
+    assert cache.load("cuts", f"{0:020x}") is None and cache.load("docx-package", "0" * 20) == {}
+
+
