@@ -22,8 +22,6 @@ _PAREN_PAIR = re.compile(r"\(([^()\n]*)\)")
 _HALF_TO_FULL = {",": "，", "!": "！", ":": "：", ";": "；", "?": "？"}
 # What is_cjk accepts, written as a negated class: a class up to U+10FFFF takes re ~10 ms to compile.
 _CJK = "[^\x00-\u2e7f]|[“”‘’—…·]"
-_CJK_THEN_LATIN = re.compile(f"(?:{_CJK})[0-9A-Za-z]")
-_LATIN_THEN_CJK = re.compile(f"[0-9A-Za-z](?:{_CJK})")
 _HELD_AS = dict(zip(_HALF_TO_FULL, "\1\2\3\4\5", strict=True))
 _MARK_KINDS = {ANCHOR_START: None, VALUE_START: "value", MISSING_START: "missing"}
 
@@ -314,8 +312,11 @@ def _break_lines(plain: str, width: int, kind: str,
 
 def _figure_edges(plain: str) -> int:
     """Return how often a Chinese character (or mark) and a figure or Latin letter meet in `plain`."""
-    # Two patterns, each pair a match: pairs of one kind cannot overlap, so none is missed.
-    return len(_CJK_THEN_LATIN.findall(plain)) + len(_LATIN_THEN_CJK.findall(plain))
+    edges = 0
+    for at, char in enumerate(plain):  # each meeting counted at its figure or letter
+        if char.isascii() and char.isalnum():
+            edges += (at > 0 and is_cjk(plain[at - 1])) + (at + 1 < len(plain) and is_cjk(plain[at + 1]))
+    return edges
 
 
 def _word_end(plain: str, at: int) -> bool:
