@@ -6,6 +6,7 @@ evaluated as template code, and Jinja never decides how a number is printed.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Collection, Mapping
 from decimal import Decimal
@@ -13,6 +14,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import jinja2
+import jinja2.parser
 from jinja2 import nodes
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -42,6 +44,7 @@ class _Environment(SandboxedEnvironment):
 
 _ENV = _Environment(undefined=jinja2.StrictUndefined, autoescape=False)
 MAX_RULE_CHARS = 1000  # a rule compares a few figures; Jinja parses nesting by recursion
+MAX_RULE_DEPTH = 200   # operations inside one another: a sum of 200 figures, but no deeper
 _RULE_NODES = (nodes.Compare, nodes.Operand, nodes.Add, nodes.Sub, nodes.Mul, nodes.Div,
                nodes.FloorDiv, nodes.Mod, nodes.And, nodes.Or, nodes.Not, nodes.Neg, nodes.Pos)
 
@@ -152,8 +155,8 @@ def check_rule_source(expression: str, *, file: str, line: int | None,
         raise TemplateError(f"规则太长（{len(expression)} 个字符，上限 {MAX_RULE_CHARS}）。", file=file,
                             line=line, hint="一条规则只比较几个数字；复杂的核对请拆成几条规则。")
     try:
-        tree = _ENV.parse("{{ " + expression + " }}")
-        _rule(expression)  # compiled now, so a rule that cannot be is refused at load, with its line
+        _ENV.parse("{{ " + expression + " }}")  # first, for its words on a syntax error
+        tree = _rule(expression)  # what check_rule evaluates: one expression, nothing after it
     except jinja2.TemplateSyntaxError as err:
         raise TemplateError(f"规则“{expression}”有语法错误：{_syntax(err)}。", file=file, line=line) from err
     except RecursionError as err:
@@ -161,7 +164,10 @@ def check_rule_source(expression: str, *, file: str, line: int | None,
                             hint="一条规则只比较几个数字；复杂的核对请拆成几条规则。") from err
     keys: dict[str, int] = {}
 
-    def walk(node: nodes.Node, computed: bool = False) -> None:
+    def walk(node: nodes.Node, computed: bool = False, depth: int = 0) -> None:
+        if depth > MAX_RULE_DEPTH:  # - - - … 400 deep: each level a frame when evaluated
+            raise TemplateError("规则中括号或运算嵌套太深。", file=file, line=line,
+                                hint="一条规则只比较几个数字；复杂的核对请拆成几条规则。")
         path = _variable_path(node)
         if path is not None:
             if len(path) != 2 or any(part.startswith("_") for part in path):
@@ -177,14 +183,12 @@ def check_rule_source(expression: str, *, file: str, line: int | None,
             for child in node.iter_child_nodes():
                 # `and`/`or` pass an operand on (0 or 镇名) * 9; a comparison or `not` makes a bool.
                 walk(child, isinstance(node, _ARITHMETIC)
-                     or computed and isinstance(node, (nodes.And, nodes.Or)))
+                     or computed and isinstance(node, (nodes.And, nodes.Or)), depth + 1)
         else:
             raise TemplateError(f"规则“{expression}”只能比较和计算数字（+ - * / 和比较）。",
                                 file=file, line=line)
 
-    for output in tree.body:
-        for node in output.iter_child_nodes():
-            walk(node)
+    walk(tree)
     return keys
 
 
@@ -349,25 +353,62 @@ def strip_marks(text: str) -> str:
     return _MARKS.sub("", text)
 
 
-class _RuleEnvironment(_Environment):
-    """A sandbox where arithmetic works on numbers only: "艾城" * 10**9 must not eat the memory."""
-
-    intercepted_binops = frozenset({"+", "-", "*", "/", "//", "%", "**"})
-
-    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: object,
-                   right: object) -> object:
-        numbers = (int, float)
-        if not (isinstance(left, numbers) and isinstance(right, numbers)):
-            raise jinja2.exceptions.SecurityError("规则只能对数字做运算")
-        return super().call_binop(context, operator, left, right)
-
-
-_RULE_ENV = _RuleEnvironment(undefined=jinja2.StrictUndefined)
-
-
 @lru_cache(maxsize=256)
-def _rule(expression: str) -> jinja2.environment.TemplateExpression:
-    return _RULE_ENV.compile_expression(expression)
+def _rule(expression: str) -> nodes.Expr:
+    """Return the parsed rule `expression`: one expression, nothing after it."""
+    parser = jinja2.parser.Parser(_ENV, expression, state="variable")
+    tree = parser.parse_expression()
+    if not parser.stream.eos:
+        raise jinja2.TemplateSyntaxError("chunk after expression", parser.stream.current.lineno)
+    return tree
+
+
+_COMPARISONS = {"eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "gteq": operator.ge,
+                "lt": operator.lt, "lteq": operator.le, "in": lambda a, b: a in b,
+                "notin": lambda a, b: a not in b}
+_ARITHMETIC_OPERATORS = {nodes.Add: operator.add, nodes.Sub: operator.sub, nodes.Mul: operator.mul,
+                         nodes.Div: operator.truediv, nodes.FloorDiv: operator.floordiv,
+                         nodes.Mod: operator.mod}
+
+
+def _evaluate(node: nodes.Node, values: Mapping[str, object]) -> object:
+    """Return the value of rule expression `node` (checked by check_rule_source) for `values`.
+
+    A walk of the few nodes a rule may hold, as Python evaluates them (chained comparisons,
+    `and`/`or` giving an operand), with arithmetic on numbers only: "艾城" * 10**9 must not eat
+    the memory. Nothing else can be reached: no attribute, call or filter gets past the check.
+    """
+    path = _variable_path(node)
+    if path is not None:
+        key = ".".join(path)
+        if key not in values:
+            raise jinja2.UndefinedError(f"{key} 没有取值")
+        return values[key]
+    if isinstance(node, nodes.Const):
+        return node.value
+    if isinstance(node, nodes.Compare):
+        left = _evaluate(node.expr, values)
+        for operand in node.ops:
+            right = _evaluate(operand.expr, values)
+            if not _COMPARISONS[operand.op](left, right):
+                return False
+            left = right
+        return True
+    if isinstance(node, nodes.And):
+        left = _evaluate(node.left, values)
+        return _evaluate(node.right, values) if left else left
+    if isinstance(node, nodes.Or):
+        left = _evaluate(node.left, values)
+        return left if left else _evaluate(node.right, values)
+    if isinstance(node, nodes.Not):
+        return not _evaluate(node.node, values)
+    if isinstance(node, (nodes.Neg, nodes.Pos)):
+        value = _evaluate(node.node, values)
+        return -value if isinstance(node, nodes.Neg) else +value  # type: ignore[operator]
+    left, right = _evaluate(node.left, values), _evaluate(node.right, values)  # type: ignore[attr-defined]
+    if not (isinstance(left, (int, float)) and isinstance(right, (int, float))):
+        raise TypeError("规则只能对数字做运算")
+    return _ARITHMETIC_OPERATORS[type(node)](left, right)
 
 
 @lru_cache(maxsize=256)
@@ -381,16 +422,14 @@ def check_rule(expression: str, typed: Mapping[str, object]) -> bool | None:
 
     Return None when the values leave it undecided (a ratio over a zero).
     """
-    context: dict[str, dict[str, object]] = {}
+    values = {}
     for key in rule_keys(expression):  # only what it uses: a rule names each value as 组.名称
-        if key not in typed:
-            continue  # undefined: StrictUndefined says so
-        value = typed[key]
-        group, _, name = key.partition(".")
-        # Decimal does not mix with the float constants a rule may hold (0.5 * 总数).
-        context.setdefault(group, {})[name] = float(value) if isinstance(value, Decimal) else value
+        if key in typed:  # (one not given is said to be undefined)
+            value = typed[key]
+            # Decimal does not mix with the float constants a rule may hold (0.5 * 总数).
+            values[key] = float(value) if isinstance(value, Decimal) else value
     try:
-        return bool(_rule(expression)(context))
+        return bool(_evaluate(_rule(expression), values))
     except jinja2.TemplateSyntaxError as err:
         raise TemplateError(f"规则“{expression}”有语法错误：{_syntax(err)}。") from err
     except ZeroDivisionError:

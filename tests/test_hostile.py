@@ -6,6 +6,7 @@ Every bomb is generated in tmp_path; none is committed.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import os
@@ -15,11 +16,16 @@ import struct
 import subprocess
 import sys
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import docx
+import jinja2
 import pytest
 from docx.oxml.ns import qn
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from jinja2.sandbox import SandboxedEnvironment
 
 import drafter
 from drafter import render, textfile, word, yamlfile
@@ -285,6 +291,61 @@ def test_variables_named_like_dict_methods_print_their_values(tmp_path):
     text = template.render_text(values)
     assert text.strip() == "、".join(f"值{i}" for i in range(len(keys)))
     assert "built-in" not in text and "method" not in text
+
+
+class _JinjaRules(SandboxedEnvironment):
+    """Rules as Jinja's sandbox evaluates them, arithmetic on numbers only: the reference."""
+
+    intercepted_binops = frozenset({"+", "-", "*", "/", "//", "%"})
+
+    def call_binop(self, context, operator, left, right):
+        if not (isinstance(left, (int, float)) and isinstance(right, (int, float))):
+            raise jinja2.exceptions.SecurityError("规则只能对数字做运算")
+        return super().call_binop(context, operator, left, right)
+
+
+def _by_jinja(expression: str, typed: dict) -> object:
+    context: dict = {}
+    for key, value in typed.items():
+        group, name = key.split(".")
+        context.setdefault(group, {})[name] = float(value) if isinstance(value, Decimal) else value
+    try:
+        return bool(_JinjaRules().compile_expression(expression)(context))
+    except ZeroDivisionError:
+        return None
+    except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError) as err:
+        return f"无法计算（{err}）"
+
+
+_OPERAND = st.sampled_from(["组.甲", "组.乙", "组.名", "组.日", "0", "2", "1.5"])
+_RULE = st.recursive(_OPERAND, lambda inner: st.one_of(
+    st.tuples(inner, st.sampled_from(["+", "-", "*", "/", "//", "%", "==", "!=", "<", "<=", ">", ">=", "in",
+                                      "not in", "and", "or"]), inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+    st.tuples(inner, st.sampled_from(["<", "=="]), inner, st.sampled_from(["<=", "!="]), inner)
+    .map(lambda t: " ".join(t)),  # chained
+    inner.map(lambda e: f"not {e}"), inner.map(lambda e: f"-{e}"), inner.map(lambda e: f"+{e}")),
+    max_leaves=6)
+
+
+@settings(max_examples=400, deadline=None)
+@example("((组.甲 and 2) + 1) == 3", 1, Decimal(0), "城", dt.date(2024, 1, 1))  # `and` gives an operand
+@example("((组.乙 or 组.甲) * 2) == 0", 0, Decimal(0), "城", dt.date(2024, 1, 1))
+@example("组.名 in 组.名 != 0 < 组.甲", 1, Decimal(0), "城", dt.date(2024, 1, 1))  # chained
+@example("组.日 - 组.日 > 0", 1, Decimal(0), "城", dt.date(2024, 1, 1))  # a date is no number
+@given(_RULE, st.integers(-3, 3), st.sampled_from([Decimal("1.5"), Decimal(0), Decimal(-2)]),
+       st.sampled_from(["艾城", "城"]), st.sampled_from([dt.date(2024, 1, 1), dt.date(2025, 6, 30)]))
+def test_a_rule_holds_exactly_when_jinja_says_it_does(expression, first, second, name, day):
+    # drafter walks a checked rule itself; Jinja's sandbox, compiling it, must agree on every value.
+    typed = {"组.甲": first, "组.乙": second, "组.名": name, "组.日": day}
+    try:
+        render.rule_keys(expression)
+    except TemplateError:
+        return  # not a rule drafter takes (`-not -组.甲`, `组.甲 ~ 组.乙`): refused at load, never run
+    try:
+        outcome: object = render.check_rule(expression, typed)
+    except TemplateError as err:
+        outcome = str(err).split("”", 1)[1].split("。")[0]  # 无法计算（…）
+    assert outcome == _by_jinja(expression, typed)
 
 
 def test_a_rule_on_a_variable_named_items_compares_its_value(tmp_path):
