@@ -1,7 +1,9 @@
-"""Template text → rendered text, through a sandboxed, strict Jinja environment.
+"""Template text → rendered text: a plain template's holes filled in, anything else in Jinja's sandbox.
 
-The only module that imports jinja2. Values reach Jinja as finished strings, so a value is never
-evaluated as template code, and Jinja never decides how a number is printed.
+The only module that imports jinja2. Jinja's parser judges templates and rules; a plain template
+(text and `{{ 组.名称 }}`) is cut at its holes and never run, and a checked rule is evaluated by a
+walk of its few nodes. Values fill the holes as finished strings, so a value is never evaluated as
+template code, and no template engine decides how a number is printed.
 """
 
 from __future__ import annotations
