@@ -184,7 +184,7 @@ def _format_number(var: Variable, text: str) -> tuple[object, str]:
         return _decimal(var, shown, Decimal(text))
     number_like = _NUMBER.fullmatch(text)
     if var.type in _INTEGRAL and not number_like:
-        text = str(_from_chinese(text)) if _from_chinese(text) is not None else text
+        text = str(from_chinese(text)) if from_chinese(text) is not None else text
         number_like = _NUMBER.fullmatch(text)
     if not number_like:
         _refuse_sentence_words(var, shown, text)
@@ -252,7 +252,7 @@ def _refuse_sentence_words(var: Variable, shown: str, text: str) -> None:
         return
     before, figure, after = match.groups()
     if not before and after == var.unit:
-        if _from_chinese(figure) is None:
+        if from_chinese(figure) is None:
             return  # 5个: said below, with the unit
         raise BadValue(f"“{shown}”后面多了“{after}”。",
                        f"单位已写在句中（{var.context}），只填数字，例如 {figure}。")
@@ -260,7 +260,7 @@ def _refuse_sentence_words(var: Variable, shown: str, text: str) -> None:
     extra = [word for word in (before, after) if word]
     in_sentence = (not before or sentence_before.endswith(before)) and \
                   (not after or sentence_after.startswith(after))
-    digits = str(_from_chinese(figure)) if _from_chinese(figure) is not None else figure
+    digits = str(from_chinese(figure)) if from_chinese(figure) is not None else figure
     words = "“" + "”“".join(extra) + "”"
     if var.context and in_sentence:
         raise BadValue(f"“{shown}”里的{words}已经写在句中（{var.context}），会重复印出。",
@@ -279,8 +279,12 @@ def _refuse_sentence_words(var: Variable, shown: str, text: str) -> None:
                        f"只填数字，例如 {digits}。")
 
 
-def _from_chinese(text: str) -> int | None:
-    """Return the number `text` writes in Chinese numerals (十八, 二〇二四, 一百零五), or None."""
+def from_chinese(text: str) -> int | None:
+    """Return the number `text` writes in Chinese numerals (十八, 二〇二四, 一百零五, 两万), or None.
+
+    Written the standard way, its units falling (not 十百); figure by figure (二〇二四) too. The
+    reverse of how a `chinese` count is printed, and the one reader of Chinese numerals.
+    """
     if not text or any(char not in _NUMERALS and char not in _POWERS for char in text):
         return None
     if all(char in _NUMERALS for char in text):  # 二〇二四, 五: digit by digit
@@ -361,28 +365,4 @@ def typed_text(var: Variable, value: object) -> str | list[str]:
     return str(value)
 
 
-_CHINESE_VALUES = {c: i for i, c in enumerate(_CHINESE_DIGITS)} | {"〇": 0, "两": 2}
-_CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
 CHINESE_NUMERAL = "[零〇一二两三四五六七八九十百千]+"
-
-
-def parse_chinese_number(text: str) -> int | None:
-    """Return the figure of Chinese numeral `text` (十八, 二十一, 一百零五, 二〇二四), or None.
-
-    The reverse of how a `chinese` count is printed; figures written digit by digit (二〇二四) too.
-    """
-    if not text or any(c not in _CHINESE_VALUES and c not in _CHINESE_UNITS for c in text):
-        return None
-    if not any(c in _CHINESE_UNITS for c in text):
-        return int("".join(str(_CHINESE_VALUES[c]) for c in text))
-    total, digit = 0, None
-    for char in text:
-        if char in _CHINESE_VALUES:
-            if digit is not None and _CHINESE_VALUES[char] != 0:
-                return None  # two digits in a row: 十八八
-            digit = _CHINESE_VALUES[char] or None
-            continue
-        unit = _CHINESE_UNITS[char]
-        total += (digit if digit is not None else 1) * unit
-        digit = None
-    return total + (digit or 0)

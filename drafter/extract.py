@@ -392,7 +392,7 @@ def clerk_value(var: Variable, text: str) -> str | list[str]:
     if text.startswith("【") and text.endswith("】"):
         raise convert.BadValue("这是草稿中待填写的【说明】，不是取值")
     if var.type in ("count", "year", "month", "day"):
-        figure = convert.parse_chinese_number(text)
+        figure = convert.from_chinese(text)
         if figure is not None:
             text = str(figure)
     raw: str | tuple[str | None, ...] = text

@@ -24,7 +24,7 @@ from decimal import Decimal
 from itertools import accumulate
 from typing import NamedTuple
 
-from .convert import BadValue, parse_value
+from .convert import BadValue, from_chinese, parse_value
 from .placeholders import UNITS, LineMarks, Placeholder, context_of, find_placeholders
 from .schema import DEFAULT_LIMITS, Variable
 
@@ -54,8 +54,6 @@ _CN_YEAR = "[一二][〇○零][〇○零一二三四五六七八九]{2}"
 _CN_DAY = "[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日"
 _CHINESE_DATE = re.compile(rf"(?<![零〇○一二三四五六七八九十])"
                            rf"(?:{_CN_YEAR}年{_CN_DAY}|{_CN_DAY}|{_CN_YEAR}(?=年))")
-_CHINESE_VALUES = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0}
-_CHINESE_POWERS = {"十": 10, "百": 100, "千": 1000}
 
 # Names and slogans: whatever stands in quotation marks or book-title marks is text.
 _QUOTED = re.compile(r"“[^“”\n]{1,30}”|‘[^‘’\n]{1,30}’|「[^「」\n]{1,30}」|『[^『』\n]{1,30}』"
@@ -308,24 +306,18 @@ def _in_code(line: str, start: int, end: int) -> bool:
 
 def _chinese_value(token: str) -> int | None:
     """Return the number `token` (十八, 一百零五) writes, when it is written the standard way."""
-    total, digit = 0, None
     liang = token.startswith("两")
     if liang:
         token = "二" + token[1:]
-    for char in token:
-        if char in _CHINESE_VALUES:
-            if digit is not None and char not in "零〇":
-                return None  # 十四五, 二三: figures in a row are a name, not a number
-            digit = _CHINESE_VALUES[char] if char not in "零〇" else None
-        else:
-            total += (1 if digit is None else digit) * _CHINESE_POWERS[char]
-            digit = None
-    number = total + (digit or 0)
+    number = from_chinese(token)
+    if number is None:
+        return None  # 十四五
     probe = Variable(key="报告.数", type="count", label="", chinese=True)
     try:
         printed = parse_value(probe, str(number))[1]
     except BadValue:
         return None
+    # 二三 reads as 23 but would be printed 二十三: figures in a row are a name, not a number.
     return number if printed == token and number > 0 and not (liang and token.startswith("二十")) else None
 
 

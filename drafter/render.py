@@ -250,7 +250,7 @@ def _holes(source: str) -> Holes | None:
     return Holes(tuple(texts), tuple(keys))
 
 
-def render(template: jinja2.Template, text: Mapping[str, str], *, mark: bool = False,
+def render(template: Holes | jinja2.Template, text: Mapping[str, str], *, mark: bool = False,
            missing: Mapping[str, str] | None = None, anchor: bool = False,
            anchor_keys: Mapping[str, str] | None = None) -> str:
     """Render `template` with the printed values `text` (by dotted key).

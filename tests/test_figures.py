@@ -387,3 +387,11 @@ def test_the_decimals_of_a_chinese_figure_stay_text():
 def test_a_given_name_is_labelled_by_what_it_is_not_by_its_count():
     figures = find_names("青山镇人民政府。青山镇长　王五。王五同志讲话。", ("青山", "王五"))
     assert sorted({f.label for f in figures}) == ["姓名", "镇名，不含“镇”字"]
+
+
+def test_every_count_printed_in_chinese_reads_back_and_nothing_else_does():
+    from drafter.convert import _chinese_number, from_chinese
+
+    assert all(from_chinese(_chinese_number(n)) == n for n in range(10000))
+    assert [from_chinese(t) for t in ("二〇二四", "两百", "一万零五", "十百", "二二十", "百千", "三十万")] == \
+        [2024, 200, 10005, None, None, None, 300000]
