@@ -66,7 +66,8 @@ def _variable_path(node: nodes.Node) -> list[str] | None:
 # A `{` of the text that Jinja would read as the start of a tag, written as text instead.
 RAW_BRACE = "{% raw %}{{% endraw %}"
 # What a plain template holds of Jinja: `{{ 组.名称 }}` and RAW_BRACE; any other opener is something else.
-_PLAIN = re.compile(r"\{\{\s*([^\W\d]\w*\.[^\W\d]\w*)\s*\}\}|" + re.escape(RAW_BRACE) + r"|(\{[{%#])")
+_PLAIN = re.compile(r"\{\{\s*([^\W\d]\w*\.[^\W\d]\w*(?:\.[^\W\d]\w*)?)\s*\}\}|" + re.escape(RAW_BRACE)
+                    + r"|(\{[{%#])")
 
 
 def template_keys(source: str, *, file: str, parts: tuple[int, ...] = (2,)) -> dict[str, int]:
@@ -77,7 +78,7 @@ def template_keys(source: str, *, file: str, parts: tuple[int, ...] = (2,)) -> d
     can print a value in some way other than the schema's. `parts` are the numbers of dotted parts
     a key may have (a table's repeated row also uses 组.名称.列).
     """
-    plain = _plain_keys(source) if 2 in parts else None
+    plain = _plain_keys(source, parts)
     if plain is not None:
         return plain
     try:
@@ -129,14 +130,14 @@ def refuse_comments(source: str, *, file: str) -> None:
                             hint="删除 {# 和 #}；报告原文中的“{”请写成 {% raw %}{{% endraw %}。")
 
 
-def _plain_keys(source: str) -> dict[str, int] | None:
+def _plain_keys(source: str, parts: tuple[int, ...]) -> dict[str, int] | None:
     """Return the keys of a template holding nothing but text, `{{ 组.名称 }}` and RAW_BRACE.
 
     Return None for anything else, which Jinja's parser then judges. A report of 100,000 blanks
     is read in a blink this way; Jinja's parser would take minutes and gigabytes on it.
     """
     holes = _holes(source)
-    if holes is None:
+    if holes is None or any(key.count(".") + 1 not in parts for key in holes.keys):
         return None
     keys: dict[str, int] = {}
     line = 1
@@ -224,17 +225,25 @@ def compile_source(source: str, *, file: str) -> Holes | jinja2.Template:
         raise _syntax_error(err, source, file) from err
 
 
+def _hole_key(key: str) -> bool:
+    """Return True for what a hole may hold: 组.名称, or 组.名称.列 (a table's repeated row), each
+    part a name Jinja would read as one, none starting with `_`."""
+    from .schema import is_valid_key  # schema → yamlfile → textfile → word → layout → render
+
+    parts = key.split(".")
+    return all(is_valid_key(f"{a}.{b}") and not a.startswith("_") and not b.startswith("_")
+               for a, b in zip(parts, parts[1:], strict=False))
+
+
 def _holes(source: str) -> Holes | None:
     """Return plain template `source` cut at its holes, or None for anything else."""
-    from .schema import is_valid_key
-
     if "\r" in source:  # Jinja counts \r as a line end too; files reach here with \n only
         return None
     texts, keys, position = [], [], 0
     stretch = ""
     for match in _PLAIN.finditer(source):
         key = match.group(1)
-        if match.group(2) or (key is not None and (not is_valid_key(key) or "._" in key or key[0] == "_")):
+        if match.group(2) or (key is not None and not _hole_key(key)):
             return None
         stretch += source[position:match.start()]
         position = match.end()

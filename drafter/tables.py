@@ -330,7 +330,7 @@ class PreparedTable(NamedTuple):
 
 
 def prepare_table(spec: TableSpec, *, file: str) -> PreparedTable:
-    """Return `spec` with its rows compiled (cut at their holes; a repeated row's 组.名称.列, by Jinja)."""
+    """Return `spec` with its rows and caption compiled: cut at their holes, 组.名称 and 组.名称.列."""
     compiled = []
     for row in spec.rows:
         try:
